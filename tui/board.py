@@ -1,0 +1,291 @@
+"""The board service: the one path for every change, from the TUI and the CLI alike.
+
+It validates through the domain rules and persists through the store, inside one store
+transaction per change, so a change is on disk (or refused) when a call returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from tui import domain
+from tui.domain import (
+    DEFAULT_REASONS,
+    Direction,
+    Entry,
+    EntryKind,
+    Event,
+    Move,
+    Order,
+    OrderDraft,
+    Settings,
+    Stage,
+    ValidationError,
+)
+from tui.store import LESSONS, ORDERS, SETTINGS, TEMPLATES, Snapshot, Store, StoreError, Tx
+
+
+class ConflictError(Exception):
+    """The order changed in another session since it was shown; nothing was written."""
+
+    def __init__(self, order: Order | None, message: str) -> None:
+        super().__init__(message)
+        self.order = order
+        """The order as it is now on disk (None if it was deleted)."""
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """How to take back one change made in this session."""
+
+    label: str
+    """What the change was, for the notice (``moved FO1 to Follow up``)."""
+    number: str
+    """The order it touched ('' for a general lesson)."""
+    before: dict[str, Any] | None
+    """The order's document before the change (None: the change created it)."""
+    after_revision: int | None
+    """The order's revision right after the change (None: the change deleted it)."""
+    entry_id: str | None = None
+    """For added entries: the entry to remove."""
+
+
+class Board:
+    """Every operation a seller can make on a board file."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = domain.utcnow,
+        settings: Settings | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings or Settings()
+        self.undo_stack: list[UndoStep] = []
+        """This session's changes, newest last."""
+        self._memo: dict[str, tuple[dict[str, Any], Order]] = {}
+
+    # ---------------------------------------------------------------- reading
+
+    def snapshot(self) -> Snapshot:
+        """The raw state now (cheap when nothing changed)."""
+        return self.store.snapshot()
+
+    def orders(self, *, archived: bool = False, snapshot: Snapshot | None = None) -> list[Order]:
+        """Open orders (and, with ``archived``, the closed ones), oldest first."""
+        snap = snapshot or self.store.snapshot()
+        result: list[Order] = []
+        for doc in snap.data.get(ORDERS, {}).values():
+            if not archived and doc.get("stage") == Stage.CLOSED.value:
+                continue
+            result.append(self._order(doc))
+        return result
+
+    def get(self, number: str) -> Order:
+        """One order by number (open or archived)."""
+        wanted = number.strip().upper()
+        for doc in self.store.snapshot().data.get(ORDERS, {}).values():
+            if doc.get("order") == wanted:
+                return self._order(doc)
+        raise ValidationError("order", f"no order {wanted} on this board")
+
+    def _order(self, doc: dict[str, Any]) -> Order:
+        # Snapshots share unchanged document objects, so identity tells what to re-convert.
+        number = str(doc.get("order"))
+        memo = self._memo.get(number)
+        if memo is not None and memo[0] is doc:
+            return memo[1]
+        order = self._convert(doc)
+        self._memo[number] = (doc, order)
+        return order
+
+    def _convert(self, doc: dict[str, Any]) -> Order:
+        try:
+            return Order.from_dict(doc)
+        except (KeyError, ValueError, TypeError) as error:
+            raise StoreError(
+                f"{self.store.path}: order {doc.get('order')} is damaged"
+                f" ({type(error).__name__}: {error})"
+            ) from None
+
+    def general_lessons(self) -> list[Entry]:
+        """Lessons not tied to an order."""
+        return [Entry.from_dict(d) for d in self.store.snapshot().table(LESSONS)]
+
+    def lessons(self) -> list[domain.Lesson]:
+        """Every lesson, newest first."""
+        return domain.all_lessons(self.orders(archived=True), self.general_lessons())
+
+    def reasons(self) -> list[tuple[str, str]]:
+        """Cancellation reasons (id, label): the user's list, or the defaults."""
+        for doc in self.store.snapshot().table(SETTINGS):
+            if "reasons" in doc:
+                return [(str(r["id"]), str(r["label"])) for r in doc["reasons"]]
+        return list(DEFAULT_REASONS)
+
+    # ---------------------------------------------------------------- changes
+
+    def add_order(self, draft: OrderDraft) -> Order:
+        """Create an order in 'Talk to buyer'."""
+        now = self.clock()
+        order = domain.new_order(draft, now, self.settings.default_currency)
+        with self.store.transaction() as tx:
+            if tx.find(ORDERS, "order", order.number) is not None:
+                raise ValidationError("order", f"{order.number} is already on the board")
+            tx.put(ORDERS, "order", order.to_dict())
+        self._remember(UndoStep(f"added {order.number}", order.number, None, order.revision))
+        return order
+
+    def edit_order(self, number: str, draft: OrderDraft, *, revision: int | None = None) -> Order:
+        """Change an order's fields (same rules as creation)."""
+        with self.store.transaction() as tx:
+            order, doc = self._fresh(tx, number, revision)
+            new = domain.edit_order(order, draft, self.clock())
+            if new is order:
+                return order
+            if new.number != order.number and tx.find(ORDERS, "order", new.number):
+                raise ValidationError("order", f"{new.number} is already on the board")
+            if new.number != order.number:
+                tx.delete(ORDERS, "order", order.number)
+            tx.put(ORDERS, "order", new.to_dict())
+        self._remember(UndoStep(f"edited {new.number}", new.number, doc, new.revision))
+        return new
+
+    def move(self, number: str, move: Move, *, revision: int | None = None) -> Order:
+        """Move an order to another stage, by the transition table."""
+        with self.store.transaction() as tx:
+            order, doc = self._fresh(tx, number, revision)
+            reasons = [r for r, _ in self._reasons(tx)]
+            new = domain.move_order(order, move, self.clock(), reasons, self.settings)
+            tx.put(ORDERS, "order", new.to_dict())
+        label = f"moved {number} to {new.stage.title}"
+        if new.stage is Stage.CLOSED:
+            label = f"closed {number} ({new.outcome.value if new.outcome else ''})"
+        self._remember(UndoStep(label, new.number, doc, new.revision))
+        return new
+
+    def add_entry(
+        self,
+        number: str,
+        kind: EntryKind,
+        text: str,
+        *,
+        direction: Direction | None = None,
+        tags: Iterable[str] | str | None = None,
+    ) -> Entry:
+        """Add a note, message or lesson; never a conflict (both sessions' entries are kept)."""
+        with self.store.transaction() as tx:
+            order, doc = self._fresh(tx, number, None)
+            new, entry = domain.add_entry(
+                order, kind, text, self.clock(), direction=direction, tags=tags
+            )
+            tx.put(ORDERS, "order", new.to_dict())
+        self._remember(
+            UndoStep(f"added a {kind.value} to {order.number}", order.number, doc, None, entry.id)
+        )
+        return entry
+
+    def add_general_lesson(self, text: str, tags: Iterable[str] | str | None = None) -> Entry:
+        """A lesson not tied to an order, for the library."""
+        entry = domain.make_entry(EntryKind.LESSON, text, self.clock(), tags=tags)
+        with self.store.transaction() as tx:
+            tx.put(LESSONS, "id", entry.to_dict())
+        self._remember(UndoStep("added a lesson", "", None, None, entry.id))
+        return entry
+
+    def delete_order(self, number: str, *, revision: int | None = None) -> Order:
+        """Remove an order from the board (undo brings it back)."""
+        with self.store.transaction() as tx:
+            order, doc = self._fresh(tx, number, revision)
+            tx.delete(ORDERS, "order", order.number)
+        self._remember(UndoStep(f"deleted {order.number}", order.number, doc, None))
+        return order
+
+    def set_reasons(self, reasons: Iterable[tuple[str, str]]) -> None:
+        """Replace the list of cancellation reasons."""
+        cleaned = []
+        for rid, label in reasons:
+            rid = domain.parse_required("reason", rid, 40).lower()
+            cleaned.append({"id": rid, "label": domain.parse_required("reason", label, 80)})
+        if not cleaned:
+            raise ValidationError("reasons", "keep at least one reason")
+        with self.store.transaction() as tx:
+            tx.put(SETTINGS, "key", {"key": "reasons", "reasons": cleaned})
+
+    # ---------------------------------------------------------------- undo
+
+    def undo(self) -> str:
+        """Take back this session's last change; returns what was undone."""
+        if not self.undo_stack:
+            raise ValidationError("undo", "nothing to undo in this session")
+        step = self.undo_stack[-1]
+        now = self.clock()
+        with self.store.transaction() as tx:
+            if not step.number:
+                tx.delete(LESSONS, "id", step.entry_id)
+            else:
+                current = tx.find(ORDERS, "order", step.number)
+                self._undo_order(tx, step, current, now)
+        self.undo_stack.pop()
+        return f"Undone: {step.label}"
+
+    def _undo_order(self, tx: Tx, step: UndoStep, current: dict[str, Any] | None, now: datetime) -> None:
+        if step.entry_id is not None:
+            if current is None:
+                raise ConflictError(None, f"{step.number} was deleted in another session")
+            order = Order.from_dict(current)
+            entries = tuple(e for e in order.entries if e.id != step.entry_id)
+            event = Event(at=now, action="undone", detail=step.label)
+            order = replace(order, entries=entries, history=order.history + (event,))
+            tx.put(ORDERS, "order", order.to_dict())
+            return
+        if current is not None and step.after_revision is None:
+            raise ConflictError(None, f"{step.number} was added again in another session")
+        if current is not None and current.get("revision") != step.after_revision:
+            raise ConflictError(
+                Order.from_dict(current),
+                f"{step.number} was changed in another session; not undone",
+            )
+        if step.before is None:
+            tx.delete(ORDERS, "order", step.number)
+            return
+        if current is None and step.after_revision is not None:
+            raise ConflictError(None, f"{step.number} was deleted in another session; not undone")
+        restored = Order.from_dict(step.before)
+        revision = max(restored.revision, int(current["revision"]) if current else 0) + 1
+        event = Event(at=now, action="undone", detail=step.label)
+        restored = replace(restored, revision=revision, history=restored.history + (event,))
+        if current is not None and current.get("order") != restored.number:
+            tx.delete(ORDERS, "order", str(current["order"]))
+        tx.put(ORDERS, "order", restored.to_dict())
+
+    # ---------------------------------------------------------------- helpers
+
+    def _fresh(self, tx: Tx, number: str, revision: int | None) -> tuple[Order, dict[str, Any]]:
+        wanted = number.strip().upper()
+        doc = tx.find(ORDERS, "order", wanted)
+        if doc is None:
+            raise ValidationError("order", f"no order {wanted} on this board")
+        order = self._convert(doc)
+        if revision is not None and order.revision != revision:
+            raise ConflictError(
+                order,
+                f"{wanted} was changed in another session; showing it as it is now",
+            )
+        return order, dict(doc)
+
+    @staticmethod
+    def _reasons(tx: Tx) -> list[tuple[str, str]]:
+        doc = tx.find(SETTINGS, "key", "reasons")
+        if doc is None:
+            return list(DEFAULT_REASONS)
+        return [(str(r["id"]), str(r["label"])) for r in doc["reasons"]]
+
+    def _remember(self, step: UndoStep) -> None:
+        self.undo_stack.append(step)
+        del self.undo_stack[:-100]

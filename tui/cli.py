@@ -1,0 +1,307 @@
+"""The ``cancelboard`` command: opens the board, or runs one change or report and exits.
+
+Only opening the board imports Textual; every other subcommand stays light and fast.
+Bad input prints one line naming the field and exits with 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tui import __version__, domain
+from tui.board import Board, ConflictError
+from tui.domain import Direction, EntryKind, Initiator, Move, Order, OrderDraft, Outcome, Stage
+from tui.store import Store, StoreError
+from tui.text import shorten
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A bad argument: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def default_db() -> Path:
+    """``$CANCELBOARD_DB``, else the platform's user data dir, ``cancelboard/board.json``."""
+    env = os.environ.get("CANCELBOARD_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("cancelboard", appauthor=False) / "board.json"
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="board file (default: $CANCELBOARD_DB, else the user data dir)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (every subcommand takes ``--db``)."""
+    parser = _Parser(
+        prog="cancelboard",
+        description="A terminal board for Fiverr orders heading for cancellation.",
+        epilog="Without a command, opens the board.",
+    )
+    parser.add_argument("--version", action="version", version=f"cancelboard {__version__}")
+    _db_option(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    add = sub.add_parser("add", help="add an order in 'Talk to buyer'")
+    add.add_argument("order", help="Fiverr's order number, e.g. FO5B2A1C3D4E")
+    add.add_argument("--buyer", required=True, help="the buyer's username")
+    add.add_argument("--gig", default="", help="the gig's title")
+    add.add_argument("--amount", default="", help="price, e.g. 25.00")
+    add.add_argument("--currency", default="", help="three letters (default USD)")
+    add.add_argument("--due", default="", help="due date, YYYY-MM-DD")
+    add.add_argument("--ordered", default="", help="order date, YYYY-MM-DD")
+    add.add_argument("--tags", default="", help="tags, e.g. '#late #repeat-buyer'")
+    _db_option(add)
+
+    lst = sub.add_parser("list", help="list orders (open ones by default)")
+    which = lst.add_mutually_exclusive_group()
+    which.add_argument("--stage", choices=[s.value for s in Stage], help="only this stage")
+    which.add_argument("--all", action="store_true", help="include the archive")
+    lst.add_argument("--json", action="store_true", help="a JSON array, for scripts")
+    _db_option(lst)
+
+    move = sub.add_parser("move", help="move an order to another stage")
+    move.add_argument("order")
+    move.add_argument("stage", choices=[s.value for s in Stage], metavar="STAGE",
+                      help="one of: " + ", ".join(s.value for s in Stage))
+    move.add_argument("--outcome", choices=[o.value for o in Outcome], metavar="O",
+                      help="one of: " + ", ".join(o.value for o in Outcome))
+    move.add_argument("--reason", help="reason id, entering 'requested' (default other)")
+    move.add_argument("--reason-text", help="free text about the reason")
+    move.add_argument("--initiator", choices=[i.value for i in Initiator],
+                      help="who asked, entering 'requested' (default me)")
+    move.add_argument("--ticket", help="CS ticket reference, entering 'review'")
+    move.add_argument("--refund", help="refund amount, for partial-refund")
+    _db_option(move)
+
+    for name, what in (("note", "a private note"), ("message", "a buyer message"),
+                       ("lesson", "a lesson learned")):
+        cmd = sub.add_parser(name, help=f"add {what} to an order")
+        cmd.add_argument("order")
+        cmd.add_argument("text", help="the text ('-' reads standard input)")
+        if name == "message":
+            cmd.add_argument("--from", dest="sender", choices=["buyer", "me"], default="buyer",
+                             help="who sent it (default buyer)")
+        if name == "lesson":
+            cmd.add_argument("--tags", default="", help="tags for the lessons library")
+        _db_option(cmd)
+
+    hist = sub.add_parser("history", help="print an order's timeline")
+    hist.add_argument("order")
+    _db_option(hist)
+
+    show = sub.add_parser("show", help="print an order with its notes, messages and lessons")
+    show.add_argument("order")
+    show.add_argument("--json", action="store_true")
+    _db_option(show)
+    return parser
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def _text_arg(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def _cmd_add(board: Board, args: argparse.Namespace) -> int:
+    order = board.add_order(
+        OrderDraft(
+            number=args.order,
+            buyer=args.buyer,
+            gig=args.gig,
+            amount=args.amount,
+            currency=args.currency,
+            due=args.due,
+            order_date=args.ordered,
+            tags=args.tags,
+        )
+    )
+    print(f"added {order.number} ({order.buyer}) to {order.stage.title}")
+    return 0
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    """The stable JSON shape of ``list --json``."""
+    data = order.to_dict()
+    data.pop("amount_cents")
+    data.pop("refund_cents")
+    data.pop("entries")
+    data.pop("history")
+    data["amount"] = order.amount
+    data["refund"] = domain.format_amount(order.refund_cents)
+    data["notes"] = len(order.entries_of(EntryKind.NOTE))
+    data["messages"] = len(order.entries_of(EntryKind.MESSAGE))
+    data["lessons"] = len(order.entries_of(EntryKind.LESSON))
+    return data
+
+
+def _cmd_list(board: Board, args: argparse.Namespace) -> int:
+    orders = board.orders(archived=bool(args.all or args.stage == "closed"))
+    if args.stage:
+        orders = [o for o in orders if o.stage.value == args.stage]
+    orders.sort(key=lambda o: (o.stage.index, o.entered_stage_at))
+    if args.json:
+        print(json.dumps([order_json(o) for o in orders], ensure_ascii=False, indent=2))
+        return 0
+    if not orders:
+        print("no orders" + ("" if args.all else " (open); --all includes the archive"))
+        return 0
+    now = board.clock()
+    rows = [("ORDER", "BUYER", "AMOUNT", "STAGE", "IN STAGE", "")]
+    for o in orders:
+        timer = domain.card_timer(o, now, board.settings)
+        rows.append((
+            o.number,
+            shorten(o.buyer, 20),
+            f"{o.amount} {o.currency}",
+            o.stage.value,
+            domain.format_age(o, now),
+            timer.text if timer else "",
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+def _cmd_move(board: Board, args: argparse.Namespace) -> int:
+    move = Move(
+        to=Stage(args.stage),
+        outcome=Outcome(args.outcome) if args.outcome else None,
+        reason=args.reason,
+        reason_text=args.reason_text,
+        initiator=Initiator(args.initiator) if args.initiator else None,
+        ticket=args.ticket,
+        refund=args.refund,
+    )
+    order = board.move(args.order, move)
+    tail = f", outcome {order.outcome.value}" if order.outcome else ""
+    print(f"moved {order.number} to {order.stage.title}{tail}")
+    return 0
+
+
+def _cmd_entry(board: Board, args: argparse.Namespace) -> int:
+    kind = EntryKind(args.command)
+    direction = None
+    if kind is EntryKind.MESSAGE:
+        direction = Direction.FROM_BUYER if args.sender == "buyer" else Direction.TO_BUYER
+    board.add_entry(
+        args.order,
+        kind,
+        _text_arg(args.text),
+        direction=direction,
+        tags=getattr(args, "tags", None),
+    )
+    print(f"added a {kind.value} to {args.order.strip().upper()}")
+    return 0
+
+
+def history_lines(order: Order) -> list[str]:
+    """An order's timeline as plain text, oldest first (for CS tickets)."""
+    lines = [f"Order {order.number} · buyer {order.buyer} · {order.amount} {order.currency}"]
+    for event in order.history:
+        stamp = event.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        lines.append(f"{stamp}  {event.describe()}")
+    return lines
+
+
+def _cmd_history(board: Board, args: argparse.Namespace) -> int:
+    print("\n".join(history_lines(board.get(args.order))))
+    return 0
+
+
+def _cmd_show(board: Board, args: argparse.Namespace) -> int:
+    order = board.get(args.order)
+    if args.json:
+        print(json.dumps(order.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{order.number}  {order.buyer}  {order.amount} {order.currency}  [{order.stage.title}]")
+    for kind, title in ((EntryKind.NOTE, "Notes"), (EntryKind.MESSAGE, "Buyer messages"),
+                        (EntryKind.LESSON, "Lessons")):
+        print(f"\n{title}:")
+        for entry in order.entries_of(kind):
+            who = f" ({entry.direction.label})" if entry.direction else ""
+            print(f"- {entry.at.astimezone():%Y-%m-%d %H:%M}{who}: {entry.text}")
+    return 0
+
+
+COMMANDS = {
+    "add": _cmd_add,
+    "list": _cmd_list,
+    "move": _cmd_move,
+    "note": _cmd_entry,
+    "message": _cmd_entry,
+    "lesson": _cmd_entry,
+    "history": _cmd_history,
+    "show": _cmd_show,
+}
+
+
+def _fail(message: str) -> int:
+    # One line, whatever the message held (file names can hold newlines).
+    print(f"cancelboard: error: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        return _fail(str(error))
+    db = Path(getattr(args, "db", None) or default_db()).expanduser()
+    if args.command is None:
+        return _open_board(db)
+    try:
+        board = Board(Store(db))
+        return COMMANDS[args.command](board, args)
+    except domain.ValidationError as error:
+        return _fail(str(error))
+    except (ConflictError, StoreError) as error:
+        return _fail(str(error))
+    except BrokenPipeError:
+        # `cancelboard list | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _open_board(db: Path) -> int:
+    store = Store(db)
+    try:
+        store.snapshot()
+    except StoreError as error:
+        return _fail(str(error))
+    from tui.app import CancelboardApp
+
+    app = CancelboardApp(Board(store))
+    app.run()
+    if app.fatal_error_message:
+        return _fail(app.fatal_error_message)
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,935 @@
+"""The cancellation domain: stages, outcomes, orders, entries and the transition rules.
+
+Pure Python: no Textual, no TinyDB. Everything here is a frozen dataclass or an Enum, and
+every change to an order is a function that returns a new order with a history event.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+from tui.text import clean_line, clean_text
+
+
+class ValidationError(ValueError):
+    """Input that breaks a rule; ``field`` names what is wrong, for one-line errors."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        """The field (or argument) at fault, e.g. ``amount``."""
+        self.message = message
+        """What is wrong with it, without the field name."""
+
+
+class Stage(str, Enum):
+    """The board's columns, left to right, then the hidden archive."""
+
+    TALK = "talk"
+    REQUESTED = "requested"
+    REVIEW = "review"
+    FOLLOW_UP = "follow-up"
+    LESSONS = "lessons"
+    CLOSED = "closed"
+
+    @property
+    def title(self) -> str:
+        """The column title shown on the board."""
+        return STAGE_TITLES[self]
+
+    @property
+    def index(self) -> int:
+        """Position from the left (the archive is last)."""
+        return STAGE_ORDER.index(self)
+
+
+STAGE_TITLES: dict[Stage, str] = {
+    Stage.TALK: "Talk to buyer",
+    Stage.REQUESTED: "Cancellation requested",
+    Stage.REVIEW: "Fiverr review",
+    Stage.FOLLOW_UP: "Follow up",
+    Stage.LESSONS: "Lessons",
+    Stage.CLOSED: "Closed",
+}
+STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
+OPEN_STAGES: tuple[Stage, ...] = STAGE_ORDER[:-1]
+
+
+class Outcome(str, Enum):
+    """How a case ended (or stands): recorded where it happens."""
+
+    SAVED = "saved"
+    PARTIAL_REFUND = "partial-refund"
+    CANCELLED_MUTUAL = "cancelled-mutual"
+    CANCELLED_NO_RESPONSE = "cancelled-no-response"
+    CANCELLED_BY_BUYER = "cancelled-by-buyer"
+    CANCELLED_BY_CS = "cancelled-by-cs"
+    CS_RULED_FOR_SELLER = "cs-ruled-for-seller"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """Words for people."""
+        return OUTCOME_LABELS[self]
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the order ended cancelled (money went back to the buyer)."""
+        return self.value.startswith("cancelled")
+
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.SAVED: "saved, order continued",
+    Outcome.PARTIAL_REFUND: "partial refund",
+    Outcome.CANCELLED_MUTUAL: "cancelled, buyer accepted",
+    Outcome.CANCELLED_NO_RESPONSE: "cancelled, no answer in 48 h",
+    Outcome.CANCELLED_BY_BUYER: "cancelled by the buyer",
+    Outcome.CANCELLED_BY_CS: "cancelled by Customer Support",
+    Outcome.CS_RULED_FOR_SELLER: "Customer Support ruled for me",
+    Outcome.WITHDRAWN: "request withdrawn",
+}
+
+
+class Initiator(str, Enum):
+    """Who asked for the cancellation."""
+
+    ME = "me"
+    BUYER = "buyer"
+
+
+class Direction(str, Enum):
+    """Which way a buyer message went; the value names the sender."""
+
+    FROM_BUYER = "buyer"
+    TO_BUYER = "me"
+
+    @property
+    def label(self) -> str:
+        """Words for people."""
+        return "from buyer" if self is Direction.FROM_BUYER else "to buyer"
+
+
+class EntryKind(str, Enum):
+    """The three kinds of text kept with an order."""
+
+    NOTE = "note"
+    MESSAGE = "message"
+    LESSON = "lesson"
+
+
+DEFAULT_REASONS: tuple[tuple[str, str], ...] = (
+    ("mistake", "Ordered by mistake"),
+    ("scope", "Requirements or scope mismatch"),
+    ("unresponsive", "Buyer unresponsive"),
+    ("no-time", "I can't deliver in time"),
+    ("dispute", "Quality or expectation dispute"),
+    ("fraud", "Fraud or terms issue"),
+    ("other", "Other"),
+)
+"""Reason ids and labels; Fiverr does not publish its list, so these are editable."""
+
+DEFAULT_REASON = "other"
+
+
+# --------------------------------------------------------------------------- time
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def to_iso(moment: datetime) -> str:
+    """Store a moment as ISO 8601 in UTC."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    """Read a stored moment; naive values are taken as UTC."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+# --------------------------------------------------------------------------- parsing
+
+ORDER_RE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,39}")
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
+
+
+def parse_order_number(text: str) -> str:
+    """Validate an order number (``FO5B2A1C3D4E``); letters are upper-cased."""
+    value = clean_line(text).upper()
+    if not value:
+        raise ValidationError("order", "required")
+    if not ORDER_RE.fullmatch(value):
+        raise ValidationError(
+            "order", "use letters, digits, - or _ (at most 40), e.g. FO5B2A1C3D4E"
+        )
+    return value
+
+
+def parse_required(field_name: str, text: str, limit: int = 200) -> str:
+    """A required single-line text field."""
+    value = clean_line(text)
+    if not value:
+        raise ValidationError(field_name, "required")
+    if len(value) > limit:
+        raise ValidationError(field_name, f"at most {limit} characters")
+    return value
+
+
+def parse_optional(field_name: str, text: str | None, limit: int = 200) -> str:
+    """An optional single-line text field."""
+    value = clean_line(text or "")
+    if len(value) > limit:
+        raise ValidationError(field_name, f"at most {limit} characters")
+    return value
+
+
+def parse_amount(text: str | None, field_name: str = "amount") -> int:
+    """Parse ``25``, ``25.5`` or ``25.00`` into integer cents; empty means 0."""
+    raw = clean_line(text or "").replace(",", "")
+    if not raw:
+        return 0
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValidationError(field_name, f"not a non-negative number: {raw!r}") from None
+    if not value.is_finite() or value < 0:
+        raise ValidationError(field_name, f"not a non-negative number: {raw!r}")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(field_name, "at most two decimals")
+    if value >= Decimal("100000000"):
+        raise ValidationError(field_name, "too large")
+    return int(value * 100)
+
+
+def format_amount(cents: int) -> str:
+    """Cents as a decimal string: 2500 -> ``25.00``."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def parse_currency(text: str | None, default: str = "USD") -> str:
+    """A three-letter currency code; empty means ``default``."""
+    value = clean_line(text or "").upper() or default
+    if not CURRENCY_RE.fullmatch(value):
+        raise ValidationError("currency", f"three letters, e.g. USD (got {value!r})")
+    return value
+
+
+def parse_date(text: str | None, field_name: str = "due") -> date | None:
+    """A ``YYYY-MM-DD`` date; empty means none."""
+    raw = clean_line(text or "")
+    if not raw:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise ValidationError(field_name, f"not a date in YYYY-MM-DD form: {raw!r}")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(field_name, f"no such date: {raw!r}") from None
+
+
+def parse_tags(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Tags from ``#late, repeat-buyer`` or a list; lower-cased, without ``#``, unique."""
+    if text is None:
+        return ()
+    parts = re.split(r"[,\s]+", text) if isinstance(text, str) else list(text)
+    tags: list[str] = []
+    for part in parts:
+        tag = clean_line(part).lstrip("#").lower()
+        if not tag:
+            continue
+        if len(tag) > 40:
+            raise ValidationError("tags", f"a tag has at most 40 characters: {tag[:40]!r}…")
+        if tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def parse_entry_text(text: str, field_name: str = "text") -> str:
+    """The text of a note, message or lesson: cleaned, required, trailing space trimmed."""
+    value = clean_text(text).strip("\n ").rstrip()
+    if not value.strip():
+        raise ValidationError(field_name, "required")
+    return value
+
+
+# --------------------------------------------------------------------------- records
+
+
+def new_id() -> str:
+    """A random id that two processes will not both pick."""
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A note, buyer message or lesson."""
+
+    id: str
+    """Unique id (random, so two sessions adding at once never collide)."""
+    kind: EntryKind
+    """Note, message or lesson."""
+    text: str
+    """The cleaned text, possibly many lines."""
+    at: datetime
+    """When it was written (or, for a message, sent)."""
+    direction: Direction | None = None
+    """For messages: from the buyer or to the buyer."""
+    tags: tuple[str, ...] = ()
+    """For lessons: tags for the library."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "text": self.text,
+            "at": to_iso(self.at),
+        }
+        if self.direction is not None:
+            data["direction"] = self.direction.value
+        if self.tags:
+            data["tags"] = list(self.tags)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Entry:
+        direction = data.get("direction")
+        return cls(
+            id=str(data["id"]),
+            kind=EntryKind(data["kind"]),
+            text=clean_text(str(data.get("text", ""))),
+            at=from_iso(data["at"]),
+            direction=Direction(direction) if direction else None,
+            tags=tuple(clean_line(str(t)) for t in data.get("tags", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of an order's history: the timeline a seller pastes into a CS ticket."""
+
+    at: datetime
+    """When it happened."""
+    action: str
+    """``created``, ``moved``, ``closed``, ``reopened``, ``edited``, ``note``, …"""
+    from_stage: Stage | None = None
+    """The stage before a move."""
+    to_stage: Stage | None = None
+    """The stage after a move."""
+    outcome: Outcome | None = None
+    """The outcome recorded by this change, if any."""
+    detail: str = ""
+    """Anything else worth keeping (reason, ticket, fields edited)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"at": to_iso(self.at), "action": self.action}
+        if self.from_stage:
+            data["from"] = self.from_stage.value
+        if self.to_stage:
+            data["to"] = self.to_stage.value
+        if self.outcome:
+            data["outcome"] = self.outcome.value
+        if self.detail:
+            data["detail"] = self.detail
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        return cls(
+            at=from_iso(data["at"]),
+            action=clean_line(str(data["action"])),
+            from_stage=Stage(data["from"]) if data.get("from") else None,
+            to_stage=Stage(data["to"]) if data.get("to") else None,
+            outcome=Outcome(data["outcome"]) if data.get("outcome") else None,
+            detail=clean_line(str(data.get("detail", ""))),
+        )
+
+    def describe(self) -> str:
+        """One line of plain text, without the time."""
+        parts = [self.action]
+        if self.from_stage and self.to_stage:
+            parts.append(f"{self.from_stage.title} -> {self.to_stage.title}")
+        elif self.to_stage:
+            parts.append(self.to_stage.title)
+        if self.outcome:
+            parts.append(f"outcome: {self.outcome.label}")
+        if self.detail:
+            parts.append(self.detail)
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Order:
+    """A Fiverr order heading for cancellation: one card on the board."""
+
+    number: str
+    """Fiverr's order number, e.g. ``FO5B2A1C3D4E``; unique on a board."""
+    buyer: str
+    """The buyer's username."""
+    created_at: datetime
+    """When the card was created."""
+    entered_stage_at: datetime
+    """When the order entered its current stage (drives 'days in stage')."""
+    stage: Stage = Stage.TALK
+    """The column it sits in."""
+    gig: str = ""
+    """The gig's title."""
+    amount_cents: int = 0
+    """The order's price in cents."""
+    currency: str = "USD"
+    """ISO currency code."""
+    order_date: date | None = None
+    """When the buyer ordered."""
+    due: date | None = None
+    """The delivery due date."""
+    reason: str = ""
+    """Cancellation reason id (from the editable list)."""
+    reason_text: str = ""
+    """Free text about the reason."""
+    initiator: Initiator | None = None
+    """Who asked for the cancellation."""
+    requested_at: datetime | None = None
+    """When the request was submitted in the Resolution Center (starts the 48 h)."""
+    escalated_at: datetime | None = None
+    """When the declined request went to Customer Support."""
+    ticket: str = ""
+    """Customer Support ticket reference."""
+    next_check: date | None = None
+    """When to look at the CS ticket again."""
+    follow_up_due: date | None = None
+    """When to check in with the buyer after the resolution."""
+    outcome: Outcome | None = None
+    """How it ended, or stands."""
+    refund_cents: int = 0
+    """Money refunded to the buyer, in cents."""
+    tags: tuple[str, ...] = ()
+    """Free tags for filtering (``late``, ``repeat-buyer``)."""
+    entries: tuple[Entry, ...] = ()
+    """Notes, messages and lessons, oldest first."""
+    history: tuple[Event, ...] = ()
+    """Every change, oldest first."""
+    revision: int = 1
+    """Bumped by each change to the order's fields or stage; stale edits are refused."""
+
+    # ---------------------------------------------------------------- views
+
+    def entries_of(self, kind: EntryKind) -> tuple[Entry, ...]:
+        """Entries of one kind, oldest first."""
+        return tuple(e for e in self.entries if e.kind is kind)
+
+    @property
+    def amount(self) -> str:
+        """The amount as a decimal string."""
+        return format_amount(self.amount_cents)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether it is on the board (not archived)."""
+        return self.stage is not Stage.CLOSED
+
+    def search_text(self) -> str:
+        """Lower-cased text a filter looks in."""
+        parts = [self.number, self.buyer, self.gig, self.reason_text, self.ticket]
+        parts += [f"#{t}" for t in self.tags]
+        parts += [e.text for e in self.entries]
+        return "\n".join(parts).lower()
+
+    # ---------------------------------------------------------------- storage
+
+    def to_dict(self) -> dict[str, Any]:
+        def opt_dt(value: datetime | None) -> str | None:
+            return to_iso(value) if value else None
+
+        def opt_d(value: date | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "order": self.number,
+            "buyer": self.buyer,
+            "gig": self.gig,
+            "amount_cents": self.amount_cents,
+            "currency": self.currency,
+            "order_date": opt_d(self.order_date),
+            "due": opt_d(self.due),
+            "stage": self.stage.value,
+            "created_at": to_iso(self.created_at),
+            "entered_stage_at": to_iso(self.entered_stage_at),
+            "reason": self.reason,
+            "reason_text": self.reason_text,
+            "initiator": self.initiator.value if self.initiator else None,
+            "requested_at": opt_dt(self.requested_at),
+            "escalated_at": opt_dt(self.escalated_at),
+            "ticket": self.ticket,
+            "next_check": opt_d(self.next_check),
+            "follow_up_due": opt_d(self.follow_up_due),
+            "outcome": self.outcome.value if self.outcome else None,
+            "refund_cents": self.refund_cents,
+            "tags": list(self.tags),
+            "entries": [e.to_dict() for e in self.entries],
+            "history": [h.to_dict() for h in self.history],
+            "revision": self.revision,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Order:
+        def opt_dt(key: str) -> datetime | None:
+            value = data.get(key)
+            return from_iso(value) if value else None
+
+        def opt_d(key: str) -> date | None:
+            value = data.get(key)
+            return date.fromisoformat(value) if value else None
+
+        initiator = data.get("initiator")
+        outcome = data.get("outcome")
+        return cls(
+            number=clean_line(str(data["order"])),
+            buyer=clean_line(str(data.get("buyer", ""))),
+            gig=clean_line(str(data.get("gig", ""))),
+            amount_cents=int(data.get("amount_cents", 0)),
+            currency=clean_line(str(data.get("currency", "USD"))),
+            order_date=opt_d("order_date"),
+            due=opt_d("due"),
+            stage=Stage(data.get("stage", "talk")),
+            created_at=from_iso(data["created_at"]),
+            entered_stage_at=from_iso(data["entered_stage_at"]),
+            reason=clean_line(str(data.get("reason", ""))),
+            reason_text=clean_text(str(data.get("reason_text", ""))),
+            initiator=Initiator(initiator) if initiator else None,
+            requested_at=opt_dt("requested_at"),
+            escalated_at=opt_dt("escalated_at"),
+            ticket=clean_line(str(data.get("ticket", ""))),
+            next_check=opt_d("next_check"),
+            follow_up_due=opt_d("follow_up_due"),
+            outcome=Outcome(outcome) if outcome else None,
+            refund_cents=int(data.get("refund_cents", 0)),
+            tags=tuple(clean_line(str(t)) for t in data.get("tags", ())),
+            entries=tuple(Entry.from_dict(e) for e in data.get("entries", ())),
+            history=tuple(Event.from_dict(h) for h in data.get("history", ())),
+            revision=int(data.get("revision", 1)),
+        )
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    """What the new-order form (or ``cancelboard add``) gives, before validation."""
+
+    number: str
+    """Order number as typed."""
+    buyer: str
+    """Buyer as typed."""
+    gig: str = ""
+    """Gig title as typed."""
+    amount: str = ""
+    """Amount as typed (``25.00``)."""
+    currency: str = ""
+    """Currency as typed; empty means the default."""
+    due: str = ""
+    """Due date as typed (``YYYY-MM-DD``)."""
+    order_date: str = ""
+    """Order date as typed."""
+    tags: str = ""
+    """Tags as typed (``#late repeat-buyer``)."""
+
+
+def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str, Any]:
+    """Check every field of a draft; raises the first :class:`ValidationError`."""
+    return {
+        "number": parse_order_number(draft.number),
+        "buyer": parse_required("buyer", draft.buyer, 80),
+        "gig": parse_optional("gig", draft.gig),
+        "amount_cents": parse_amount(draft.amount),
+        "currency": parse_currency(draft.currency, default_currency),
+        "due": parse_date(draft.due, "due"),
+        "order_date": parse_date(draft.order_date, "order_date"),
+        "tags": parse_tags(draft.tags),
+    }
+
+
+def new_order(draft: OrderDraft, now: datetime, default_currency: str = "USD") -> Order:
+    """A new order in 'Talk to buyer', from a validated draft."""
+    fields = validate_draft(draft, default_currency)
+    return Order(
+        created_at=now,
+        entered_stage_at=now,
+        history=(Event(at=now, action="created", to_stage=Stage.TALK),),
+        **fields,
+    )
+
+
+def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
+    """The order with the draft's fields (same rules as creation); the number may change."""
+    fields = validate_draft(draft, order.currency)
+    changed = [
+        name
+        for name, value in fields.items()
+        if getattr(order, name) != value
+    ]
+    if not changed:
+        return order
+    event = Event(at=now, action="edited", detail=", ".join(changed))
+    return replace(
+        order,
+        **fields,
+        history=order.history + (event,),
+        revision=order.revision + 1,
+    )
+
+
+def add_entry(
+    order: Order,
+    kind: EntryKind,
+    text: str,
+    now: datetime,
+    *,
+    direction: Direction | None = None,
+    tags: Iterable[str] | str | None = None,
+) -> tuple[Order, Entry]:
+    """The order with one more entry; entries never conflict, so the revision stays."""
+    entry = make_entry(kind, text, now, direction=direction, tags=tags)
+    event = Event(at=now, action=kind.value, detail=_entry_summary(entry))
+    return (
+        replace(order, entries=order.entries + (entry,), history=order.history + (event,)),
+        entry,
+    )
+
+
+def make_entry(
+    kind: EntryKind,
+    text: str,
+    now: datetime,
+    *,
+    direction: Direction | None = None,
+    tags: Iterable[str] | str | None = None,
+) -> Entry:
+    """A validated entry."""
+    if kind is EntryKind.MESSAGE and direction is None:
+        direction = Direction.FROM_BUYER
+    if kind is not EntryKind.MESSAGE:
+        direction = None
+    return Entry(
+        id=new_id(),
+        kind=kind,
+        text=parse_entry_text(text),
+        at=now,
+        direction=direction,
+        tags=parse_tags(tags) if kind is EntryKind.LESSON else (),
+    )
+
+
+def _entry_summary(entry: Entry) -> str:
+    first = entry.text.split("\n", 1)[0]
+    prefix = f"{entry.direction.label}: " if entry.direction else ""
+    return prefix + (first[:60] + "…" if len(first) > 60 else first)
+
+
+# --------------------------------------------------------------------------- moves
+
+
+@dataclass(frozen=True)
+class Move:
+    """What a stage change asks for; the UI's modals and the CLI's flags fill it."""
+
+    to: Stage
+    """Where the order goes."""
+    outcome: Outcome | None = None
+    """The outcome, where the transition records one."""
+    reason: str | None = None
+    """Reason id, entering 'Cancellation requested'."""
+    reason_text: str | None = None
+    """Free text about the reason."""
+    initiator: Initiator | None = None
+    """Who asked, entering 'Cancellation requested'."""
+    ticket: str | None = None
+    """CS ticket reference, entering 'Fiverr review'."""
+    refund: str | None = None
+    """Refund amount as typed, for a partial refund."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one forward transition requires and allows."""
+
+    outcomes: frozenset[Outcome] = frozenset()
+    """Outcomes allowed; empty means the move records none."""
+    outcome_required: bool = False
+    """Whether an outcome must be given."""
+    needs_reason: bool = False
+    """Whether reason and initiator are recorded (with defaults)."""
+
+
+_ANY_OUTCOME = frozenset(Outcome)
+
+FORWARD: dict[tuple[Stage, Stage], Rule] = {
+    (Stage.TALK, Stage.REQUESTED): Rule(needs_reason=True),
+    # Saved before any request: the order goes on, or ends with a partial refund.
+    (Stage.TALK, Stage.FOLLOW_UP): Rule(
+        frozenset({Outcome.SAVED, Outcome.PARTIAL_REFUND, Outcome.CANCELLED_BY_BUYER}),
+        outcome_required=True,
+    ),
+    (Stage.REQUESTED, Stage.FOLLOW_UP): Rule(
+        frozenset({Outcome.CANCELLED_MUTUAL, Outcome.CANCELLED_NO_RESPONSE}),
+        outcome_required=True,
+    ),
+    (Stage.REQUESTED, Stage.REVIEW): Rule(),
+    (Stage.REVIEW, Stage.FOLLOW_UP): Rule(
+        frozenset({Outcome.CANCELLED_BY_CS, Outcome.CS_RULED_FOR_SELLER}),
+        outcome_required=True,
+    ),
+    (Stage.FOLLOW_UP, Stage.LESSONS): Rule(),
+}
+"""Forward moves and what they need. Moving left is always allowed (declined or
+withdrawn requests go back to talking; mistakes get undone); any stage may be closed with
+any outcome; a closed order may be reopened into any stage."""
+
+CLOSE_RULE = Rule(_ANY_OUTCOME, outcome_required=True)
+BACK_RULE = Rule(frozenset({Outcome.WITHDRAWN}))
+
+
+def rule_for(source: Stage, target: Stage) -> Rule:
+    """The rule of a transition, or a :class:`ValidationError` naming why it is refused."""
+    if source is target:
+        raise ValidationError("stage", f"the order is already in {target.value}")
+    if target is Stage.CLOSED:
+        return CLOSE_RULE
+    if source is Stage.CLOSED:
+        return Rule()
+    if target.index < source.index:
+        return BACK_RULE
+    try:
+        return FORWARD[(source, target)]
+    except KeyError:
+        allowed = [t.value for (s, t) in FORWARD if s is source] + ["closed"]
+        raise ValidationError(
+            "stage",
+            f"cannot move from {source.value} to {target.value}"
+            f" (from {source.value}: {', '.join(allowed)}, or back)",
+        ) from None
+
+
+def next_stage(stage: Stage) -> Stage | None:
+    """The column to the right (``>``), or None at the end."""
+    if stage is Stage.CLOSED:
+        return None
+    return STAGE_ORDER[stage.index + 1]
+
+
+def previous_stage(order: Order) -> Stage | None:
+    """Where ``<`` takes an order: the column to the left, or out of the archive."""
+    if order.stage is Stage.CLOSED:
+        for event in reversed(order.history):
+            if event.to_stage is Stage.CLOSED and event.from_stage:
+                return event.from_stage
+        return Stage.LESSONS
+    if order.stage is Stage.TALK:
+        return None
+    return STAGE_ORDER[order.stage.index - 1]
+
+
+def move_order(
+    order: Order,
+    move: Move,
+    now: datetime,
+    reasons: Iterable[str] = (),
+    settings: Settings | None = None,
+) -> Order:
+    """Apply a stage change by the transition table; refuses what the table does not allow."""
+    source, target = order.stage, move.to
+    rule = rule_for(source, target)
+    outcome = move.outcome
+    if outcome is not None and outcome not in rule.outcomes:
+        fits = ", ".join(o.value for o in sorted(rule.outcomes, key=list(Outcome).index))
+        raise ValidationError(
+            "outcome",
+            f"{outcome.value} does not fit a move from {source.value} to {target.value}"
+            + (f" (use one of: {fits})" if fits else " (this move records no outcome)"),
+        )
+    if outcome is None and rule.outcome_required:
+        fits = ", ".join(o.value for o in sorted(rule.outcomes, key=list(Outcome).index))
+        raise ValidationError(
+            "outcome", f"required to move from {source.value} to {target.value}: one of {fits}"
+        )
+    changes: dict[str, Any] = {"stage": target, "entered_stage_at": now}
+    details: list[str] = []
+    if rule.needs_reason:
+        reason = clean_line(move.reason or "") or DEFAULT_REASON
+        known = list(reasons) or [r for r, _ in DEFAULT_REASONS]
+        if reason not in known:
+            raise ValidationError("reason", f"unknown reason {reason!r} (one of {', '.join(known)})")
+        changes["reason"] = reason
+        changes["initiator"] = move.initiator or Initiator.ME
+        changes["requested_at"] = now
+        if move.reason_text is not None:
+            changes["reason_text"] = parse_optional("reason_text", move.reason_text, 2000)
+        details.append(f"reason: {reason}, asked by {changes['initiator'].value}")
+    if target is Stage.REVIEW and source is Stage.REQUESTED:
+        changes["escalated_at"] = now
+        if move.ticket:
+            changes["ticket"] = parse_optional("ticket", move.ticket, 80)
+            details.append(f"ticket {changes['ticket']}")
+    if outcome is not None:
+        changes["outcome"] = outcome
+    elif target.index < Stage.FOLLOW_UP.index and source is not Stage.CLOSED:
+        # Going back before a resolution undoes the resolution it had.
+        changes["outcome"] = None
+    if target is Stage.FOLLOW_UP and source.index < Stage.FOLLOW_UP.index:
+        days = (settings or Settings()).follow_up_days
+        changes["follow_up_due"] = (now + timedelta(days=days)).date()
+    if outcome is Outcome.PARTIAL_REFUND or move.refund:
+        refund = parse_amount(move.refund, "refund")
+        changes["refund_cents"] = refund
+        if refund:
+            details.append(f"refund {format_amount(refund)} {order.currency}")
+    elif outcome is not None and outcome.cancelled:
+        changes["refund_cents"] = order.amount_cents
+    elif outcome is not None:
+        changes["refund_cents"] = 0
+    action = "moved"
+    if target is Stage.CLOSED:
+        action = "closed"
+    elif source is Stage.CLOSED:
+        action = "reopened"
+    event = Event(
+        at=now,
+        action=action,
+        from_stage=source,
+        to_stage=target,
+        outcome=outcome,
+        detail="; ".join(details),
+    )
+    return replace(
+        order, **changes, history=order.history + (event,), revision=order.revision + 1
+    )
+
+
+# --------------------------------------------------------------------------- time on cards
+
+
+def days_in_stage(order: Order, now: datetime) -> int:
+    """Whole days since the order entered its stage."""
+    return max(0, (now - order.entered_stage_at) // timedelta(days=1))
+
+
+def format_age(order: Order, now: datetime) -> str:
+    """Time in stage, short: ``5m``, ``3h``, ``2d``."""
+    seconds = max(0, int((now - order.entered_stage_at).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def format_countdown(remaining: timedelta) -> str:
+    """``31h left`` (whole hours, rounded down), ``45m left`` under an hour, then zero."""
+    seconds = int(remaining.total_seconds())
+    if seconds <= 0:
+        return "auto-cancels now"
+    if seconds < 3600:
+        return f"{seconds // 60}m left"
+    return f"{seconds // 3600}h left"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The lengths of the windows Fiverr gives; settings, not literals in code."""
+
+    answer_window: timedelta = timedelta(hours=48)
+    """How long the other party has to answer a cancellation request."""
+    warn_under: timedelta = timedelta(hours=12)
+    """Below this much time left, the countdown turns to a warning."""
+    very_late_after: timedelta = timedelta(hours=24)
+    """How long past due an order is 'very late' (the buyer may cancel alone)."""
+    follow_up_days: int = 2
+    """Default days from the resolution to the follow-up check."""
+    default_currency: str = "USD"
+    """Currency used when none is typed."""
+
+
+@dataclass(frozen=True)
+class Timer:
+    """The timed line of a card: text and how urgent it is."""
+
+    text: str
+    """E.g. ``31h left`` or ``very late``."""
+    level: str = ""
+    """``""`` (calm), ``"warning"`` or ``"error"``."""
+
+
+def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> Timer | None:
+    """The countdown or due-date line a card shows in its column."""
+    if order.stage is Stage.REQUESTED and order.requested_at:
+        remaining = order.requested_at + settings.answer_window - now
+        if remaining <= timedelta(0):
+            return Timer("auto-cancels now", "error")
+        return Timer(
+            format_countdown(remaining), "warning" if remaining < settings.warn_under else ""
+        )
+    if order.stage is Stage.TALK and order.due:
+        due_end = datetime.combine(order.due, datetime.max.time(), tzinfo=timezone.utc)
+        if now > due_end + settings.very_late_after:
+            return Timer("very late", "error")
+        if now > due_end:
+            return Timer("late", "warning")
+        return Timer(f"due {order.due.isoformat()[5:]}")
+    if order.stage is Stage.REVIEW and order.escalated_at:
+        days = (now - order.escalated_at) // timedelta(days=1)
+        text = f"CS {days}d"
+        if order.next_check:
+            text += f" · chk {order.next_check.isoformat()[5:]}"
+            if now.date() >= order.next_check:
+                return Timer(text, "warning")
+        return Timer(text)
+    if order.stage is Stage.FOLLOW_UP and order.follow_up_due:
+        if now.date() > order.follow_up_due:
+            return Timer(f"overdue {order.follow_up_due.isoformat()[5:]}", "error")
+        return Timer(f"f/up {order.follow_up_due.isoformat()[5:]}")
+    if order.stage is Stage.LESSONS:
+        count = len(order.entries_of(EntryKind.LESSON))
+        return Timer(f"{count} lesson{'s' if count != 1 else ''}", "" if count else "warning")
+    if order.stage is Stage.CLOSED and order.outcome:
+        return Timer(order.outcome.value)
+    return None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson in the library: from an order, or general."""
+
+    entry: Entry
+    """The lesson itself."""
+    order: str | None = None
+    """The order it came from, if any."""
+    outcome: Outcome | None = None
+    """That order's outcome."""
+
+
+def all_lessons(orders: Iterable[Order], general: Iterable[Entry]) -> list[Lesson]:
+    """Every lesson, newest first."""
+    lessons = [Lesson(e) for e in general]
+    for order in orders:
+        lessons += [Lesson(e, order.number, order.outcome) for e in order.entries_of(EntryKind.LESSON)]
+    lessons.sort(key=lambda lesson: lesson.entry.at, reverse=True)
+    return lessons
+
+
+def template_fields(order: Order) -> dict[str, str]:
+    """Placeholders a message template can use."""
+    return {
+        "buyer": order.buyer,
+        "order": order.number,
+        "gig": order.gig or "your order",
+        "due": order.due.isoformat() if order.due else "the due date",
+        "amount": f"{order.amount} {order.currency}",
+    }

@@ -1,0 +1,53 @@
+"""Cleaning of text that people type, paste or import: the one place control sequences die.
+
+Buyer messages are pasted from web pages and files may come from other tools, so any text
+can hold terminal escape sequences (an OSC 52 clipboard write, a window-title change) or
+bidi overrides that would reorder what the seller reads. Textual passes ESC through even
+from ``Text`` objects, so such text is cleaned on the way in (what is stored is clean)
+and again on the way out (files written by older versions or by hand).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Whole sequences first, so that their parameters do not survive as visible garbage:
+# CSI (ESC [ or 8-bit 0x9b) ... final byte; OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ or their
+# 8-bit forms) ... up to BEL or ST (ESC \ or 0x9c), or to the end of the text when the
+# terminator is missing; then two-byte escapes (ESC + one char).
+_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])(?:[^\x07\x1b\x9c]|\x1b(?!\\))*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+# Then any control character left: C0 but tab and newline, DEL, C1, and the bidi
+# embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str, *, multiline: bool = True) -> str:
+    """Return ``text`` with escape sequences and control characters removed.
+
+    Carriage returns become newlines (pasted Windows text); in single-line fields every
+    newline and tab becomes a space.
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SEQUENCES.sub("", text)
+    text = _CONTROLS.sub("", text)
+    if not multiline:
+        text = " ".join(text.replace("\t", " ").split("\n"))
+    return text
+
+
+def clean_line(text: str) -> str:
+    """Clean a single-line field (names, titles, tags) and trim its ends."""
+    return clean_text(text, multiline=False).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)] + "…"
