@@ -25,7 +25,7 @@ from tui.domain import (
     Stage,
     ValidationError,
 )
-from tui.store import LESSONS, ORDERS, SETTINGS, TEMPLATES, Snapshot, Store, StoreError, Tx
+from tui.store import LESSONS, ORDERS, SETTINGS, Snapshot, Store, StoreError, Tx
 
 
 class ConflictError(Exception):
@@ -234,7 +234,9 @@ class Board:
         self.undo_stack.pop()
         return f"Undone: {step.label}"
 
-    def _undo_order(self, tx: Tx, step: UndoStep, current: dict[str, Any] | None, now: datetime) -> None:
+    def _undo_order(
+        self, tx: Tx, step: UndoStep, current: dict[str, Any] | None, now: datetime
+    ) -> None:
         if step.entry_id is not None:
             if current is None:
                 raise ConflictError(None, f"{step.number} was deleted in another session")

@@ -82,26 +82,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     move = sub.add_parser("move", help="move an order to another stage")
     move.add_argument("order")
-    move.add_argument("stage", choices=[s.value for s in Stage], metavar="STAGE",
-                      help="one of: " + ", ".join(s.value for s in Stage))
-    move.add_argument("--outcome", choices=[o.value for o in Outcome], metavar="O",
-                      help="one of: " + ", ".join(o.value for o in Outcome))
+    move.add_argument(
+        "stage",
+        choices=[s.value for s in Stage],
+        metavar="STAGE",
+        help="one of: " + ", ".join(s.value for s in Stage),
+    )
+    move.add_argument(
+        "--outcome",
+        choices=[o.value for o in Outcome],
+        metavar="O",
+        help="one of: " + ", ".join(o.value for o in Outcome),
+    )
     move.add_argument("--reason", help="reason id, entering 'requested' (default other)")
     move.add_argument("--reason-text", help="free text about the reason")
-    move.add_argument("--initiator", choices=[i.value for i in Initiator],
-                      help="who asked, entering 'requested' (default me)")
+    move.add_argument(
+        "--initiator",
+        choices=[i.value for i in Initiator],
+        help="who asked, entering 'requested' (default me)",
+    )
     move.add_argument("--ticket", help="CS ticket reference, entering 'review'")
     move.add_argument("--refund", help="refund amount, for partial-refund")
     _db_option(move)
 
-    for name, what in (("note", "a private note"), ("message", "a buyer message"),
-                       ("lesson", "a lesson learned")):
+    for name, what in (
+        ("note", "a private note"),
+        ("message", "a buyer message"),
+        ("lesson", "a lesson learned"),
+    ):
         cmd = sub.add_parser(name, help=f"add {what} to an order")
         cmd.add_argument("order")
         cmd.add_argument("text", help="the text ('-' reads standard input)")
         if name == "message":
-            cmd.add_argument("--from", dest="sender", choices=["buyer", "me"], default="buyer",
-                             help="who sent it (default buyer)")
+            cmd.add_argument(
+                "--from",
+                dest="sender",
+                choices=["buyer", "me"],
+                default="buyer",
+                help="who sent it (default buyer)",
+            )
         if name == "lesson":
             cmd.add_argument("--tags", default="", help="tags for the lessons library")
         _db_option(cmd)
@@ -171,14 +190,16 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
     rows = [("ORDER", "BUYER", "AMOUNT", "STAGE", "IN STAGE", "")]
     for o in orders:
         timer = domain.card_timer(o, now, board.settings)
-        rows.append((
-            o.number,
-            shorten(o.buyer, 20),
-            f"{o.amount} {o.currency}",
-            o.stage.value,
-            domain.format_age(o, now),
-            timer.text if timer else "",
-        ))
+        rows.append(
+            (
+                o.number,
+                shorten(o.buyer, 20),
+                f"{o.amount} {o.currency}",
+                o.stage.value,
+                domain.format_age(o, now),
+                timer.text if timer else "",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -237,8 +258,11 @@ def _cmd_show(board: Board, args: argparse.Namespace) -> int:
         print(json.dumps(order.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(f"{order.number}  {order.buyer}  {order.amount} {order.currency}  [{order.stage.title}]")
-    for kind, title in ((EntryKind.NOTE, "Notes"), (EntryKind.MESSAGE, "Buyer messages"),
-                        (EntryKind.LESSON, "Lessons")):
+    for kind, title in (
+        (EntryKind.NOTE, "Notes"),
+        (EntryKind.MESSAGE, "Buyer messages"),
+        (EntryKind.LESSON, "Lessons"),
+    ):
         print(f"\n{title}:")
         for entry in order.entries_of(kind):
             who = f" ({entry.direction.label})" if entry.direction else ""

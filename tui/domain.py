@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
@@ -143,19 +143,19 @@ DEFAULT_REASON = "other"
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_iso(moment: datetime) -> str:
     """Store a moment as ISO 8601 in UTC."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def from_iso(text: str) -> datetime:
     """Read a stored moment; naive values are taken as UTC."""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -571,11 +571,7 @@ def new_order(draft: OrderDraft, now: datetime, default_currency: str = "USD") -
 def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
     """The order with the draft's fields (same rules as creation); the number may change."""
     fields = validate_draft(draft, order.currency)
-    changed = [
-        name
-        for name, value in fields.items()
-        if getattr(order, name) != value
-    ]
+    changed = [name for name, value in fields.items() if getattr(order, name) != value]
     if not changed:
         return order
     event = Event(at=now, action="edited", detail=", ".join(changed))
@@ -766,7 +762,9 @@ def move_order(
         reason = clean_line(move.reason or "") or DEFAULT_REASON
         known = list(reasons) or [r for r, _ in DEFAULT_REASONS]
         if reason not in known:
-            raise ValidationError("reason", f"unknown reason {reason!r} (one of {', '.join(known)})")
+            raise ValidationError(
+                "reason", f"unknown reason {reason!r} (one of {', '.join(known)})"
+            )
         changes["reason"] = reason
         changes["initiator"] = move.initiator or Initiator.ME
         changes["requested_at"] = now
@@ -808,9 +806,7 @@ def move_order(
         outcome=outcome,
         detail="; ".join(details),
     )
-    return replace(
-        order, **changes, history=order.history + (event,), revision=order.revision + 1
-    )
+    return replace(order, **changes, history=order.history + (event,), revision=order.revision + 1)
 
 
 # --------------------------------------------------------------------------- time on cards
@@ -877,7 +873,7 @@ def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> 
             format_countdown(remaining), "warning" if remaining < settings.warn_under else ""
         )
     if order.stage is Stage.TALK and order.due:
-        due_end = datetime.combine(order.due, datetime.max.time(), tzinfo=timezone.utc)
+        due_end = datetime.combine(order.due, datetime.max.time(), tzinfo=UTC)
         if now > due_end + settings.very_late_after:
             return Timer("very late", "error")
         if now > due_end:
@@ -919,7 +915,9 @@ def all_lessons(orders: Iterable[Order], general: Iterable[Entry]) -> list[Lesso
     """Every lesson, newest first."""
     lessons = [Lesson(e) for e in general]
     for order in orders:
-        lessons += [Lesson(e, order.number, order.outcome) for e in order.entries_of(EntryKind.LESSON)]
+        lessons += [
+            Lesson(e, order.number, order.outcome) for e in order.entries_of(EntryKind.LESSON)
+        ]
     lessons.sort(key=lambda lesson: lesson.entry.at, reverse=True)
     return lessons
 

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +218,9 @@ class Store:
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
-            raise StoreError(f"{self.path}: not valid JSON ({error}); the file was left as it is") from None
+            raise StoreError(
+                f"{self.path}: not valid JSON ({error}); the file was left as it is"
+            ) from None
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
             raise StoreError(f"{self.path}: not a Cancelboard board (not a TinyDB file)")
         if data and not (set(data) & {META, ORDERS}):
@@ -297,7 +299,9 @@ class Store:
             mode = stat.S_IMODE(os.stat(self.path).st_mode)
         tmp = folder / f".{self.path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600
+            )
             try:
                 os.fchmod(fd, mode)
                 view = memoryview(payload)
@@ -328,8 +332,10 @@ class Store:
         """Copy the board beside itself (``board.json.bak-20261126T140000[-why]``), keeping the last few."""
         if not self.path.exists():
             return None
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.bak-{stamp}{'-' + reason if reason else ''}")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(
+            f"{self.path.name}.bak-{stamp}{'-' + reason if reason else ''}"
+        )
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as out, open(self.path, "rb") as src:
@@ -350,7 +356,7 @@ class Store:
 
     def daily_backup(self) -> Path | None:
         """A backup unless one was made today (called when the board opens)."""
-        today = datetime.now(timezone.utc).strftime("%Y%m%d")
+        today = datetime.now(UTC).strftime("%Y%m%d")
         if any(p.name.split(".bak-")[1].startswith(today) for p in self.backups()):
             return None
         if self.fingerprint() is None:

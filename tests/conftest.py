@@ -1,0 +1,46 @@
+"""Shared fixtures: a board file in a temporary folder, and a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tui.board import Board
+from tui.store import Store
+
+FROZEN = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads or writes the real user's board or config."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("CANCELBOARD_DB", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    yield
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's board file lives (not created yet)."""
+    return tmp_path / "board.json"
+
+
+@pytest.fixture
+def board(db_path: Path) -> Board:
+    """A board service over a real JSON file."""
+    return Board(Store(db_path))
+
+
+def env_with_db(db: Path) -> dict[str, str]:
+    """The environment for running ``cancelboard`` on ``db``."""
+    env = dict(os.environ)
+    env["CANCELBOARD_DB"] = str(db)
+    return env

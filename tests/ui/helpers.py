@@ -1,0 +1,34 @@
+"""Helpers for Pilot tests: open the app on a board file, wait for what a user would see."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from tui.app import CancelboardApp
+from tui.board import Board
+from tui.store import Store
+
+
+def make_app(db: Path, **kwargs: object) -> CancelboardApp:
+    """The app on a board file, as ``cancelboard --db`` opens it."""
+    return CancelboardApp(Board(Store(db)), **kwargs)  # type: ignore[arg-type]
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until ``condition`` holds (service calls run in threads)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)
+
+
+def screen_text(app: CancelboardApp) -> str:
+    """Everything on screen (the top screen and what shows beneath a modal), as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)

@@ -1,0 +1,1 @@
+"""Screens and modals: the board, an order, forms, editors and questions."""

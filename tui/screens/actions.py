@@ -1,0 +1,310 @@
+"""The order actions both the board and the order screen offer: move, close, add entries.
+
+Each asks what the change needs (in a modal), calls the board service off the event loop,
+and reports the result; a stale screen's change is refused and the screen refreshed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.screen import Screen
+
+from tui.board import Board, ConflictError
+from tui.domain import (
+    EntryKind,
+    Initiator,
+    Move,
+    Order,
+    OrderDraft,
+    Outcome,
+    Stage,
+    ValidationError,
+    next_stage,
+    previous_stage,
+)
+from tui.screens.editor import EntryDraft, EntryEditor
+from tui.screens.forms import OrderForm
+from tui.screens.questions import Choice, ChoiceModal, ConfirmModal, ReasonModal
+from tui.store import StoreError
+
+if TYPE_CHECKING:
+    from tui.app import CancelboardApp
+
+T = TypeVar("T")
+
+OUTCOME_KEYS: dict[Outcome, str] = {
+    Outcome.SAVED: "s",
+    Outcome.PARTIAL_REFUND: "p",
+    Outcome.CANCELLED_MUTUAL: "m",
+    Outcome.CANCELLED_NO_RESPONSE: "n",
+    Outcome.CANCELLED_BY_BUYER: "b",
+    Outcome.CANCELLED_BY_CS: "c",
+    Outcome.CS_RULED_FOR_SELLER: "r",
+    Outcome.WITHDRAWN: "w",
+}
+"""One key per outcome in the close modal."""
+
+
+class OrderActions(Screen[None]):
+    """A screen that shows orders and changes them through the board service."""
+
+    @property
+    def cb_app(self) -> CancelboardApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def board(self) -> Board:
+        """The board service."""
+        return self.cb_app.board
+
+    def current_order(self) -> Order | None:
+        """The order the next action applies to (the focused card, or the open order)."""
+        raise NotImplementedError
+
+    async def reload(self, focus: str | None = None) -> None:
+        """Show the board's state now, focusing ``focus`` if given."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- calling the service
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a service call in a thread (disk I/O stays off the event loop)."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def change(
+        self, label: str, fn: Callable[..., Order], *args: Any, **kwargs: Any
+    ) -> str | None:
+        """Make a change; None when done, else the error to show where the user is."""
+        try:
+            order = await self.call(fn, *args, **kwargs)
+        except ValidationError as error:
+            return str(error)
+        except ConflictError as error:
+            self.cb_app.say(str(error), "warning")
+            await self.reload()
+            return str(error)
+        except StoreError as error:
+            self.cb_app.say(str(error), "error")
+            return str(error)
+        self.cb_app.changed()
+        await self.reload(focus=order.number)
+        if label:
+            self.cb_app.say(label)
+        return None
+
+    # ---------------------------------------------------------------- moves
+
+    async def action_advance(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+        target = next_stage(order.stage)
+        if order.stage is Stage.TALK:
+            self.ask_reason(order)
+        elif order.stage is Stage.REQUESTED:
+            self.ask_answer(order)
+        elif order.stage is Stage.REVIEW:
+            self.ask_cs_decision(order)
+        elif target is Stage.CLOSED:
+            self.ask_close(order)
+        elif target is not None:
+            await self.move(order, Move(to=target))
+
+    async def action_back(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+        target = previous_stage(order)
+        if target is None:
+            self.cb_app.say(f"{order.number} is already in the first stage", "warning")
+            return
+        await self.move(order, Move(to=target))
+
+    async def move(self, order: Order, move: Move) -> str | None:
+        label = f"{order.number} → {move.to.title}"
+        return await self.change(
+            label, self.board.move, order.number, move, revision=order.revision
+        )
+
+    def ask_reason(self, order: Order) -> None:
+        async def submit(reason: str, initiator: Initiator, text: str) -> str | None:
+            move = Move(Stage.REQUESTED, reason=reason, initiator=initiator, reason_text=text)
+            return await self.move(order, move)
+
+        self.app.push_screen(
+            ReasonModal(
+                self.board.reasons(),
+                submit,
+                reason=order.reason,
+                initiator=order.initiator,
+                text=order.reason_text,
+            )
+        )
+
+    def ask_answer(self, order: Order) -> None:
+        choices = [
+            Choice("a", "Buyer accepted: cancelled", ("follow", Outcome.CANCELLED_MUTUAL)),
+            Choice(
+                "n", "No answer in 48 h: auto-cancelled", ("follow", Outcome.CANCELLED_NO_RESPONSE)
+            ),
+            Choice(
+                "e",
+                "Declined: escalate to Customer Support",
+                ("review", None),
+                ask="CS ticket reference (optional), then enter",
+            ),
+            Choice("t", "Declined or withdrawn: keep talking", ("talk", None)),
+        ]
+
+        async def submit(value: tuple[str, Outcome | None], extra: str) -> str | None:
+            where, outcome = value
+            if where == "review":
+                return await self.move(order, Move(Stage.REVIEW, ticket=extra))
+            if where == "talk":
+                return await self.move(order, Move(Stage.TALK))
+            return await self.move(order, Move(Stage.FOLLOW_UP, outcome=outcome))
+
+        self.app.push_screen(
+            ChoiceModal(f"{order.number}: what did the buyer answer?", choices, submit)
+        )
+
+    def ask_cs_decision(self, order: Order) -> None:
+        choices = [
+            Choice("b", "CS decided for the buyer: cancelled", Outcome.CANCELLED_BY_CS),
+            Choice("s", "CS decided for me: the order continues", Outcome.CS_RULED_FOR_SELLER),
+        ]
+
+        async def submit(outcome: Outcome, extra: str) -> str | None:
+            return await self.move(order, Move(Stage.FOLLOW_UP, outcome=outcome))
+
+        self.app.push_screen(ChoiceModal(f"{order.number}: what did CS decide?", choices, submit))
+
+    def ask_close(self, order: Order) -> None:
+        choices = [
+            Choice(
+                OUTCOME_KEYS[o],
+                o.label,
+                o,
+                ask="Refund amount (e.g. 10.00), then enter" if o is Outcome.PARTIAL_REFUND else "",
+            )
+            for o in Outcome
+        ]
+        default = list(Outcome).index(order.outcome) if order.outcome else 0
+
+        async def submit(outcome: Outcome, extra: str) -> str | None:
+            return await self.move(order, Move(Stage.CLOSED, outcome=outcome, refund=extra or None))
+
+        self.app.push_screen(
+            ChoiceModal(f"Close {order.number} with outcome", choices, submit, default=default)
+        )
+
+    async def action_close(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+        if order.stage is Stage.CLOSED:
+            self.cb_app.say(f"{order.number} is closed already; < reopens it", "warning")
+            return
+        self.ask_close(order)
+
+    # ---------------------------------------------------------------- entries
+
+    def ask_entry(self, kind: EntryKind) -> None:
+        order = self.current_order()
+        if order is None:
+            self.cb_app.say("No order selected: add one with n", "warning")
+            return
+
+        async def save(draft: EntryDraft) -> str | None:
+            try:
+                await self.call(
+                    self.board.add_entry,
+                    order.number,
+                    kind,
+                    draft.text,
+                    direction=draft.direction,
+                    tags=draft.tags,
+                )
+            except (ValidationError, ConflictError, StoreError) as error:
+                return str(error)
+            self.cb_app.changed()
+            await self.reload(focus=order.number)
+            self.cb_app.say(f"{kind.value.capitalize()} added to {order.number}")
+            return None
+
+        self.app.push_screen(EntryEditor(kind, save, subject=order.number))
+
+    def action_note(self) -> None:
+        self.ask_entry(EntryKind.NOTE)
+
+    def action_message(self) -> None:
+        self.ask_entry(EntryKind.MESSAGE)
+
+    def action_lesson(self) -> None:
+        self.ask_entry(EntryKind.LESSON)
+
+    # ---------------------------------------------------------------- orders
+
+    def action_new(self) -> None:
+        async def save(draft: OrderDraft) -> None:
+            order = await self.call(self.board.add_order, draft)
+            self.cb_app.changed()
+            await self.reload(focus=order.number)
+            self.cb_app.say(f"Added {order.number}")
+
+        self.app.push_screen(OrderForm("New order", save))
+
+    def action_edit(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+
+        async def save(draft: OrderDraft) -> None:
+            try:
+                new = await self.call(
+                    self.board.edit_order, order.number, draft, revision=order.revision
+                )
+            except ConflictError as error:
+                await self.reload()
+                raise ValidationError("form", str(error)) from None
+            self.cb_app.changed()
+            await self.reload(focus=new.number)
+            self.cb_app.say(f"Saved {new.number}")
+
+        self.app.push_screen(OrderForm(f"Edit {order.number}", save, order))
+
+    def action_delete(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.change(
+                    f"Deleted {order.number} (u undoes)",
+                    self.board.delete_order,
+                    order.number,
+                    revision=order.revision,
+                )
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Delete {order.number} ({order.buyer}) and all its entries?", "delete", "keep"
+            ),
+            answered,
+        )
+
+    async def action_undo(self) -> None:
+        try:
+            message = await self.call(self.board.undo)
+        except (ValidationError, ConflictError, StoreError) as error:
+            self.cb_app.say(str(error), "warning")
+            await self.reload()
+            return
+        self.cb_app.changed()
+        await self.reload()
+        self.cb_app.say(message)

@@ -1,0 +1,205 @@
+"""The board: one column per stage, cards moved with the keyboard."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Key
+from textual.reactive import reactive
+from textual.widgets import Footer, Header, Input, OptionList, Static
+
+from tui.domain import OPEN_STAGES, STAGE_ORDER, Order, Stage
+from tui.screens.actions import OrderActions
+from tui.widgets.column import CardList, StageColumn
+from tui.widgets.safe import safe_line
+
+
+class BoardScreen(OrderActions):
+    """Five stage columns (and the archive, on demand) of cards."""
+
+    BINDINGS = [
+        Binding("left,h", "focus_column(-1)", "Left", show=False, id="board.left"),
+        Binding("right,l", "focus_column(1)", "Right", show=False, id="board.right"),
+        Binding("n", "new", "New", id="board.new"),
+        Binding("enter", "open", "Open", show=False, id="board.open"),
+        Binding("greater_than_sign", "advance", "Advance", key_display=">", id="board.advance"),
+        Binding("less_than_sign", "back", "Back", key_display="<", id="board.back"),
+        Binding("x", "close", "Close", id="board.close"),
+        Binding("e", "edit", "Edit", show=False, id="board.edit"),
+        Binding("N", "note", "Note", show=False, id="board.note"),
+        Binding("M", "message", "Message", show=False, id="board.message"),
+        Binding("L", "lesson", "Lesson", show=False, id="board.lesson"),
+        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+        Binding("u", "undo", "Undo", show=False, id="board.undo"),
+        Binding("a", "archive", "Archive", show=False, id="board.archive"),
+        Binding("D", "delete", "Delete", show=False, id="board.delete"),
+    ]
+
+    show_archive: reactive[bool] = reactive(False, init=False)
+    """Whether the archive column is shown."""
+    filter_text: reactive[str] = reactive("", init=False)
+    """Cards shown contain this text (lower-case), if set."""
+
+    def __init__(self) -> None:
+        super().__init__(id="board")
+        self.orders: dict[str, Order] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        yield Input(placeholder="filter: order, buyer, gig, #tag, notes, messages", id="filter")
+        with Horizontal(id="columns"):
+            for stage in STAGE_ORDER:
+                yield StageColumn(stage)
+        yield Static("No orders yet. Press n to add the first one (? shows every key).", id="empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.query_one("#col-closed").display = False
+        self.query_one("#empty").display = False
+        self.query_one(f"#col-{Stage.TALK.value}").focus()
+        self.set_interval(60, self._tick)
+        self.run_worker(self.reload(), exclusive=True, group="reload")
+
+    # ---------------------------------------------------------------- showing
+
+    def columns(self) -> list[StageColumn]:
+        """The stage columns shown now, left to right."""
+        return [c for c in self.query(StageColumn) if c.display]
+
+    def focused_column(self) -> StageColumn | None:
+        """The column with focus, if any."""
+        focused = self.focused
+        if isinstance(focused, CardList) and isinstance(focused.parent, StageColumn):
+            return focused.parent
+        return None
+
+    def current_order(self) -> Order | None:
+        column = self.focused_column()
+        if column is None or column.current_number is None:
+            return None
+        return self.orders.get(column.current_number)
+
+    async def reload(self, focus: str | None = None) -> None:
+        orders = await self.call(self.board.orders, archived=self.show_archive)
+        self.show(orders, focus)
+
+    def show(self, orders: list[Order], focus: str | None = None) -> None:
+        """Lay the orders out in their columns; keep (or move) focus on a card."""
+        column = self.focused_column()
+        focus = focus or (column.current_number if column else None)
+        self.orders = {o.number: o for o in orders}
+        needle = self.filter_text
+        by_stage: dict[Stage, list[Order]] = {stage: [] for stage in STAGE_ORDER}
+        for order in orders:
+            if needle and needle not in order.search_text():
+                continue
+            by_stage[order.stage].append(order)
+        now = self.board.clock()
+        for col in self.query(StageColumn):
+            cards = sorted(by_stage[col.stage], key=lambda o: o.entered_stage_at)
+            col.show_orders(cards, now, self.board.settings)
+        self.query_one("#empty").display = not orders and not needle
+        self.sub_title = self._summary(orders)
+        if focus:
+            for col in self.columns():
+                if col.select_number(focus):
+                    if not col.has_focus and not isinstance(self.focused, Input):
+                        col.focus()
+                    break
+
+    def _summary(self, orders: list[Order]) -> str:
+        open_count = sum(1 for o in orders if o.is_open)
+        text = f"{open_count} open"
+        if self.filter_text:
+            text += f" · filter: {self.filter_text}"
+        return text
+
+    def _tick(self) -> None:
+        # Countdowns and ages move with the clock; columns redraw only if a card's text changed.
+        self.show(list(self.orders.values()))
+
+    def watch_show_archive(self, show: bool) -> None:
+        self.query_one("#col-closed").display = show
+        if not show and self.focused_column() is None:
+            self.query_one(f"#col-{Stage.LESSONS.value}").focus()
+        self.run_worker(self.reload(), exclusive=True, group="reload")
+
+    # ---------------------------------------------------------------- keys
+
+    def action_focus_column(self, step: int) -> None:
+        columns = self.columns()
+        current = self.focused_column()
+        if current is None or current not in columns:
+            columns[0].focus()
+            return
+        index = columns.index(current) + step
+        if 0 <= index < len(columns):
+            target = columns[index]
+            target.select_position(current.position)
+            target.focus()
+
+    @on(OptionList.OptionSelected, ".cards")
+    def _open_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+        from tui.screens.order import OrderScreen
+
+        self.app.push_screen(OrderScreen(order.number))
+
+    def action_archive(self) -> None:
+        self.show_archive = not self.show_archive
+        self.cb_app.say("Archive shown" if self.show_archive else "Archive hidden")
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip().lower()
+        self.show(list(self.orders.values()))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        # Keep the filter; go back to the cards.
+        self._focus_cards()
+
+    def on_key(self, event: Key) -> None:
+        if event.key == "escape" and isinstance(self.focused, Input):
+            event.stop()
+            self.action_clear_filter()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if not box.display and not self.filter_text:
+            return
+        box.value = ""
+        box.display = False
+        self.filter_text = ""
+        self.show(list(self.orders.values()))
+        self._focus_cards()
+
+    def _focus_cards(self) -> None:
+        for col in self.columns():
+            if col.numbers:
+                col.focus()
+                return
+        self.columns()[0].focus()
+
+    def open_stages(self) -> tuple[Stage, ...]:
+        """The stages shown as columns."""
+        return OPEN_STAGES + ((Stage.CLOSED,) if self.show_archive else ())
+
+    def title_for(self, order: Order) -> str:
+        """A one-line description of an order (for notices)."""
+        return safe_line(f"{order.number} · {order.buyer}").plain

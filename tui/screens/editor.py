@@ -1,0 +1,118 @@
+"""The multi-line editor for notes, buyer messages and lessons (``N``, ``M``, ``L``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static, TextArea
+
+from tui.domain import Direction, EntryKind
+from tui.screens.questions import ConfirmModal
+from tui.widgets.safe import safe_line
+from tui.widgets.toggle import Toggle
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """What the editor gives when saved."""
+
+    text: str
+    """The text as typed."""
+    direction: Direction | None = None
+    """For messages: who sent it."""
+    tags: str = ""
+    """For lessons: tags as typed."""
+
+
+SaveEntry = Callable[[EntryDraft], Awaitable[str | None]]
+
+TITLES = {
+    EntryKind.NOTE: "Private note",
+    EntryKind.MESSAGE: "Buyer message",
+    EntryKind.LESSON: "Lesson learned",
+}
+
+
+class EntryEditor(ModalScreen[bool]):
+    """Write an entry; it closes only once the entry is saved, so nothing typed is lost."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="editor.save"),
+        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
+    ]
+
+    def __init__(
+        self,
+        kind: EntryKind,
+        save: SaveEntry,
+        *,
+        subject: str = "",
+        text: str = "",
+        direction: Direction = Direction.FROM_BUYER,
+    ) -> None:
+        super().__init__(classes="editor")
+        self.kind = kind
+        self.save = save
+        self.subject = subject
+        self.initial_text = text
+        self.initial_direction = direction
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = TITLES[self.kind] + (f" · {self.subject}" if self.subject else "")
+            yield TextArea(self.initial_text, id="text", soft_wrap=True, tab_behavior="focus")
+            if self.kind is EntryKind.MESSAGE:
+                yield Toggle(
+                    "Sent:",
+                    [
+                        (Direction.FROM_BUYER.value, "from the buyer"),
+                        (Direction.TO_BUYER.value, "to the buyer"),
+                    ],
+                    self.initial_direction.value,
+                    id="direction",
+                )
+            if self.kind is EntryKind.LESSON:
+                with Horizontal(classes="field"):
+                    yield Label("Tags", classes="field-label")
+                    yield Input(placeholder="#scope #pricing", id="tags", classes="field-input")
+            yield Static("", id="error", classes="error")
+            yield Static("ctrl+s: save · tab: next field · escape: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one("#text", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def draft(self) -> EntryDraft:
+        """The editor's content as typed."""
+        direction = None
+        if self.kind is EntryKind.MESSAGE:
+            direction = Direction(self.query_one("#direction", Toggle).value)
+        tags = self.query_one("#tags", Input).value if self.kind is EntryKind.LESSON else ""
+        return EntryDraft(self.query_one("#text", TextArea).text, direction, tags)
+
+    async def action_save(self) -> None:
+        error = await self.save(self.draft())
+        if error is None:
+            self.dismiss(True)
+        else:
+            self.query_one("#error", Static).update(safe_line(error))
+
+    def action_cancel(self) -> None:
+        draft = self.draft()
+        if draft.text == self.initial_text and not draft.tags:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmModal("Throw away what you typed?", "throw away", "keep editing"), answered
+        )

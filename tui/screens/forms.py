@@ -1,0 +1,130 @@
+"""The order form: new order (``n``) and edit (``e``), validated inline, kept as typed."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from tui.domain import Order, OrderDraft, ValidationError
+from tui.screens.questions import ConfirmModal
+from tui.widgets.safe import safe_line
+
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("number", "Order number", "e.g. FO5B2A1C3D4E"),
+    ("buyer", "Buyer", "their Fiverr username"),
+    ("gig", "Gig", "the gig's title"),
+    ("amount", "Amount", "e.g. 25.00"),
+    ("currency", "Currency", "USD"),
+    ("due", "Due date", "YYYY-MM-DD"),
+    ("tags", "Tags", "#late #repeat-buyer"),
+)
+"""Draft field, label, placeholder: in the order the form shows them."""
+
+ERROR_FIELDS = {"order": "number", "order_date": "due"}
+"""Validation field names that differ from the draft's."""
+
+SaveOrder = Callable[[OrderDraft], Awaitable[None]]
+
+
+class OrderForm(ModalScreen[bool]):
+    """Fields of an order; ``ctrl+s`` saves, ``escape`` cancels (asking if typed)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(self, title: str, save: SaveOrder, order: Order | None = None) -> None:
+        super().__init__(classes="form")
+        self.title_text = title
+        self.save = save
+        self.initial = _draft_of(order) if order else OrderDraft("", "")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog") as dialog:
+            dialog.border_title = self.title_text
+            for name, label, placeholder in FIELDS:
+                with Horizontal(classes="field"):
+                    yield Label(label, classes="field-label")
+                    yield Input(
+                        getattr(self.initial, name),
+                        placeholder=placeholder,
+                        id=f"f-{name}",
+                        classes="field-input",
+                    )
+                yield Static("", id=f"e-{name}", classes="error field-error")
+            yield Static("", id="e-form", classes="error")
+            yield Static("tab/shift+tab: fields · ctrl+s: save · escape: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        for error in self.query(".field-error"):
+            error.display = False
+        self.query_one("#f-number", Input).focus()
+
+    def draft(self) -> OrderDraft:
+        """The form's fields as typed."""
+        values = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
+        return OrderDraft(**values)
+
+    @on(Input.Submitted)
+    async def _enter(self, event: Input.Submitted) -> None:
+        # Enter moves on like tab; on the last field it saves.
+        event.stop()
+        if event.input.id == f"f-{FIELDS[-1][0]}":
+            await self.action_save()
+        else:
+            self.focus_next()
+
+    async def action_save(self) -> None:
+        for error in self.query(".field-error"):
+            error.display = False
+        self.query_one("#e-form", Static).update("")
+        try:
+            await self.save(self.draft())
+        except ValidationError as error:
+            name = ERROR_FIELDS.get(error.field, error.field)
+            target = self.query(f"#e-{name}")
+            if target:
+                message = target.first(Static)
+                message.update(safe_line(f"{error.message}"))
+                message.display = True
+                self.query_one(f"#f-{name}", Input).focus()
+            else:
+                self.query_one("#e-form", Static).update(safe_line(str(error)))
+            return
+        except Exception as error:  # a store error: keep the form as typed, say why
+            self.query_one("#e-form", Static).update(safe_line(str(error)))
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        if self.draft() == self.initial:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmModal("Throw away what you typed?", "throw away", "keep editing"), answered
+        )
+
+
+def _draft_of(order: Order) -> OrderDraft:
+    return OrderDraft(
+        number=order.number,
+        buyer=order.buyer,
+        gig=order.gig,
+        amount=order.amount,
+        currency=order.currency,
+        due=order.due.isoformat() if order.due else "",
+        order_date=order.order_date.isoformat() if order.order_date else "",
+        tags=" ".join(f"#{t}" for t in order.tags),
+    )

@@ -1,0 +1,164 @@
+"""One order: its fields, then Notes, Buyer messages and Lessons, newest last."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.domain import Entry, EntryKind, Order, ValidationError, card_timer
+from tui.screens.actions import OrderActions
+from tui.widgets.safe import safe, safe_line
+
+PANELS: tuple[tuple[EntryKind, str], ...] = (
+    (EntryKind.NOTE, "Notes"),
+    (EntryKind.MESSAGE, "Buyer messages"),
+    (EntryKind.LESSON, "Lessons"),
+)
+SHOWN_CHARS = 2000
+"""Longer entries are cut in the list (a 1 MB paste must not stall the screen)."""
+
+
+def entry_content(entry: Entry) -> Content:
+    """An entry in its panel: time (and direction), then its text."""
+    stamp = entry.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    head = stamp
+    if entry.direction is not None:
+        head += f" · {entry.direction.label}"
+    if entry.tags:
+        head += " · #" + " #".join(entry.tags)
+    text = safe(entry.text, limit=SHOWN_CHARS)
+    if len(entry.text) > SHOWN_CHARS:
+        text = text + Content.styled(
+            f"\n[{len(entry.text) - SHOWN_CHARS} more characters]", "italic"
+        )
+    return Content.assemble((head, "$text-muted"), "\n", text)
+
+
+class EntryPanel(OptionList):
+    """A scrollable list of one kind of entry."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, kind: EntryKind, title: str) -> None:
+        super().__init__(id=f"panel-{kind.value}", classes="entry-panel")
+        self.kind = kind
+        self.title = title
+        self.border_title = title
+        self._shown: tuple[str, ...] | None = None
+
+    def show_entries(self, entries: tuple[Entry, ...]) -> None:
+        """Show entries oldest first, keeping the view on the newest."""
+        ids = tuple(e.id for e in entries)
+        if ids == self._shown:
+            return
+        self._shown = ids
+        self.border_title = f"{self.title} ({len(entries)})"
+        options: list[Option | None] = []
+        for index, entry in enumerate(entries):
+            if index:
+                options.append(None)
+            options.append(Option(entry_content(entry), id=entry.id))
+        if not entries:
+            options.append(
+                Option(Content.styled("nothing yet", "italic $text-muted"), disabled=True)
+            )
+        self.set_options(options)
+        if entries:
+            self.highlighted = self.option_count - 1
+            self.scroll_end(animate=False)
+
+
+class OrderScreen(OrderActions):
+    """The whole of one order."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Board", id="order.back_to_board"),
+        Binding("N", "note", "Note", id="order.note"),
+        Binding("M", "message", "Message", id="order.message"),
+        Binding("L", "lesson", "Lesson", id="order.lesson"),
+        Binding("e", "edit", "Edit", id="order.edit"),
+        Binding("greater_than_sign", "advance", "Advance", key_display=">", id="order.advance"),
+        Binding("less_than_sign", "back", "Back", key_display="<", id="order.back"),
+        Binding("x", "close", "Close", show=False, id="order.close"),
+        Binding("u", "undo", "Undo", show=False, id="order.undo"),
+        Binding("left,h", "app.focus_previous", "Previous panel", show=False, id="order.left"),
+        Binding("right,l", "app.focus_next", "Next panel", show=False, id="order.right"),
+    ]
+
+    def __init__(self, number: str) -> None:
+        super().__init__(classes="order-screen")
+        self.number = number
+        self.order: Order | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        yield Static(id="fields")
+        with Horizontal(id="panels"):
+            for kind, title in PANELS:
+                with Vertical(classes="panel-box"):
+                    yield EntryPanel(kind, title)
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self.query_one(EntryPanel).focus()
+        await self.reload()
+
+    def current_order(self) -> Order | None:
+        return self.order
+
+    async def reload(self, focus: str | None = None) -> None:
+        if focus:
+            self.number = focus
+        try:
+            order = await self.call(self.board.get, self.number)
+        except ValidationError:
+            self.cb_app.say(f"{self.number} is no longer on the board", "warning")
+            self.dismiss()
+            return
+        self.order = order
+        self.sub_title = order.number
+        self.query_one("#fields", Static).update(self.fields_content(order))
+        for panel in self.query(EntryPanel):
+            panel.show_entries(order.entries_of(panel.kind))
+
+    def fields_content(self, order: Order) -> Content:
+        """The order's fields, a few lines."""
+        now = self.board.clock()
+        timer = card_timer(order, now, self.board.settings)
+        line1 = Content.assemble(
+            safe_line(order.number, "bold"),
+            "  ",
+            safe_line(order.buyer, "bold $accent"),
+            f"  {order.amount} {order.currency}",
+            ("  [" + order.stage.title + "]", "$text-primary"),
+            ("  " + timer.text if timer else "", "$text-warning" if timer and timer.level else ""),
+        )
+        bits = []
+        if order.gig:
+            bits.append(safe_line(order.gig, limit=60))
+        if order.due:
+            bits.append(Content(f"due {order.due.isoformat()}"))
+        if order.outcome:
+            bits.append(Content(f"outcome: {order.outcome.label}"))
+        line2 = Content(" · ").join(bits) if bits else Content("")
+        more = []
+        if order.reason:
+            labels = dict(self.board.reasons())
+            more.append(safe_line(f"reason: {labels.get(order.reason, order.reason)}"))
+        if order.initiator:
+            more.append(Content(f"asked by {order.initiator.value}"))
+        if order.reason_text:
+            more.append(safe_line(order.reason_text, limit=60))
+        if order.ticket:
+            more.append(safe_line(f"CS ticket {order.ticket}"))
+        if order.tags:
+            more.append(safe_line("#" + " #".join(order.tags), "$text-accent"))
+        line3 = Content(" · ").join(more) if more else Content("")
+        return Content("\n").join([line1, line2, line3])

@@ -1,0 +1,239 @@
+"""Small modals that ask one thing: a choice with one key each, a reason, a yes/no."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.events import Key
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.domain import Initiator
+from tui.widgets.safe import safe_line
+from tui.widgets.toggle import Toggle
+
+Submit = Callable[..., Awaitable[str | None]]
+"""Performs the change; returns None when done, or an error to show (the modal stays)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer of a :class:`ChoiceModal`."""
+
+    key: str
+    """The single key that picks it."""
+    label: str
+    """What it says."""
+    value: Any
+    """Handed to the submit function."""
+    ask: str = ""
+    """If set, a line of input this answer needs (e.g. the refund amount)."""
+
+
+class ChoiceModal(ModalScreen[bool]):
+    """Pick one answer by its key, or move with the arrows and press enter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        choices: Sequence[Choice],
+        submit: Submit,
+        *,
+        default: int = 0,
+        note: str = "",
+    ) -> None:
+        super().__init__(classes="question")
+        self.title_text = title
+        self.choices = list(choices)
+        self.submit = submit
+        self.default = default
+        self.note = note
+        self._picked: Choice | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = self.title_text
+            if self.note:
+                yield Static(safe_line(self.note), classes="note")
+            options = [
+                Option(Content.assemble((f" {c.key} ", "bold reverse"), "  ", c.label), id=str(i))
+                for i, c in enumerate(self.choices)
+            ]
+            yield OptionList(*options, id="choices")
+            yield Label("", id="ask-label")
+            yield Input(id="ask")
+            yield Static("", id="error", classes="error")
+            yield Static("key or ↑↓ + enter: choose · escape: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#ask-label").display = False
+        self.query_one("#ask", Input).display = False
+        choices = self.query_one("#choices", OptionList)
+        choices.highlighted = self.default
+        choices.focus()
+
+    def on_key(self, event: Key) -> None:
+        if isinstance(self.focused, Input):
+            return
+        for choice in self.choices:
+            if event.character == choice.key:
+                event.stop()
+                self.run_worker(self._pick(choice))
+                return
+
+    @on(OptionList.OptionSelected, "#choices")
+    async def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        await self._pick(self.choices[int(event.option.id or 0)])
+
+    @on(Input.Submitted, "#ask")
+    async def _asked(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._picked is not None:
+            await self._finish(self._picked, event.value)
+
+    async def _pick(self, choice: Choice) -> None:
+        if choice.ask:
+            self._picked = choice
+            label = self.query_one("#ask-label", Label)
+            label.update(Content(choice.ask))
+            label.display = True
+            ask = self.query_one("#ask", Input)
+            ask.display = True
+            ask.focus()
+            return
+        await self._finish(choice, "")
+
+    async def _finish(self, choice: Choice, extra: str) -> None:
+        error = await self.submit(choice.value, extra)
+        if error is None:
+            self.dismiss(True)
+        else:
+            self.query_one("#error", Static).update(safe_line(error))
+
+    def action_cancel(self) -> None:
+        if self._picked is not None:
+            # Back from the extra question to the list of answers.
+            self._picked = None
+            self.query_one("#ask-label").display = False
+            self.query_one("#ask", Input).display = False
+            self.query_one("#choices").focus()
+            return
+        self.dismiss(False)
+
+
+class ReasonModal(ModalScreen[bool]):
+    """Entering 'Cancellation requested': the reason, who asked, and free text."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("ctrl+s", "save", "Save", id="modal.save"),
+    ]
+
+    def __init__(
+        self,
+        reasons: Sequence[tuple[str, str]],
+        submit: Submit,
+        *,
+        reason: str = "",
+        initiator: Initiator | None = None,
+        text: str = "",
+    ) -> None:
+        super().__init__(classes="question")
+        self.reasons = list(reasons)
+        self.submit = submit
+        self.initial_reason = reason
+        self.initial_initiator = initiator or Initiator.ME
+        self.initial_text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Cancellation requested: why?"
+            yield OptionList(
+                *[Option(safe_line(label), id=rid) for rid, label in self.reasons], id="reasons"
+            )
+            yield Toggle(
+                "Who asked:",
+                [(Initiator.ME.value, "I did"), (Initiator.BUYER.value, "the buyer")],
+                self.initial_initiator.value,
+                id="initiator",
+            )
+            yield Input(self.initial_text, placeholder="details (optional)", id="reason-text")
+            yield Static("", id="error", classes="error")
+            yield Static(
+                "enter: request · tab: who asked, details · escape: cancel", classes="hint"
+            )
+
+    def on_mount(self) -> None:
+        reasons = self.query_one("#reasons", OptionList)
+        ids = [rid for rid, _ in self.reasons]
+        wanted = self.initial_reason if self.initial_reason in ids else "other"
+        reasons.highlighted = ids.index(wanted) if wanted in ids else 0
+        reasons.focus()
+
+    @on(OptionList.OptionSelected, "#reasons")
+    async def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        await self.action_save()
+
+    @on(Input.Submitted, "#reason-text")
+    async def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        await self.action_save()
+
+    async def action_save(self) -> None:
+        reasons = self.query_one("#reasons", OptionList)
+        option = reasons.highlighted_option
+        reason = option.id if option is not None and option.id else "other"
+        initiator = Initiator(self.query_one("#initiator", Toggle).value)
+        text = self.query_one("#reason-text", Input).value
+        error = await self.submit(reason, initiator, text)
+        if error is None:
+            self.dismiss(True)
+        else:
+            self.query_one("#error", Static).update(safe_line(error))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question: ``y`` yes, ``n`` or escape no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "yes", no: str = "no") -> None:
+        super().__init__(classes="question")
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Are you sure?"
+            yield Static(safe_line(self.question))
+            yield Static(
+                Content.assemble(
+                    (" y ", "bold reverse"),
+                    f" {self.yes}    ",
+                    (" n ", "bold reverse"),
+                    f" {self.no}",
+                ),
+                classes="hint",
+            )
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
