@@ -163,7 +163,7 @@ class Board:
             reasons = [r for r, _ in self._reasons(tx)]
             new = domain.move_order(order, move, self.clock(), reasons, self.settings)
             tx.put(ORDERS, "order", new.to_dict())
-        label = f"moved {number} to {new.stage.title}"
+        label = f"moved {number} to {new.stage.label}"
         if new.stage is Stage.CLOSED:
             label = f"closed {number} ({new.outcome.value if new.outcome else ''})"
         self._remember(UndoStep(label, new.number, doc, new.revision))

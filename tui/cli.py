@@ -156,7 +156,7 @@ def _cmd_add(board: Board, args: argparse.Namespace) -> int:
             tags=args.tags,
         )
     )
-    print(f"added {order.number} ({order.buyer}) to {order.stage.title}")
+    print(f"added {order.number} ({order.buyer}) to {order.stage.label}")
     return 0
 
 
@@ -179,7 +179,7 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
     orders = board.orders(archived=bool(args.all or args.stage == "closed"))
     if args.stage:
         orders = [o for o in orders if o.stage.value == args.stage]
-    orders.sort(key=lambda o: (o.stage.index, o.entered_stage_at))
+    orders.sort(key=lambda o: (o.stage.position, o.entered_stage_at))
     if args.json:
         print(json.dumps([order_json(o) for o in orders], ensure_ascii=False, indent=2))
         return 0
@@ -202,7 +202,7 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip())
     return 0
 
 
@@ -218,7 +218,7 @@ def _cmd_move(board: Board, args: argparse.Namespace) -> int:
     )
     order = board.move(args.order, move)
     tail = f", outcome {order.outcome.value}" if order.outcome else ""
-    print(f"moved {order.number} to {order.stage.title}{tail}")
+    print(f"moved {order.number} to {order.stage.label}{tail}")
     return 0
 
 
@@ -257,7 +257,7 @@ def _cmd_show(board: Board, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(order.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(f"{order.number}  {order.buyer}  {order.amount} {order.currency}  [{order.stage.title}]")
+    print(f"{order.number}  {order.buyer}  {order.amount} {order.currency}  [{order.stage.label}]")
     for kind, title in (
         (EntryKind.NOTE, "Notes"),
         (EntryKind.MESSAGE, "Buyer messages"),

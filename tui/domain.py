@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from tui.text import clean_line, clean_text
@@ -29,7 +29,7 @@ class ValidationError(ValueError):
         """What is wrong with it, without the field name."""
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """The board's columns, left to right, then the hidden archive."""
 
     TALK = "talk"
@@ -40,12 +40,12 @@ class Stage(str, Enum):
     CLOSED = "closed"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         """The column title shown on the board."""
         return STAGE_TITLES[self]
 
     @property
-    def index(self) -> int:
+    def position(self) -> int:
         """Position from the left (the archive is last)."""
         return STAGE_ORDER.index(self)
 
@@ -62,7 +62,7 @@ STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 OPEN_STAGES: tuple[Stage, ...] = STAGE_ORDER[:-1]
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """How a case ended (or stands): recorded where it happens."""
 
     SAVED = "saved"
@@ -97,14 +97,14 @@ OUTCOME_LABELS: dict[Outcome, str] = {
 }
 
 
-class Initiator(str, Enum):
+class Initiator(StrEnum):
     """Who asked for the cancellation."""
 
     ME = "me"
     BUYER = "buyer"
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Which way a buyer message went; the value names the sender."""
 
     FROM_BUYER = "buyer"
@@ -116,7 +116,7 @@ class Direction(str, Enum):
         return "from buyer" if self is Direction.FROM_BUYER else "to buyer"
 
 
-class EntryKind(str, Enum):
+class EntryKind(StrEnum):
     """The three kinds of text kept with an order."""
 
     NOTE = "note"
@@ -359,9 +359,9 @@ class Event:
         """One line of plain text, without the time."""
         parts = [self.action]
         if self.from_stage and self.to_stage:
-            parts.append(f"{self.from_stage.title} -> {self.to_stage.title}")
+            parts.append(f"{self.from_stage.label} -> {self.to_stage.label}")
         elif self.to_stage:
-            parts.append(self.to_stage.title)
+            parts.append(self.to_stage.label)
         if self.outcome:
             parts.append(f"outcome: {self.outcome.label}")
         if self.detail:
@@ -701,7 +701,7 @@ def rule_for(source: Stage, target: Stage) -> Rule:
         return CLOSE_RULE
     if source is Stage.CLOSED:
         return Rule()
-    if target.index < source.index:
+    if target.position < source.position:
         return BACK_RULE
     try:
         return FORWARD[(source, target)]
@@ -718,7 +718,7 @@ def next_stage(stage: Stage) -> Stage | None:
     """The column to the right (``>``), or None at the end."""
     if stage is Stage.CLOSED:
         return None
-    return STAGE_ORDER[stage.index + 1]
+    return STAGE_ORDER[stage.position + 1]
 
 
 def previous_stage(order: Order) -> Stage | None:
@@ -730,7 +730,7 @@ def previous_stage(order: Order) -> Stage | None:
         return Stage.LESSONS
     if order.stage is Stage.TALK:
         return None
-    return STAGE_ORDER[order.stage.index - 1]
+    return STAGE_ORDER[order.stage.position - 1]
 
 
 def move_order(
@@ -778,10 +778,10 @@ def move_order(
             details.append(f"ticket {changes['ticket']}")
     if outcome is not None:
         changes["outcome"] = outcome
-    elif target.index < Stage.FOLLOW_UP.index and source is not Stage.CLOSED:
+    elif target.position < Stage.FOLLOW_UP.position and source is not Stage.CLOSED:
         # Going back before a resolution undoes the resolution it had.
         changes["outcome"] = None
-    if target is Stage.FOLLOW_UP and source.index < Stage.FOLLOW_UP.index:
+    if target is Stage.FOLLOW_UP and source.position < Stage.FOLLOW_UP.position:
         days = (settings or Settings()).follow_up_days
         changes["follow_up_due"] = (now + timedelta(days=days)).date()
     if outcome is Outcome.PARTIAL_REFUND or move.refund:

@@ -125,7 +125,7 @@ class OrderActions(Screen[None]):
         await self.move(order, Move(to=target))
 
     async def move(self, order: Order, move: Move) -> str | None:
-        label = f"{order.number} → {move.to.title}"
+        label = f"{order.number} → {move.to.label}"
         return await self.change(
             label, self.board.move, order.number, move, revision=order.revision
         )

@@ -137,7 +137,7 @@ class OrderScreen(OrderActions):
             "  ",
             safe_line(order.buyer, "bold $accent"),
             f"  {order.amount} {order.currency}",
-            ("  [" + order.stage.title + "]", "$text-primary"),
+            ("  [" + order.stage.label + "]", "$text-primary"),
             ("  " + timer.text if timer else "", "$text-warning" if timer and timer.level else ""),
         )
         bits = []

@@ -46,7 +46,7 @@ class StageColumn(Vertical):
         yield self.cards
 
     def _title(self, count: int) -> str:
-        return f"{self.stage.title} ({count})"
+        return f"{self.stage.label} ({count})"
 
     def _set_title(self, count: int) -> None:
         self.heading.update(self._title(count))
