@@ -225,18 +225,29 @@ class Board:
             raise ValidationError("undo", "nothing to undo in this session")
         step = self.undo_stack[-1]
         now = self.clock()
+        revision = None
         with self.store.transaction() as tx:
             if not step.number:
                 tx.delete(LESSONS, "id", step.entry_id)
             else:
                 current = tx.find(ORDERS, "order", step.number)
-                self._undo_order(tx, step, current, now)
+                revision = self._undo_order(tx, step, current, now)
         self.undo_stack.pop()
+        if revision is not None and step.before is not None:
+            # Revisions only go up, so the restored order has a new one: the earlier step
+            # that left the order at the restored state must now expect that revision.
+            for index in range(len(self.undo_stack) - 1, -1, -1):
+                earlier = self.undo_stack[index]
+                if earlier.number == step.number and earlier.after_revision is not None:
+                    if earlier.after_revision == step.before.get("revision"):
+                        self.undo_stack[index] = replace(earlier, after_revision=revision)
+                    break
         return f"Undone: {step.label}"
 
     def _undo_order(
         self, tx: Tx, step: UndoStep, current: dict[str, Any] | None, now: datetime
-    ) -> None:
+    ) -> int | None:
+        """Restore the order as it was before ``step``; returns its new revision."""
         if step.entry_id is not None:
             if current is None:
                 raise ConflictError(None, f"{step.number} was deleted in another session")
@@ -245,7 +256,7 @@ class Board:
             event = Event(at=now, action="undone", detail=step.label)
             order = replace(order, entries=entries, history=order.history + (event,))
             tx.put(ORDERS, "order", order.to_dict())
-            return
+            return None
         if current is not None and step.after_revision is None:
             raise ConflictError(None, f"{step.number} was added again in another session")
         if current is not None and current.get("revision") != step.after_revision:
@@ -255,7 +266,7 @@ class Board:
             )
         if step.before is None:
             tx.delete(ORDERS, "order", step.number)
-            return
+            return None
         if current is None and step.after_revision is not None:
             raise ConflictError(None, f"{step.number} was deleted in another session; not undone")
         restored = Order.from_dict(step.before)
@@ -265,6 +276,7 @@ class Board:
         if current is not None and current.get("order") != restored.number:
             tx.delete(ORDERS, "order", str(current["order"]))
         tx.put(ORDERS, "order", restored.to_dict())
+        return revision
 
     # ---------------------------------------------------------------- helpers
 

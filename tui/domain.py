@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -200,16 +200,14 @@ def parse_amount(text: str | None, field_name: str = "amount") -> int:
     raw = clean_line(text or "").replace(",", "")
     if not raw:
         return 0
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(field_name, f"not a non-negative number: {raw!r}") from None
-    if not value.is_finite() or value < 0:
+    # Plain decimals only: Decimal would also take "1e400", "NaN" or "-0".
+    if not re.fullmatch(r"\d+(?:\.\d*)?|\.\d+", raw):
         raise ValidationError(field_name, f"not a non-negative number: {raw!r}")
+    value = Decimal(raw)
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError(field_name, "at most two decimals")
     if value >= Decimal("100000000"):
-        raise ValidationError(field_name, "too large")
+        raise ValidationError(field_name, "too large (at most 99999999.99)")
     return int(value * 100)
 
 

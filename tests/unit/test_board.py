@@ -1,0 +1,147 @@
+"""The board service over a real JSON file: changes, conflicts, undo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FROZEN
+from tui.board import Board, ConflictError
+from tui.domain import Direction, EntryKind, Move, OrderDraft, Outcome, Stage, ValidationError
+from tui.store import Store
+
+
+def fresh(db: Path) -> Board:
+    """Another session on the same file."""
+    return Board(Store(db), clock=lambda: FROZEN)
+
+
+@pytest.fixture
+def board(db_path: Path) -> Board:
+    return fresh(db_path)
+
+
+def on_disk(db: Path) -> dict[str, dict[str, object]]:
+    orders = json.loads(db.read_text())["orders"]
+    return {doc["order"]: doc for doc in orders.values()}
+
+
+def test_added_orders_are_on_disk_when_the_call_returns(board: Board, db_path: Path) -> None:
+    board.add_order(OrderDraft("fo1", "jane", amount="25", due="2026-12-01"))
+    doc = on_disk(db_path)["FO1"]
+    assert (doc["buyer"], doc["amount_cents"], doc["stage"], doc["due"]) == (
+        "jane",
+        2500,
+        "talk",
+        "2026-12-01",
+    )
+    assert fresh(db_path).get("FO1").buyer == "jane"
+
+
+def test_duplicate_order_numbers_are_refused(board: Board, db_path: Path) -> None:
+    board.add_order(OrderDraft("FO1", "jane"))
+    before = db_path.read_bytes()
+    with pytest.raises(ValidationError) as caught:
+        board.add_order(OrderDraft("fo1", "bob"))
+    assert caught.value.field == "order"
+    assert db_path.read_bytes() == before
+
+
+def test_a_full_journey_is_recorded(board: Board, db_path: Path) -> None:
+    board.add_order(OrderDraft("FO1", "jane", amount="25"))
+    board.move("FO1", Move(Stage.REQUESTED, reason="scope"))
+    board.move("FO1", Move(Stage.REVIEW, ticket="T-9"))
+    board.move("FO1", Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_BY_CS))
+    board.move("FO1", Move(Stage.LESSONS))
+    board.add_entry("FO1", EntryKind.LESSON, "write scope down", tags="#scope")
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.CANCELLED_BY_CS))
+    order = fresh(db_path).get("FO1")
+    assert order.stage is Stage.CLOSED
+    assert [e.action for e in order.history] == [
+        "created",
+        "moved",
+        "moved",
+        "moved",
+        "moved",
+        "lesson",
+        "closed",
+    ]
+    assert fresh(db_path).orders() == []
+    assert [o.number for o in fresh(db_path).orders(archived=True)] == ["FO1"]
+    assert [lesson.order for lesson in fresh(db_path).lessons()] == ["FO1"]
+
+
+def test_a_stale_change_is_refused_and_nothing_written(db_path: Path) -> None:
+    mine, theirs = fresh(db_path), fresh(db_path)
+    shown = mine.add_order(OrderDraft("FO1", "jane"))
+    theirs.move("FO1", Move(Stage.REQUESTED))
+    before = db_path.read_bytes()
+    with pytest.raises(ConflictError) as caught:
+        mine.move("FO1", Move(Stage.CLOSED, outcome=Outcome.SAVED), revision=shown.revision)
+    assert "another session" in str(caught.value)
+    assert caught.value.order is not None and caught.value.order.stage is Stage.REQUESTED
+    assert db_path.read_bytes() == before
+
+
+def test_entries_from_two_sessions_are_both_kept(db_path: Path) -> None:
+    mine, theirs = fresh(db_path), fresh(db_path)
+    mine.add_order(OrderDraft("FO1", "jane"))
+    mine.get("FO1")
+    theirs.add_entry("FO1", EntryKind.NOTE, "theirs")
+    mine.add_entry("FO1", EntryKind.MESSAGE, "mine", direction=Direction.TO_BUYER)
+    texts = [e.text for e in fresh(db_path).get("FO1").entries]
+    assert texts == ["theirs", "mine"]
+
+
+def test_unknown_orders_name_the_field(board: Board) -> None:
+    with pytest.raises(ValidationError) as caught:
+        board.move("NOPE", Move(Stage.REQUESTED))
+    assert caught.value.field == "order"
+
+
+def test_undo_takes_back_each_kind_of_change(board: Board, db_path: Path) -> None:
+    board.add_order(OrderDraft("FO1", "jane", amount="25"))
+    board.move("FO1", Move(Stage.REQUESTED))
+    board.add_entry("FO1", EntryKind.NOTE, "a note")
+    board.edit_order("FO1", OrderDraft("FO1", "jane", amount="30"))
+    board.delete_order("FO1")
+    board.add_general_lesson("always ask")
+    assert board.undo() == "Undone: added a lesson"
+    assert fresh(db_path).general_lessons() == []
+    assert "deleted FO1" in board.undo()
+    assert fresh(db_path).get("FO1").amount_cents == 3000
+    board.undo()
+    assert fresh(db_path).get("FO1").amount_cents == 2500
+    board.undo()
+    assert fresh(db_path).get("FO1").entries == ()
+    board.undo()
+    assert fresh(db_path).get("FO1").stage is Stage.TALK
+    board.undo()
+    assert fresh(db_path).orders() == []
+    with pytest.raises(ValidationError, match="nothing to undo"):
+        board.undo()
+
+
+def test_undo_refuses_to_overwrite_another_sessions_change(db_path: Path) -> None:
+    mine, theirs = fresh(db_path), fresh(db_path)
+    mine.add_order(OrderDraft("FO1", "jane"))
+    mine.move("FO1", Move(Stage.REQUESTED))
+    theirs.move("FO1", Move(Stage.REVIEW))
+    with pytest.raises(ConflictError):
+        mine.undo()
+    assert fresh(db_path).get("FO1").stage is Stage.REVIEW
+
+
+def test_renaming_an_order_keeps_one_document(board: Board, db_path: Path) -> None:
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.edit_order("FO1", OrderDraft("FO2", "jane"))
+    assert list(on_disk(db_path)) == ["FO2"]
+
+
+def test_reasons_are_editable(board: Board) -> None:
+    board.set_reasons([("late", "Too late"), ("other", "Other")])
+    assert board.reasons() == [("late", "Too late"), ("other", "Other")]
+    board.add_order(OrderDraft("FO1", "jane"))
+    assert board.move("FO1", Move(Stage.REQUESTED, reason="late")).reason == "late"

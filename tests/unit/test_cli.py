@@ -1,0 +1,179 @@
+"""The command line: its output, its JSON contract, and its one-line errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui import __version__
+from tui.cli import default_db, main
+
+
+def run(db: Path, *args: str) -> int:
+    return main(["--db", str(db), *args])
+
+
+def test_add_list_move_and_entries(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        run(
+            db_path,
+            "add",
+            "FO5B2A1C3D4E",
+            "--buyer",
+            "jane",
+            "--amount",
+            "25",
+            "--due",
+            "2026-12-01",
+        )
+        == 0
+    )
+    assert run(db_path, "move", "FO5B2A1C3D4E", "requested") == 0
+    assert run(db_path, "note", "FO5B2A1C3D4E", "private [b]") == 0
+    assert run(db_path, "message", "FO5B2A1C3D4E", "hello", "--from", "me") == 0
+    assert run(db_path, "lesson", "FO5B2A1C3D4E", "ask early", "--tags", "#scope") == 0
+    capsys.readouterr()
+    assert run(db_path, "list", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 1
+    row = rows[0]
+    for key in (
+        "order",
+        "buyer",
+        "gig",
+        "amount",
+        "currency",
+        "due",
+        "stage",
+        "outcome",
+        "entered_stage_at",
+        "revision",
+    ):
+        assert key in row
+    assert (row["order"], row["amount"], row["stage"], row["outcome"]) == (
+        "FO5B2A1C3D4E",
+        "25.00",
+        "requested",
+        None,
+    )
+    assert row["reason"] == "other" and row["initiator"] == "me"
+    assert (row["notes"], row["messages"], row["lessons"]) == (1, 1, 1)
+    assert run(db_path, "list") == 0
+    table = capsys.readouterr().out
+    assert "FO5B2A1C3D4E" in table and "47h left" in table or "48h left" in table
+
+
+def test_list_stage_all_and_archive(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(db_path, "add", "FO1", "--buyer", "a")
+    run(db_path, "add", "FO2", "--buyer", "b")
+    run(db_path, "move", "FO2", "closed", "--outcome", "saved")
+    capsys.readouterr()
+
+    def orders(*args: str) -> list[str]:
+        assert run(db_path, "list", "--json", *args) == 0
+        return [r["order"] for r in json.loads(capsys.readouterr().out)]
+
+    assert orders() == ["FO1"]
+    assert orders("--all") == ["FO1", "FO2"]
+    assert orders("--stage", "closed") == ["FO2"]
+    assert orders("--stage", "talk") == ["FO1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["add", "FO1", "--buyer", "x", "--amount", "abc"], "amount"),
+        (["add", "FO1", "--buyer", "x", "--amount", "-5"], "amount"),
+        (["add", "FO1", "--buyer", "x", "--due", "2026-13-40"], "due"),
+        (["add", "FO1", "--buyer", "x", "--currency", "dollars"], "currency"),
+        (["add", "FO 1", "--buyer", "x"], "order"),
+        (["add", "FO1", "--buyer", " "], "buyer"),
+        (["add", "FO1"], "--buyer"),
+        (["add", "FO0", "--buyer", "dup"], "order"),
+        (["move", "FO0", "nowhere"], "STAGE"),
+        (["move", "FO0", "closed"], "outcome"),
+        (["move", "FO0", "follow-up", "--outcome", "cancelled-mutual"], "outcome"),
+        (["move", "FO0", "requested", "--reason", "nope"], "reason"),
+        (["move", "FO0", "requested", "--initiator", "cat"], "--initiator"),
+        (["move", "FO0", "review"], "stage"),
+        (["move", "MISSING", "requested"], "order"),
+        (["note", "FO0", "  "], "text"),
+        (["note", "MISSING", "x"], "order"),
+        (["message", "FO0", "x", "--from", "cat"], "--from"),
+        (["list", "--stage", "nope"], "--stage"),
+        (["frobnicate"], "COMMAND"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_nothing_written(
+    db_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], field: str
+) -> None:
+    run(db_path, "add", "FO0", "--buyer", "someone")
+    before = db_path.read_bytes()
+    capsys.readouterr()
+    assert run(db_path, *args) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("cancelboard: error:")
+    assert field in lines[0]
+    assert captured.out == ""
+    assert db_path.read_bytes() == before
+
+
+def test_a_bad_first_add_creates_no_file(db_path: Path) -> None:
+    assert run(db_path, "add", "FO1", "--buyer", "x", "--amount", "abc") == 2
+    assert not db_path.exists()
+
+
+def test_history_prints_the_timeline(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(db_path, "add", "FO1", "--buyer", "jane")
+    run(db_path, "move", "FO1", "requested", "--reason", "scope", "--initiator", "buyer")
+    run(db_path, "move", "FO1", "follow-up", "--outcome", "cancelled-no-response")
+    capsys.readouterr()
+    assert run(db_path, "history", "FO1") == 0
+    out = capsys.readouterr().out
+    assert "created" in out
+    assert "Talk to buyer -> Cancellation requested" in out
+    assert "reason: scope, asked by buyer" in out
+    assert "outcome: cancelled, no answer in 48 h" in out
+
+
+def test_default_db_follows_env_then_platform(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CANCELBOARD_DB", str(tmp_path / "env.json"))
+    assert default_db() == tmp_path / "env.json"
+    monkeypatch.delenv("CANCELBOARD_DB")
+    path = default_db()
+    assert path.parts[-2:] == ("cancelboard", "board.json")
+
+
+def test_installed_script_version_and_help() -> None:
+    exe = Path(sys.executable).parent / "cancelboard"
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.strip() == f"cancelboard {__version__}"
+    helped = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True)
+    for command in ("add", "list", "move", "note", "message", "lesson", "history"):
+        assert command in helped.stdout
+    module = subprocess.run(
+        [sys.executable, "-m", "tui", "--version"], capture_output=True, text=True, check=True
+    )
+    assert module.stdout.strip() == version.stdout.strip()
+
+
+def test_the_environment_variable_picks_the_board(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "cancelboard"
+    db = tmp_path / "env" / "board.json"
+    import os
+
+    env = {**os.environ, "CANCELBOARD_DB": str(db)}
+    subprocess.run(
+        [str(exe), "add", "FO1", "--buyer", "x"], env=env, check=True, capture_output=True
+    )
+    assert json.loads(db.read_text())["orders"]
+    assert oct(db.stat().st_mode & 0o777) == "0o600"
+    assert oct(db.parent.stat().st_mode & 0o777) == "0o700"

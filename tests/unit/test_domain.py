@@ -1,0 +1,316 @@
+"""The domain rules: parsing, the transition table, history, countdowns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from tests.conftest import FROZEN
+from tui.domain import (
+    FORWARD,
+    Direction,
+    EntryKind,
+    Initiator,
+    Move,
+    Order,
+    OrderDraft,
+    Outcome,
+    Settings,
+    Stage,
+    ValidationError,
+    add_entry,
+    card_timer,
+    edit_order,
+    format_countdown,
+    move_order,
+    new_order,
+    next_stage,
+    parse_amount,
+    parse_date,
+    parse_order_number,
+    parse_tags,
+    previous_stage,
+)
+
+
+def order_in(stage: Stage, **changes: object) -> Order:
+    order = new_order(OrderDraft("FO1", "jane", amount="25"), FROZEN)
+    from dataclasses import replace
+
+    return replace(order, stage=stage, **changes)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [("25", 2500), ("25.5", 2550), ("25.00", 2500), ("0", 0), ("", 0), ("1,200.50", 120050)],
+)
+def test_amounts_are_integer_cents(text: str, cents: int) -> None:
+    assert parse_amount(text) == cents
+
+
+@pytest.mark.parametrize("text", ["abc", "-1", "1.234", "nan", "inf", "1e400"])
+def test_bad_amounts_name_the_field(text: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(text)
+    assert caught.value.field == "amount"
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "26-11-01", "tomorrow", "2026/11/01", "2026-02-30"])
+def test_bad_dates_are_refused(text: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_date(text)
+    assert caught.value.field == "due"
+
+
+def test_dates_and_order_numbers() -> None:
+    assert parse_date("2026-11-30") == date(2026, 11, 30)
+    assert parse_date("") is None
+    assert parse_order_number(" fo5b2a1c3d4e ") == "FO5B2A1C3D4E"
+    for bad in ["", "   ", "FO 1", "[bold]", "x" * 41]:
+        with pytest.raises(ValidationError):
+            parse_order_number(bad)
+
+
+def test_tags_are_normalised() -> None:
+    assert parse_tags("#Late, repeat-buyer #late") == ("late", "repeat-buyer")
+
+
+def test_a_draft_needs_order_and_buyer() -> None:
+    with pytest.raises(ValidationError) as caught:
+        new_order(OrderDraft("FO1", "  "), FROZEN)
+    assert caught.value.field == "buyer"
+
+
+# ----------------------------------------------------------------------------- transitions
+
+
+def test_new_orders_start_talking_with_a_created_event() -> None:
+    order = new_order(OrderDraft("fo1", "jane", amount="25.00", due="2026-12-01"), FROZEN)
+    assert order.stage is Stage.TALK
+    assert order.amount_cents == 2500
+    assert [e.action for e in order.history] == ["created"]
+
+
+def test_requesting_records_reason_initiator_and_time_with_defaults() -> None:
+    moved = move_order(order_in(Stage.TALK), Move(Stage.REQUESTED), FROZEN)
+    assert (moved.reason, moved.initiator, moved.requested_at) == ("other", Initiator.ME, FROZEN)
+    assert moved.revision == 2
+    assert moved.history[-1].from_stage is Stage.TALK
+    assert moved.history[-1].to_stage is Stage.REQUESTED
+
+
+def test_unknown_reason_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        move_order(order_in(Stage.TALK), Move(Stage.REQUESTED, reason="nope"), FROZEN)
+    assert caught.value.field == "reason"
+
+
+@pytest.mark.parametrize(("edge", "rule"), list(FORWARD.items()), ids=lambda v: str(v))
+def test_every_forward_transition_with_each_allowed_outcome(
+    edge: tuple[Stage, Stage], rule: object
+) -> None:
+    source, target = edge
+    outcomes = sorted(FORWARD[edge].outcomes, key=list(Outcome).index) or [None]
+    for outcome in outcomes:
+        moved = move_order(order_in(source), Move(target, outcome=outcome), FROZEN)
+        assert moved.stage is target
+        assert moved.outcome is outcome
+        assert moved.history[-1].outcome is outcome
+
+
+@pytest.mark.parametrize("edge", [e for e, r in FORWARD.items() if r.outcome_required])
+def test_transitions_that_need_an_outcome_refuse_without(edge: tuple[Stage, Stage]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        move_order(order_in(edge[0]), Move(edge[1]), FROZEN)
+    assert caught.value.field == "outcome"
+
+
+def test_an_outcome_that_does_not_fit_the_move_is_refused() -> None:
+    with pytest.raises(ValidationError, match="does not fit"):
+        move_order(order_in(Stage.REQUESTED), Move(Stage.FOLLOW_UP, outcome=Outcome.SAVED), FROZEN)
+    with pytest.raises(ValidationError, match="records no outcome"):
+        move_order(order_in(Stage.FOLLOW_UP), Move(Stage.LESSONS, outcome=Outcome.SAVED), FROZEN)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (Stage.TALK, Stage.REVIEW),
+        (Stage.TALK, Stage.LESSONS),
+        (Stage.REQUESTED, Stage.LESSONS),
+        (Stage.REVIEW, Stage.LESSONS),
+    ],
+)
+def test_skipping_forward_is_refused(source: Stage, target: Stage) -> None:
+    with pytest.raises(ValidationError, match="cannot move"):
+        move_order(order_in(source), Move(target), FROZEN)
+
+
+def test_same_stage_is_refused() -> None:
+    with pytest.raises(ValidationError, match="already"):
+        move_order(order_in(Stage.TALK), Move(Stage.TALK), FROZEN)
+
+
+@pytest.mark.parametrize("stage", [s for s in Stage if s is not Stage.CLOSED])
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_any_stage_closes_with_any_outcome(stage: Stage, outcome: Outcome) -> None:
+    closed = move_order(order_in(stage), Move(Stage.CLOSED, outcome=outcome, refund="5"), FROZEN)
+    assert closed.stage is Stage.CLOSED
+    assert closed.outcome is outcome
+    assert closed.history[-1].action == "closed"
+
+
+def test_closing_needs_an_outcome() -> None:
+    with pytest.raises(ValidationError, match="outcome"):
+        move_order(order_in(Stage.TALK), Move(Stage.CLOSED), FROZEN)
+
+
+def test_moving_back_clears_the_resolution() -> None:
+    resolved = move_order(
+        order_in(Stage.REQUESTED), Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_MUTUAL), FROZEN
+    )
+    back = move_order(resolved, Move(Stage.REQUESTED), FROZEN)
+    assert back.outcome is None
+    assert previous_stage(back) is Stage.TALK
+    assert previous_stage(order_in(Stage.TALK)) is None
+
+
+def test_reopening_returns_to_the_stage_it_was_closed_from() -> None:
+    closed = move_order(
+        order_in(Stage.REVIEW), Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN), FROZEN
+    )
+    assert previous_stage(closed) is Stage.REVIEW
+    reopened = move_order(closed, Move(Stage.REVIEW), FROZEN)
+    assert reopened.history[-1].action == "reopened"
+
+
+def test_refunds() -> None:
+    partial = move_order(
+        order_in(Stage.TALK),
+        Move(Stage.FOLLOW_UP, outcome=Outcome.PARTIAL_REFUND, refund="10"),
+        FROZEN,
+    )
+    assert partial.refund_cents == 1000
+    cancelled = move_order(
+        order_in(Stage.REQUESTED), Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_MUTUAL), FROZEN
+    )
+    assert cancelled.refund_cents == 2500
+    with pytest.raises(ValidationError) as caught:
+        move_order(
+            order_in(Stage.TALK),
+            Move(Stage.FOLLOW_UP, outcome=Outcome.PARTIAL_REFUND, refund="x"),
+            FROZEN,
+        )
+    assert caught.value.field == "refund"
+
+
+def test_escalating_records_ticket_and_time() -> None:
+    escalated = move_order(order_in(Stage.REQUESTED), Move(Stage.REVIEW, ticket="CS-77"), FROZEN)
+    assert (escalated.ticket, escalated.escalated_at) == ("CS-77", FROZEN)
+
+
+def test_next_stage_walks_the_columns() -> None:
+    assert [next_stage(s) for s in Stage] == [
+        Stage.REQUESTED,
+        Stage.REVIEW,
+        Stage.FOLLOW_UP,
+        Stage.LESSONS,
+        Stage.CLOSED,
+        None,
+    ]
+
+
+# ----------------------------------------------------------------------------- entries, edits
+
+
+def test_entries_keep_the_revision_and_are_in_history() -> None:
+    order = order_in(Stage.TALK)
+    with_note, entry = add_entry(order, EntryKind.NOTE, "  hi [bold]  \n", FROZEN)
+    assert entry.text == "hi [bold]"
+    assert with_note.revision == order.revision
+    assert with_note.history[-1].action == "note"
+    _, message = add_entry(order, EntryKind.MESSAGE, "x", FROZEN, direction=Direction.TO_BUYER)
+    assert message.direction is Direction.TO_BUYER
+    with pytest.raises(ValidationError):
+        add_entry(order, EntryKind.NOTE, " \n ", FROZEN)
+
+
+def test_editing_records_the_changed_fields() -> None:
+    order = order_in(Stage.TALK)
+    edited = edit_order(order, OrderDraft("FO1", "jane", amount="30"), FROZEN)
+    assert edited.amount_cents == 3000
+    assert edited.history[-1].detail == "amount_cents"
+    assert edited.revision == order.revision + 1
+    assert edit_order(edited, OrderDraft("FO1", "jane", amount="30"), FROZEN) is edited
+
+
+def test_orders_survive_their_dict_form() -> None:
+    order = move_order(order_in(Stage.TALK), Move(Stage.REQUESTED, reason="scope"), FROZEN)
+    order, _ = add_entry(order, EntryKind.LESSON, "ask first", FROZEN, tags="#scope")
+    assert Order.from_dict(order.to_dict()) == order
+
+
+# ----------------------------------------------------------------------------- countdowns
+
+
+def requested_at(hours_ago: float) -> Order:
+    return order_in(Stage.REQUESTED, requested_at=FROZEN - timedelta(hours=hours_ago))
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "text", "level"),
+    [
+        (0, "48h left", ""),
+        (16.5, "31h left", ""),
+        (36, "12h left", ""),
+        (36.01, "11h left", "warning"),
+        (47.5, "30m left", "warning"),
+        (48, "auto-cancels now", "error"),
+        (80, "auto-cancels now", "error"),
+    ],
+)
+def test_the_48_hour_countdown(hours_ago: float, text: str, level: str) -> None:
+    timer = card_timer(requested_at(hours_ago), FROZEN)
+    assert timer is not None
+    assert (timer.text, timer.level) == (text, level)
+
+
+def test_countdown_format() -> None:
+    assert format_countdown(timedelta(hours=31, minutes=59)) == "31h left"
+    assert format_countdown(timedelta(minutes=45, seconds=30)) == "45m left"
+    assert format_countdown(timedelta(0)) == "auto-cancels now"
+
+
+@pytest.mark.parametrize(
+    ("due", "text", "level"),
+    [
+        (date(2026, 11, 27), "due 11-27", ""),
+        (date(2026, 11, 26), "due 11-26", ""),
+        (date(2026, 11, 25), "late", "warning"),
+        (date(2026, 11, 24), "very late", "error"),
+    ],
+)
+def test_due_dates_in_talk(due: date, text: str, level: str) -> None:
+    timer = card_timer(order_in(Stage.TALK, due=due), FROZEN)
+    assert timer is not None
+    assert (timer.text, timer.level) == (text, level)
+
+
+def test_window_lengths_are_settings() -> None:
+    short = Settings(answer_window=timedelta(hours=24))
+    timer = card_timer(requested_at(1), FROZEN, short)
+    assert timer is not None and timer.text == "23h left"
+
+
+def test_follow_up_overdue() -> None:
+    timer = card_timer(order_in(Stage.FOLLOW_UP, follow_up_due=date(2026, 11, 20)), FROZEN)
+    assert timer is not None and timer.level == "error"
+
+
+def test_now_is_timezone_aware() -> None:
+    assert FROZEN.tzinfo is not None
+    assert isinstance(FROZEN, datetime)

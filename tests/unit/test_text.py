@@ -1,0 +1,48 @@
+"""Cleaning people's text: escape sequences and control characters never survive."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.text import clean_line, clean_text
+
+HOSTILE = [
+    ("\x1b]52;c;aGVsbG8=\x07after", "after"),  # OSC 52 clipboard write (BEL)
+    ("\x1b]0;PWNED\x1b\\after", "after"),  # window title (ST)
+    ("\x1b]8;;http://x\x07link\x1b]8;;\x07", "link"),  # hyperlink
+    ("a\x1b[2Jb", "ab"),  # CSI clear screen
+    ("a\x1b[38;5;196mred\x1b[0m", "ared"),  # CSI colours
+    ("a\x9b31mb", "ab"),  # 8-bit CSI
+    ("a\x9d0;t\x9cb", "ab"),  # 8-bit OSC and ST
+    ("a\x1bPq#0;2;0;0;0\x1b\\b", "ab"),  # DCS (sixel)
+    ("a\x1b]52;c;unterminated", "a"),  # OSC with no terminator: eaten to the end
+    ("a\x1bcb", "ab"),  # RIS, a two-byte escape
+    ("a\u202eb\u2066c\u2069", "abc"),  # bidi override and isolates
+    ("a\x00b\x07c\x7fd\x85e", "abcde"),  # C0, DEL, C1
+    ("tab\tand\nnewline", "tab\tand\nnewline"),  # kept in multi-line text
+    ("win\r\nline", "win\nline"),
+]
+
+
+@pytest.mark.parametrize(("raw", "clean"), HOSTILE)
+def test_sequences_and_controls_are_removed(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+def test_markup_is_left_as_typed() -> None:
+    text = "[bold red]x[/] [@click=app.quit]q[/] [link=x]y[/link]"
+    assert clean_text(text) == text
+
+
+def test_single_lines() -> None:
+    assert clean_line("  a\nb\tc  ") == "a b c"
+
+
+def test_cjk_emoji_and_empty() -> None:
+    assert clean_text("日本語 🎉") == "日本語 🎉"
+    assert clean_text("") == ""
+
+
+def test_a_megabyte_is_quick_and_intact() -> None:
+    big = "word " * 200_000
+    assert clean_text(big) == big
