@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -13,9 +14,12 @@ from tui.board import Board
 from tui.store import Store
 
 
-def make_app(db: Path, **kwargs: object) -> CancelboardApp:
+def make_app(
+    db: Path, *, clock: Callable[[], datetime] | None = None, **kwargs: object
+) -> CancelboardApp:
     """The app on a board file, as ``cancelboard --db`` opens it."""
-    return CancelboardApp(Board(Store(db)), **kwargs)  # type: ignore[arg-type]
+    board = Board(Store(db), clock=clock) if clock else Board(Store(db))
+    return CancelboardApp(board, **kwargs)  # type: ignore[arg-type]
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -26,6 +30,15 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: f
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.02)
+
+
+async def wait_for_text(pilot: Pilot[None], text: str, timeout: float = 5.0) -> None:
+    """Wait until ``text`` is on screen."""
+    app = pilot.app
+    try:
+        await wait_for(pilot, lambda: text in screen_text(app), timeout)  # type: ignore[arg-type]
+    except AssertionError:
+        raise AssertionError(f"{text!r} never showed; screen:\n{screen_text(app)}") from None  # type: ignore[arg-type]
 
 
 def screen_text(app: CancelboardApp) -> str:

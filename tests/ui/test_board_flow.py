@@ -1,0 +1,285 @@
+"""A seller's day at 80x24 under Pilot: create, advance through every stage, write, reopen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import FROZEN
+from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
+from tui.board import Board
+from tui.domain import EntryKind, OrderDraft, Stage
+from tui.screens.board import BoardScreen
+from tui.screens.order import OrderScreen
+from tui.store import Store
+
+SIZE = (80, 24)
+
+
+def stored(db: Path) -> dict[str, dict[str, object]]:
+    return {d["order"]: d for d in json.loads(db.read_text())["orders"].values()}
+
+
+def focused_order(app: object) -> str | None:
+    screen = app.screen  # type: ignore[attr-defined]
+    order = screen.current_order() if hasattr(screen, "current_order") else None
+    return order.number if order else None
+
+
+async def test_empty_board_shows_the_columns_and_how_to_start(db_path: Path) -> None:
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "Press n to add the first one")
+        text = screen_text(app)
+        for title in (
+            "Talk to buyer",
+            "Cancellation",
+            "requested",
+            "Fiverr review",
+            "Follow up",
+            "Lessons",
+        ):
+            assert title in text
+
+
+async def test_create_advance_through_every_stage_and_back(db_path: Path) -> None:
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for_text(pilot, "New order")
+        await pilot.press(
+            *"fo77", "tab", *"jane_doe", "tab", *"Logo", "tab", *"25", "tab", "tab", *"2026-12-01"
+        )
+        await pilot.press("ctrl+s")
+        await wait_for_text(pilot, "FO77")
+        assert stored(db_path)["FO77"]["stage"] == "talk"
+        assert stored(db_path)["FO77"]["amount_cents"] == 2500
+        assert isinstance(app.screen, BoardScreen)
+        assert focused_order(app) == "FO77"
+
+        # Talk -> requested: the reason modal, enter takes the defaults.
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "why?")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "48h left")
+        assert stored(db_path)["FO77"]["stage"] == "requested"
+        assert focused_order(app) == "FO77"
+
+        # Requested -> review: declined, escalate with a ticket reference.
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "what did the buyer answer?")
+        await pilot.press("e")
+        await pilot.press(*"CS-1", "enter")
+        await wait_for(pilot, lambda: stored(db_path)["FO77"]["stage"] == "review")
+        assert stored(db_path)["FO77"]["ticket"] == "CS-1"
+
+        # Review -> follow-up: CS ruled for me.
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "what did CS decide?")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: stored(db_path)["FO77"]["stage"] == "follow-up")
+        assert stored(db_path)["FO77"]["outcome"] == "cs-ruled-for-seller"
+
+        # Follow-up -> lessons needs no answer.
+        await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: stored(db_path)["FO77"]["stage"] == "lessons")
+
+        # Lessons -> closed asks the outcome; enter keeps the one recorded.
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "Close FO77 with outcome")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stored(db_path)["FO77"]["stage"] == "closed")
+        assert stored(db_path)["FO77"]["outcome"] == "cs-ruled-for-seller"
+        await wait_for(pilot, lambda: "FO77" not in screen_text(app))
+
+        # The archive shows it; < reopens it where it was closed from.
+        await pilot.press("a")
+        await wait_for_text(pilot, "FO77")
+        await pilot.press("right", "right", "right", "right", "right")
+        assert focused_order(app) == "FO77"
+        await pilot.press("less_than_sign")
+        await wait_for(pilot, lambda: stored(db_path)["FO77"]["stage"] == "lessons")
+        await pilot.press("less_than_sign")
+        await wait_for(pilot, lambda: stored(db_path)["FO77"]["stage"] == "follow-up")
+        assert focused_order(app) == "FO77"
+
+
+async def test_requested_answers_by_key(db_path: Path) -> None:
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    for number in ("FO1", "FO2", "FO3"):
+        board.add_order(OrderDraft(number, "jane"))
+        board.move(number, __import__("tui.domain", fromlist=["Move"]).Move(Stage.REQUESTED))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("l")
+        for key, stage, outcome in (
+            ("a", "follow-up", "cancelled-mutual"),
+            ("n", "follow-up", "cancelled-no-response"),
+            ("t", "talk", None),
+        ):
+            number = focused_order(app)
+            assert number is not None
+            await pilot.press("greater_than_sign")
+            await wait_for_text(pilot, "what did the buyer answer?")
+            await pilot.press(key)
+            await wait_for(pilot, lambda n=number, s=stage: stored(db_path)[n]["stage"] == s)
+            assert stored(db_path)[number]["outcome"] == outcome
+            app.screen.query_one("#col-requested").focus()
+            await pilot.pause()
+
+
+async def test_form_refuses_bad_input_inline_and_keeps_it(db_path: Path) -> None:
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("n")
+        await wait_for_text(pilot, "New order")
+        await pilot.press("ctrl+s")
+        await wait_for_text(pilot, "required")
+        await pilot.press(*"FO1", "tab", *"bob", "ctrl+s")
+        await wait_for_text(pilot, "already on the board")
+        await pilot.press("ctrl+u", *"FO2", "tab", "tab", "tab", *"abc", "ctrl+s")
+        await wait_for_text(pilot, "not a non-negative number")
+        await pilot.press("ctrl+u", *"12.50", "tab", "tab", *"2026-99-01", "ctrl+s")
+        await wait_for_text(pilot, "no such date")
+        assert list(stored(db_path)) == ["FO1"]
+        # What was typed is still there.
+        assert app.screen.draft().number == "FO2"  # type: ignore[attr-defined]
+        assert app.screen.draft().amount == "12.50"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+u", *"2026-12-01", "ctrl+s")
+        await wait_for(pilot, lambda: "FO2" in stored(db_path))
+        assert stored(db_path)["FO2"]["amount_cents"] == 1250
+
+
+async def test_escape_asks_before_throwing_typed_text_away(db_path: Path) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for_text(pilot, "New order")
+        await pilot.press(*"FO9", "escape")
+        await wait_for_text(pilot, "Throw away what you typed?")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "Throw away" not in screen_text(app))
+        assert app.screen.draft().number == "FO9"  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await wait_for_text(pilot, "Throw away what you typed?")
+        await pilot.press("y")
+        await wait_for_text(pilot, "Press n to add the first one")
+        assert not db_path.exists()
+
+
+async def test_notes_messages_and_lessons_then_reopen(db_path: Path) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        # On the board, for the focused order.
+        await pilot.press("N")
+        await wait_for_text(pilot, "Private note")
+        await pilot.press(*"[bold]soon[/]", "ctrl+s")
+        await wait_for(pilot, lambda: len(stored(db_path)["FO1"]["entries"]) == 1)  # type: ignore[arg-type]
+        # On the order screen.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await wait_for_text(pilot, "[bold]soon[/]")
+        await pilot.press("M")
+        await wait_for_text(pilot, "Buyer message")
+        await pilot.press(*"I want a refund", "tab", "space", "ctrl+s")
+        await wait_for_text(pilot, "I want a refund")
+        await pilot.press("L")
+        await wait_for_text(pilot, "Lesson learned")
+        await pilot.press(*"agree scope first", "tab", *"#scope", "ctrl+s")
+        await wait_for_text(pilot, "agree scope first")
+        text = screen_text(app)
+        assert "Notes (1)" in text and "Buyer messages (1)" in text and "Lessons (1)" in text
+        assert "to buyer" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+
+    board = Board(Store(db_path))
+    order = board.get("FO1")
+    assert [e.kind for e in order.entries] == [EntryKind.NOTE, EntryKind.MESSAGE, EntryKind.LESSON]
+    assert order.entries[1].direction is not None and order.entries[1].direction.value == "me"
+    assert order.entries[2].tags == ("scope",)
+
+    again = make_app(db_path)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "agree scope first")
+        assert "I want a refund" in screen_text(again)
+        assert "[bold]soon[/]" in screen_text(again)
+
+
+async def test_editor_escape_with_text_asks_first(db_path: Path) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("N")
+        await wait_for_text(pilot, "Private note")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Private note" not in screen_text(app))
+        await pilot.press("N")
+        await wait_for_text(pilot, "Private note")
+        await pilot.press(*"draft", "escape")
+        await wait_for_text(pilot, "Throw away what you typed?")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Throw away" not in screen_text(app))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(stored(db_path)["FO1"]["entries"]) == 1)  # type: ignore[arg-type]
+
+
+async def test_keys_move_between_cards_and_columns(db_path: Path) -> None:
+    board = Board(Store(db_path))
+    for number in ("FO1", "FO2", "FO3"):
+        board.add_order(OrderDraft(number, "x"))
+    from tui.domain import Move
+
+    board.move("FO3", Move(Stage.REQUESTED))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO3")
+        assert focused_order(app) == "FO1"
+        await pilot.press("j")
+        assert focused_order(app) == "FO2"
+        await pilot.press("k")
+        assert focused_order(app) == "FO1"
+        await pilot.press("down")
+        assert focused_order(app) == "FO2"
+        await pilot.press("l")
+        assert focused_order(app) == "FO3"
+        await pilot.press("h")
+        assert focused_order(app) in {"FO1", "FO2"}
+        await pilot.press("right", "right")
+        assert focused_order(app) is None  # an empty column
+        await pilot.press("left")
+        assert focused_order(app) == "FO3"
+
+
+async def test_help_lists_keys_and_q_quits(db_path: Path) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await wait_for_text(pilot, "Keys")
+        rows = app.screen.rows  # type: ignore[attr-defined]
+        described = {what for _, _, what in rows}
+        for what in (
+            "New",
+            "Advance",
+            "Back",
+            "Close",
+            "Note",
+            "Message",
+            "Lesson",
+            "Filter",
+            "Quit",
+            "Help",
+        ):
+            assert what in described
+        await pilot.press("escape")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running)
