@@ -13,6 +13,8 @@ from textual.notifications import SeverityLevel
 from tui.board import Board
 from tui.screens.board import BoardScreen
 from tui.screens.help import HelpScreen, KeyRow
+from tui.screens.lessons import LessonsScreen
+from tui.screens.stats import StatsScreen
 from tui.store import Fingerprint, StoreError
 from tui.text import clean_line
 
@@ -33,6 +35,8 @@ GROUPS = {
     "StageColumn": "Cards in a column",
     "OrderScreen": "Order",
     "EntryPanel": "Entries in a panel",
+    "LessonsScreen": "Lessons library",
+    "StatsScreen": "Stats",
 }
 
 
@@ -42,9 +46,13 @@ class CancelboardApp(App[None]):
     TITLE = "Cancelboard"
     CSS_PATH = [styles_dir() / name for name in STYLE_FILES]
     ENABLE_COMMAND_PALETTE = True
+    MODES = {"board": BoardScreen, "lessons": LessonsScreen, "stats": StatsScreen}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("1", "switch_mode('board')", "Board", show=False, id="app.board"),
+        Binding("2", "switch_mode('lessons')", "Lessons library", show=False, id="app.lessons"),
+        Binding("3", "switch_mode('stats')", "Stats", show=False, id="app.stats"),
     ]
 
     def __init__(self, board: Board, *, watch_interval: float = 0.5) -> None:
@@ -58,7 +66,7 @@ class CancelboardApp(App[None]):
     def on_mount(self) -> None:
         self.sub_title = clean_line(str(self.board.store.path))
         self._seen = self._fingerprint()
-        self.push_screen(BoardScreen())
+        self.switch_mode("board")
         self.set_interval(self.watch_interval, self._watch)
         self._handle_hangups()
 

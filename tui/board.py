@@ -14,6 +14,7 @@ from typing import Any
 from tui import domain
 from tui.domain import (
     DEFAULT_REASONS,
+    DEFAULT_TEMPLATES,
     Direction,
     Entry,
     EntryKind,
@@ -23,9 +24,11 @@ from tui.domain import (
     OrderDraft,
     Settings,
     Stage,
+    Template,
     ValidationError,
 )
-from tui.store import LESSONS, ORDERS, SETTINGS, Snapshot, Store, StoreError, Tx
+from tui.exchange import ImportReport
+from tui.store import LESSONS, ORDERS, SETTINGS, TEMPLATES, Snapshot, Store, StoreError, Tx
 
 
 class ConflictError(Exception):
@@ -206,6 +209,83 @@ class Board:
         self._remember(UndoStep(f"deleted {order.number}", order.number, doc, None))
         return order
 
+    def import_orders(
+        self,
+        orders: Iterable[Order],
+        *,
+        lessons: Iterable[Entry] = (),
+        reasons: Iterable[tuple[str, str]] = (),
+        replace: bool = False,
+    ) -> ImportReport:
+        """Put validated imported orders (and general lessons) on the board, in ONE transaction.
+
+        An order whose number is already on the board is skipped (reported as unchanged
+        when it is identical but for its revision), or with ``replace`` overwritten: its
+        revision then moves past the board's, so a session showing the old one gets a
+        conflict, and a backup of the board is made first. Lessons already on the board
+        (same id) are skipped. Reasons used by the written orders that the board's list
+        lacks are added from ``reasons`` (the file's list). Validation is the caller's
+        (:mod:`tui.exchange`); an import is not undoable (the backup is the way back).
+        """
+        added: list[str] = []
+        replaced: list[str] = []
+        skipped: list[str] = []
+        unchanged: list[str] = []
+        lessons_added = lessons_skipped = 0
+        backup: str | None = None
+        file_reasons = dict(reasons)
+        with self.store.transaction() as tx:
+            used: list[str] = []
+            for order in orders:
+                doc = order.to_dict()
+                current = tx.find(ORDERS, "order", order.number)
+                if current is not None:
+                    same = {**current, "revision": 0} == {**doc, "revision": 0}
+                    if same or not replace:
+                        (unchanged if same else skipped).append(order.number)
+                        continue
+                    if backup is None and self.store.path.exists():
+                        made = self.store.backup(reason="import")
+                        backup = str(made) if made else None
+                    doc["revision"] = max(order.revision, int(current.get("revision", 1)) + 1)
+                    replaced.append(order.number)
+                else:
+                    added.append(order.number)
+                tx.put(ORDERS, "order", doc)
+                if order.reason and order.reason not in used:
+                    used.append(order.reason)
+            for entry in lessons:
+                if tx.find(LESSONS, "id", entry.id) is not None:
+                    lessons_skipped += 1
+                    continue
+                tx.put(LESSONS, "id", entry.to_dict())
+                lessons_added += 1
+            known = self._reasons(tx)
+            missing = [
+                (rid, file_reasons[rid])
+                for rid in used
+                if rid in file_reasons and rid not in dict(known)
+            ]
+            if missing:
+                tx.put(
+                    SETTINGS,
+                    "key",
+                    {
+                        "key": "reasons",
+                        "reasons": [{"id": r, "label": label} for r, label in known + missing],
+                    },
+                )
+        return ImportReport(
+            added=tuple(added),
+            replaced=tuple(replaced),
+            skipped=tuple(skipped),
+            unchanged=tuple(unchanged),
+            lessons_added=lessons_added,
+            lessons_skipped=lessons_skipped,
+            reasons_added=tuple(r for r, _ in missing),
+            backup=backup,
+        )
+
     def set_reasons(self, reasons: Iterable[tuple[str, str]]) -> None:
         """Replace the list of cancellation reasons."""
         cleaned = []
@@ -216,6 +296,40 @@ class Board:
             raise ValidationError("reasons", "keep at least one reason")
         with self.store.transaction() as tx:
             tx.put(SETTINGS, "key", {"key": "reasons", "reasons": cleaned})
+
+    # ---------------------------------------------------------------- templates
+
+    def templates(self) -> list[Template]:
+        """Buyer message templates: the user's (kept in the board file), or the defaults."""
+        stored = self.store.snapshot().table(TEMPLATES)
+        if not stored:
+            return list(DEFAULT_TEMPLATES)
+        return [Template.from_dict(d) for d in stored]
+
+    def save_template(self, title: str, text: str, *, template_id: str | None = None) -> Template:
+        """Add a template, or change one (by id); the defaults become editable copies."""
+        title = domain.parse_required("title", title, 80)
+        body = domain.parse_entry_text(text)
+        with self.store.transaction() as tx:
+            self._seed_templates(tx)
+            old = tx.find(TEMPLATES, "id", template_id) if template_id else None
+            stages = Template.from_dict(old).stages if old else ()
+            template = Template(template_id or domain.new_id(), title, body, stages)
+            tx.put(TEMPLATES, "id", template.to_dict())
+        return template
+
+    def delete_template(self, template_id: str) -> None:
+        """Remove a template."""
+        with self.store.transaction() as tx:
+            self._seed_templates(tx)
+            if not tx.delete(TEMPLATES, "id", template_id):
+                raise ValidationError("template", f"no template {template_id!r}")
+
+    @staticmethod
+    def _seed_templates(tx: Tx) -> None:
+        if not tx.table(TEMPLATES).all():
+            for template in DEFAULT_TEMPLATES:
+                tx.put(TEMPLATES, "id", template.to_dict())
 
     # ---------------------------------------------------------------- undo
 

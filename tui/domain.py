@@ -539,11 +539,15 @@ class OrderDraft:
     """Order date as typed."""
     tags: str = ""
     """Tags as typed (``#late repeat-buyer``)."""
+    next_check: str | None = None
+    """When to look at the CS ticket again, as typed; None: not on the form."""
+    follow_up_due: str | None = None
+    """When to check in with the buyer, as typed; None: not on the form."""
 
 
 def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str, Any]:
     """Check every field of a draft; raises the first :class:`ValidationError`."""
-    return {
+    fields = {
         "number": parse_order_number(draft.number),
         "buyer": parse_required("buyer", draft.buyer, 80),
         "gig": parse_optional("gig", draft.gig),
@@ -553,6 +557,11 @@ def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str
         "order_date": parse_date(draft.order_date, "order_date"),
         "tags": parse_tags(draft.tags),
     }
+    if draft.next_check is not None:
+        fields["next_check"] = parse_date(draft.next_check, "next_check")
+    if draft.follow_up_due is not None:
+        fields["follow_up_due"] = parse_date(draft.follow_up_due, "follow_up_due")
+    return fields
 
 
 def new_order(draft: OrderDraft, now: datetime, default_currency: str = "USD") -> Order:
@@ -929,3 +938,105 @@ def template_fields(order: Order) -> dict[str, str]:
         "due": order.due.isoformat() if order.due else "the due date",
         "amount": f"{order.amount} {order.currency}",
     }
+
+
+@dataclass(frozen=True)
+class Template:
+    """A canned buyer message; ``{buyer}``, ``{order}``, ``{gig}``, ``{due}`` get filled in."""
+
+    id: str
+    """Stable id (defaults have readable ones)."""
+    title: str
+    """What it is for, in the picker."""
+    text: str
+    """The message, with placeholders."""
+    stages: tuple[Stage, ...] = ()
+    """Stages where it is offered first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "stages": [s.value for s in self.stages],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Template:
+        return cls(
+            id=clean_line(str(data["id"])),
+            title=clean_line(str(data.get("title", ""))),
+            text=clean_text(str(data.get("text", ""))),
+            stages=tuple(Stage(s) for s in data.get("stages", ()) if s in Stage._value2member_map_),
+        )
+
+
+DEFAULT_TEMPLATES: tuple[Template, ...] = (
+    Template(
+        "ask-reason",
+        "Ask the reason",
+        "Hi {buyer}, thanks for letting me know. Could you tell me what isn't working for you"
+        " on order {order}? I'd like to understand and try to make it right.",
+        (Stage.TALK,),
+    ),
+    Template(
+        "extension",
+        "Propose an extension",
+        "Hi {buyer}, I need a little more time to deliver {gig} at the quality you expect."
+        " I'm sending a request to extend the delivery date past {due}; please accept it if"
+        " that works for you.",
+        (Stage.TALK,),
+    ),
+    Template(
+        "partial-refund",
+        "Propose a partial refund",
+        "Hi {buyer}, if it helps, I can offer a partial refund on order {order} and deliver"
+        " what we agreed so far. Would that work for you?",
+        (Stage.TALK,),
+    ),
+    Template(
+        "confirm-cancel",
+        "Confirm the cancellation",
+        "Hi {buyer}, as we discussed, I've sent a cancellation request for order {order} in"
+        " the Resolution Center. Please accept it there; the refund goes to your Fiverr balance.",
+        (Stage.REQUESTED,),
+    ),
+    Template(
+        "follow-up",
+        "Follow-up check-in",
+        "Hi {buyer}, just checking in after the resolution of order {order}. Is everything"
+        " alright on your side?",
+        (Stage.FOLLOW_UP,),
+    ),
+    Template(
+        "thanks",
+        "Thank and invite back",
+        "Thank you for your understanding, {buyer}. I'd be glad to work with you again on a"
+        " future order.",
+        (Stage.FOLLOW_UP, Stage.LESSONS),
+    ),
+)
+
+
+class _KeepUnknown(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill_template(text: str, order: Order) -> str:
+    """The template's text with the order's values; unknown placeholders stay as typed."""
+    try:
+        return text.format_map(_KeepUnknown(template_fields(order)))
+    except (ValueError, IndexError, AttributeError, KeyError):
+        # A stray brace or "{0}" in a user's template: leave the text as it is.
+        return text
+
+
+def resolutions(stage: Stage) -> list[tuple[Stage, Outcome]]:
+    """Outcomes that can be recorded from ``stage`` without closing (``o`` on a card)."""
+    return [
+        (target, outcome)
+        for (source, target), rule in FORWARD.items()
+        if source is stage
+        for outcome in sorted(rule.outcomes, key=list(Outcome).index)
+    ]

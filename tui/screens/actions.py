@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from tui.board import Board, ConflictError
 from tui.domain import (
+    Direction,
     EntryKind,
     Initiator,
     Move,
@@ -21,14 +22,20 @@ from tui.domain import (
     OrderDraft,
     Outcome,
     Stage,
+    Template,
     ValidationError,
+    fill_template,
     next_stage,
     previous_stage,
+    resolutions,
 )
 from tui.screens.editor import EntryDraft, EntryEditor
 from tui.screens.forms import OrderForm
+from tui.screens.history import HistoryModal
 from tui.screens.questions import Choice, ChoiceModal, ConfirmModal, ReasonModal
+from tui.screens.templates import TemplatePicker
 from tui.store import StoreError
+from tui.text import clean_text
 
 if TYPE_CHECKING:
     from tui.app import CancelboardApp
@@ -213,7 +220,15 @@ class OrderActions(Screen[None]):
 
     # ---------------------------------------------------------------- entries
 
-    def ask_entry(self, kind: EntryKind) -> None:
+    def ask_entry(
+        self,
+        kind: EntryKind,
+        *,
+        text: str = "",
+        direction: Direction = Direction.FROM_BUYER,
+        copy: bool = False,
+    ) -> None:
+        """Open the editor for an entry of the current order; ``copy`` also copies it (OSC 52)."""
         order = self.current_order()
         if order is None:
             self.cb_app.say("No order selected: add one with n", "warning")
@@ -233,10 +248,90 @@ class OrderActions(Screen[None]):
                 return str(error)
             self.cb_app.changed()
             await self.reload(focus=order.number)
-            self.cb_app.say(f"{kind.value.capitalize()} added to {order.number}")
+            if copy:
+                self.app.copy_to_clipboard(clean_text(draft.text))
+                self.cb_app.say(f"Message logged to {order.number} and copied to the clipboard")
+            else:
+                self.cb_app.say(f"{kind.value.capitalize()} added to {order.number}")
             return None
 
-        self.app.push_screen(EntryEditor(kind, save, subject=order.number))
+        self.app.push_screen(
+            EntryEditor(kind, save, subject=order.number, text=text, direction=direction)
+        )
+
+    def action_templates(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+
+        def use(template: Template) -> None:
+            self.ask_entry(
+                EntryKind.MESSAGE,
+                text=fill_template(template.text, order),
+                direction=Direction.TO_BUYER,
+                copy=True,
+            )
+
+        self.app.push_screen(TemplatePicker(order, use))
+
+    def action_history(self) -> None:
+        order = self.current_order()
+        if order is not None:
+            self.app.push_screen(HistoryModal(order))
+
+    def copy_order(self, order: Order) -> None:
+        """Copy an order's main fields (OSC 52 reaches the local clipboard over SSH)."""
+        lines = [
+            f"Order {order.number}",
+            f"Buyer: {order.buyer}",
+            f"Gig: {order.gig}" if order.gig else "",
+            f"Amount: {order.amount} {order.currency}",
+            f"Stage: {order.stage.label}",
+            f"Due: {order.due.isoformat()}" if order.due else "",
+            f"Outcome: {order.outcome.label}" if order.outcome else "",
+            f"CS ticket: {order.ticket}" if order.ticket else "",
+        ]
+        self.app.copy_to_clipboard("\n".join(line for line in lines if line))
+        self.cb_app.say(f"Copied order {order.number} ({order.buyer}) to the clipboard")
+
+    def action_copy(self) -> None:
+        order = self.current_order()
+        if order is not None:
+            self.copy_order(order)
+
+    def action_resolve(self) -> None:
+        order = self.current_order()
+        if order is None:
+            return
+        if order.stage is Stage.REQUESTED:
+            self.ask_answer(order)
+            return
+        if order.stage is Stage.REVIEW:
+            self.ask_cs_decision(order)
+            return
+        options = resolutions(order.stage)
+        if not options:
+            self.cb_app.say(
+                f"Nothing to record in {order.stage.label}: x closes with an outcome", "warning"
+            )
+            return
+        choices = [
+            Choice(
+                OUTCOME_KEYS[outcome],
+                f"{outcome.label} → {target.label}",
+                (target, outcome),
+                ask="Refund amount (e.g. 10.00), then enter"
+                if outcome is Outcome.PARTIAL_REFUND
+                else "",
+            )
+            for target, outcome in options
+        ]
+
+        async def submit(value: tuple[Stage, Outcome], extra: str) -> str | None:
+            target, outcome = value
+            return await self.move(order, Move(target, outcome=outcome, refund=extra or None))
+
+        self.app.push_screen(ChoiceModal(f"{order.number}: record an outcome", choices, submit))
 
     def action_note(self) -> None:
         self.ask_entry(EntryKind.NOTE)

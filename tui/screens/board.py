@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.events import Key
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Input, OptionList, Static
@@ -36,6 +36,10 @@ class BoardScreen(OrderActions):
         Binding("u", "undo", "Undo", show=False, id="board.undo"),
         Binding("a", "archive", "Archive", show=False, id="board.archive"),
         Binding("D", "delete", "Delete", show=False, id="board.delete"),
+        Binding("o", "resolve", "Record outcome", show=False, id="board.resolve"),
+        Binding("T", "templates", "Message templates", show=False, id="board.templates"),
+        Binding("H", "history", "History", show=False, id="board.history"),
+        Binding("y", "copy", "Copy order", show=False, id="board.copy"),
     ]
 
     show_archive: reactive[bool] = reactive(False, init=False)
@@ -63,6 +67,10 @@ class BoardScreen(OrderActions):
         self.query_one(f"#col-{Stage.TALK.value}").focus()
         self.set_interval(60, self._tick)
         self.run_worker(self.reload(), exclusive=True, group="reload")
+
+    async def on_screen_resume(self) -> None:
+        # Back from another screen or mode: what it changed shows here too.
+        await self.reload()
 
     # ---------------------------------------------------------------- showing
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Footer, Input, Label, Static, TextArea
 
+from tui import external
 from tui.domain import Direction, EntryKind
 from tui.screens.questions import ConfirmModal
+from tui.text import clean_text
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
 
@@ -44,6 +46,7 @@ class EntryEditor(ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="editor.save"),
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
+        Binding("ctrl+o", "external", "$EDITOR", id="editor.external"),
     ]
 
     def __init__(
@@ -81,7 +84,7 @@ class EntryEditor(ModalScreen[bool]):
                     yield Label("Tags", classes="field-label")
                     yield Input(placeholder="#scope #pricing", id="tags", classes="field-input")
             yield Static("", id="error", classes="error")
-            yield Static("ctrl+s: save · tab: next field · escape: cancel", classes="hint")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         area = self.query_one("#text", TextArea)
@@ -102,6 +105,28 @@ class EntryEditor(ModalScreen[bool]):
             self.dismiss(True)
         else:
             self.query_one("#error", Static).update(safe_line(error))
+
+    def action_external(self) -> None:
+        """Edit the text in $VISUAL/$EDITOR (over SSH too: the terminal is handed over)."""
+        command = external.editor_command()
+        area = self.query_one("#text", TextArea)
+        if command is None:
+            self.query_one("#error", Static).update("No editor found: set $EDITOR")
+            return
+        try:
+            with self.app.suspend():
+                edited = external.edit_text(area.text, command)
+        except SuspendNotSupported:
+            self.query_one("#error", Static).update("This terminal cannot hand over to an editor")
+            return
+        if edited is None:
+            self.query_one("#error", Static).update(
+                safe_line(f"{command[0]} failed; your text is unchanged")
+            )
+            return
+        area.load_text(clean_text(edited))
+        area.move_cursor(area.document.end)
+        area.focus()
 
     def action_cancel(self) -> None:
         draft = self.draft()

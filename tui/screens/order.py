@@ -88,6 +88,11 @@ class OrderScreen(OrderActions):
         Binding("less_than_sign", "back", "Back", key_display="<", id="order.back"),
         Binding("x", "close", "Close", show=False, id="order.close"),
         Binding("u", "undo", "Undo", show=False, id="order.undo"),
+        Binding("o", "resolve", "Record outcome", show=False, id="order.resolve"),
+        Binding("T", "templates", "Templates", id="order.templates"),
+        Binding("H", "history", "History", id="order.history"),
+        Binding("y", "copy", "Copy", id="order.copy"),
+        Binding("D", "delete", "Delete", show=False, id="order.delete"),
         Binding("left,h", "app.focus_previous", "Previous panel", show=False, id="order.left"),
         Binding("right,l", "app.focus_next", "Next panel", show=False, id="order.right"),
     ]
@@ -112,6 +117,26 @@ class OrderScreen(OrderActions):
 
     def current_order(self) -> Order | None:
         return self.order
+
+    def action_copy(self) -> None:
+        """Copy the highlighted entry, or the order when no entry is highlighted."""
+        focused = self.focused
+        if isinstance(focused, EntryPanel) and self.order is not None:
+            option = focused.highlighted_option
+            entry = next((e for e in self.order.entries if option and e.id == option.id), None)
+            if entry is not None:
+                self.app.copy_to_clipboard(entry.text)
+                what = (
+                    entry.kind.value
+                    if entry.direction is None
+                    else f"message {entry.direction.label}"
+                )
+                self.cb_app.say(
+                    f"Copied the {what} of {entry.at.astimezone():%Y-%m-%d %H:%M} ({len(entry.text)} characters)"
+                )
+                return
+        if self.order is not None:
+            self.copy_order(self.order)
 
     async def reload(self, focus: str | None = None) -> None:
         if focus:

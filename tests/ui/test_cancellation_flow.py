@@ -1,0 +1,189 @@
+"""The Fiverr flow in depth under Pilot: outcomes by key, filter, undo, templates, lessons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import FROZEN
+from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
+from tui.app import CancelboardApp
+from tui.board import Board
+from tui.domain import EntryKind, Move, OrderDraft, Stage
+from tui.store import Store
+
+SIZE = (80, 24)
+
+
+def stored(db: Path) -> dict[str, dict[str, object]]:
+    return {d["order"]: d for d in json.loads(db.read_text())["orders"].values()}
+
+
+def notices(app: CancelboardApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def seed(db: Path, *numbers: str, stage: Stage = Stage.TALK) -> Board:
+    board = Board(Store(db), clock=lambda: FROZEN)
+    for number in numbers:
+        board.add_order(OrderDraft(number, f"buyer-{number.lower()}", gig="Logo", amount="20"))
+        if stage is not Stage.TALK:
+            board.move(number, Move(Stage.REQUESTED))
+        if stage is Stage.REVIEW:
+            board.move(number, Move(Stage.REVIEW))
+    return board
+
+
+async def test_cs_decision_for_the_buyer(db_path: Path) -> None:
+    seed(db_path, "FO1", stage=Stage.REVIEW)
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.screen.query_one("#col-review").focus()
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "what did CS decide?")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "follow-up")
+        assert stored(db_path)["FO1"]["outcome"] == "cancelled-by-cs"
+
+
+async def test_saved_and_partial_refund_recorded_with_o(db_path: Path) -> None:
+    seed(db_path, "FO1", "FO2")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("o")
+        await wait_for_text(pilot, "record an outcome")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "follow-up")
+        assert stored(db_path)["FO1"]["outcome"] == "saved"
+        app.screen.query_one("#col-talk").focus()
+        await pilot.press("o")
+        await wait_for_text(pilot, "record an outcome")
+        await pilot.press("p")
+        await wait_for_text(pilot, "Refund amount")
+        await pilot.press(*"abc", "enter")
+        await wait_for_text(pilot, "refund: not a non-negative number")
+        assert stored(db_path)["FO2"]["stage"] == "talk"
+        await pilot.press("ctrl+u", *"7.50", "enter")
+        await wait_for(pilot, lambda: stored(db_path)["FO2"]["stage"] == "follow-up")
+        assert stored(db_path)["FO2"]["outcome"] == "partial-refund"
+        assert stored(db_path)["FO2"]["refund_cents"] == 750
+
+
+async def test_close_with_x_then_archive_and_reopen(db_path: Path) -> None:
+    seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("x")
+        await wait_for_text(pilot, "Close FO1 with outcome")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "closed")
+        assert stored(db_path)["FO1"]["outcome"] == "withdrawn"
+        await pilot.press("a")
+        await wait_for_text(pilot, "Closed (1)")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "talk")
+        assert any("Undone: closed FO1" in n for n in notices(app))
+
+
+async def test_filter_narrows_live_and_escape_clears(db_path: Path) -> None:
+    board = seed(db_path, "FO1", "FO2", "FO3")
+    board.add_entry("FO2", EntryKind.MESSAGE, "the colours are wrong")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO3")
+        await pilot.press("slash", *"colours")
+        await wait_for(pilot, lambda: "FO1" not in screen_text(app))
+        text = screen_text(app)
+        assert "FO2" in text and "FO3" not in text
+        await pilot.press("escape")
+        await wait_for_text(pilot, "FO3")
+        assert "FO1" in screen_text(app)
+        # Tags filter too.
+        board.edit_order("FO3", OrderDraft("FO3", "buyer-fo3", tags="#repeat-buyer"))
+        await pilot.press("slash", *"#repeat")
+        await wait_for(pilot, lambda: "FO1" not in screen_text(app))
+        assert "FO3" in screen_text(app)
+
+
+async def test_template_fills_placeholders_logs_and_copies(db_path: Path) -> None:
+    seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("T")
+        await wait_for_text(pilot, "Message templates")
+        await wait_for_text(pilot, "Ask the reason")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "Buyer message")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(stored(db_path)["FO1"]["entries"]))
+    entry = stored(db_path)["FO1"]["entries"][0]  # type: ignore[index]
+    assert entry["direction"] == "me"
+    assert entry["text"].startswith("Hi buyer-fo1,")
+    assert "order FO1" in entry["text"] and "{" not in entry["text"]
+    assert copied == [entry["text"]]
+
+
+async def test_lessons_library_lists_lessons_of_two_orders_and_searches(db_path: Path) -> None:
+    board = seed(db_path, "FO1", "FO2")
+    board.add_entry("FO1", EntryKind.LESSON, "agree the scope in writing", tags="#scope")
+    board.add_entry("FO2", EntryKind.LESSON, "answer within a day", tags="#speed")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("2")
+        await wait_for_text(pilot, "agree the scope")
+        text = screen_text(app)
+        assert "FO1" in text and "FO2" in text and "answer within a day" in text
+        await pilot.press("slash", *"#speed")
+        await wait_for(pilot, lambda: "agree the scope" not in screen_text(app))
+        assert "answer within a day" in screen_text(app)
+        await pilot.press("escape", "n")
+        await wait_for_text(pilot, "Lesson learned")
+        await pilot.press(*"general wisdom", "ctrl+s")
+        await wait_for_text(pilot, "general wisdom")
+        assert "general" in screen_text(app)
+        await pilot.press("1")
+        await wait_for_text(pilot, "Talk to buyer")
+    assert [e.text for e in Board(Store(db_path)).general_lessons()] == ["general wisdom"]
+
+
+async def test_history_shows_every_change_and_copies(db_path: Path) -> None:
+    board = seed(db_path, "FO1", stage=Stage.REQUESTED)
+    board.add_entry("FO1", EntryKind.NOTE, "called")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.screen.query_one("#col-requested").focus()
+        await pilot.press("enter")
+        await wait_for_text(pilot, "called")
+        await pilot.press("H")
+        await wait_for_text(pilot, "History of FO1")
+        text = screen_text(app)
+        assert "created" in text and "Talk to buyer -> Cancellation requested" in text
+        await pilot.press("y")
+        assert copied and "note · called" in copied[0]
+
+
+async def test_edit_with_e_and_delete_with_confirmation(db_path: Path) -> None:
+    seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("e")
+        await wait_for_text(pilot, "Edit FO1")
+        await pilot.press("tab", "ctrl+u", *"new_name", "ctrl+s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["buyer"] == "new_name")
+        await pilot.press("D")
+        await wait_for_text(pilot, "Delete FO1")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: stored(db_path) == {})
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "FO1" in stored(db_path))

@@ -1,0 +1,51 @@
+"""An order's timeline, as a seller pastes it into a Customer Support ticket."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from tui.domain import Order
+from tui.widgets.safe import safe
+
+
+def history_text(order: Order) -> str:
+    """The timeline as plain text, oldest first (local times)."""
+    lines = [f"Order {order.number} · buyer {order.buyer} · {order.amount} {order.currency}"]
+    for event in order.history:
+        stamp = event.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        lines.append(f"{stamp}  {event.describe()}")
+    return "\n".join(lines)
+
+
+class HistoryModal(ModalScreen[None]):
+    """Every change of an order with its time; ``y`` copies it."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", id="history.close"),
+        Binding("y", "copy", "Copy", id="history.copy"),
+    ]
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(classes="history")
+        self.order = order
+        self.text = history_text(order)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog") as dialog:
+            dialog.border_title = f"History of {self.order.number}"
+            yield Static(safe(self.text), id="timeline")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog").focus()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify(
+            f"Copied the history of {self.order.number} ({len(self.order.history)} events)",
+            markup=False,
+        )

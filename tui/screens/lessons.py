@@ -1,0 +1,120 @@
+"""The lessons library (``2``): every lesson, from every order and general ones, newest first."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList
+from textual.widgets.option_list import Option
+
+from tui.domain import EntryKind, Lesson, ValidationError
+from tui.screens.editor import EntryDraft, EntryEditor
+from tui.store import StoreError
+from tui.widgets.safe import safe, safe_line
+
+
+def lesson_content(lesson: Lesson) -> Content:
+    """A lesson in the library: when, which order and how it ended, tags, then the text."""
+    head = lesson.entry.at.astimezone().strftime("%Y-%m-%d")
+    head += f" · {lesson.order}" if lesson.order else " · general"
+    if lesson.outcome:
+        head += f" ({lesson.outcome.value})"
+    parts = [Content.styled(head, "$text-muted")]
+    if lesson.entry.tags:
+        parts.append(safe_line(" #" + " #".join(lesson.entry.tags), "$text-accent"))
+    return Content.assemble(*parts, "\n", safe(lesson.entry.text, limit=2000))
+
+
+class LessonsScreen(Screen[None]):
+    """Search lessons by text or #tag; add a general one with n."""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/", id="lessons.search"),
+        Binding("n,L", "new", "New lesson", id="lessons.new"),
+        Binding("escape", "clear", "Clear search", show=False, id="lessons.clear"),
+        Binding("j", "cursor_down", "Down", show=False, id="lessons.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="lessons.up"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="lessons")
+        self.lessons: list[Lesson] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        yield Input(placeholder="/ search lessons: text or #tag", id="search")
+        yield OptionList(id="lesson-list")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self.sub_title = "Lessons library"
+        self.query_one("#lesson-list").focus()
+        await self.reload()
+
+    async def reload(self, focus: str | None = None) -> None:
+        board = self.app.board  # type: ignore[attr-defined]
+        self.lessons = await asyncio.to_thread(board.lessons)
+        self.show()
+
+    def show(self) -> None:
+        needle = self.query_one("#search", Input).value.strip().lower()
+        shown = [
+            lesson
+            for lesson in self.lessons
+            if not needle
+            or needle in lesson.entry.text.lower()
+            or needle.lstrip("#") in lesson.entry.tags
+            or (lesson.order and needle in lesson.order.lower())
+        ]
+        options: list[Option | None] = []
+        for index, lesson in enumerate(shown):
+            if index:
+                options.append(None)
+            options.append(Option(lesson_content(lesson), id=lesson.entry.id))
+        if not shown:
+            hint = "No lessons match." if needle else "No lessons yet: n adds a general one."
+            options.append(Option(Content.styled(hint, "italic $text-muted"), disabled=True))
+        listing = self.query_one("#lesson-list", OptionList)
+        listing.set_options(options)
+        listing.border_title = f"Lessons ({len(shown)} of {len(self.lessons)})"
+
+    @on(Input.Changed, "#search")
+    def _search(self) -> None:
+        self.show()
+
+    @on(Input.Submitted, "#search")
+    def _searched(self) -> None:
+        self.query_one("#lesson-list").focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search").focus()
+
+    def action_clear(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_one("#lesson-list").focus()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#lesson-list", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#lesson-list", OptionList).action_cursor_up()
+
+    def action_new(self) -> None:
+        board = self.app.board  # type: ignore[attr-defined]
+
+        async def save(draft: EntryDraft) -> str | None:
+            try:
+                await asyncio.to_thread(board.add_general_lesson, draft.text, draft.tags)
+            except (ValidationError, StoreError) as error:
+                return str(error)
+            self.app.changed()  # type: ignore[attr-defined]
+            await self.reload()
+            self.app.notify("Lesson added to the library", markup=False)
+            return None
+
+        self.app.push_screen(EntryEditor(EntryKind.LESSON, save, subject="general"))

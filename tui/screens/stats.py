@@ -1,0 +1,64 @@
+"""The stats screen (``3``): why orders get cancelled and what it costs, at a glance."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tui.stats import Stats, compute_stats, render_text
+from tui.widgets.safe import safe
+
+
+class StatsScreen(Screen[None]):
+    """Counts, rates and bar charts drawn with block characters (readable in 16 colours)."""
+
+    BINDINGS = [
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="stats.down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="stats.up"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="stats")
+        self.stats: Stats | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        with VerticalScroll(id="stats-body"):
+            yield Static(id="stats-text")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self.sub_title = "Stats"
+        self.query_one("#stats-body").focus()
+        await self.reload()
+
+    async def on_screen_resume(self) -> None:
+        await self.reload()
+
+    async def reload(self, focus: str | None = None) -> None:
+        board = self.app.board  # type: ignore[attr-defined]
+
+        def compute() -> Stats:
+            return compute_stats(board.orders(archived=True), board.clock(), board.reasons())
+
+        self.stats = await asyncio.to_thread(compute)
+        self.draw()
+
+    def draw(self) -> None:
+        if self.stats is None:
+            return
+        width = max(40, self.size.width - 4)
+        self.query_one("#stats-text", Static).update(safe(render_text(self.stats, width)))
+
+    def on_resize(self, event: Resize) -> None:
+        self.draw()
+
+    def action_scroll(self, step: int) -> None:
+        body = self.query_one("#stats-body", VerticalScroll)
+        body.scroll_relative(y=step * 3, animate=False)

@@ -1,0 +1,158 @@
+"""Buyer message templates: pick one, fill it from the order, edit, log and copy it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tui.domain import Order, Template, ValidationError, fill_template
+from tui.screens.questions import ConfirmModal
+from tui.store import StoreError
+from tui.widgets.safe import safe, safe_line
+
+Use = Callable[[Template], None]
+
+
+class TemplatePicker(ModalScreen[None]):
+    """Templates for the order's stage first; enter uses one, e edits, n adds, D deletes."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Cancel", id="templates.cancel"),
+        Binding("e", "edit", "Edit", id="templates.edit"),
+        Binding("n", "new", "New", id="templates.new"),
+        Binding("D", "delete", "Delete", id="templates.delete"),
+    ]
+
+    def __init__(self, order: Order, use: Use) -> None:
+        super().__init__(classes="question")
+        self.order = order
+        self.use = use
+        self.templates: list[Template] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = f"Message templates · {self.order.number}"
+            yield OptionList(id="templates")
+            yield Static("", id="preview", classes="hint")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        await self.reload()
+        self.query_one("#templates").focus()
+
+    @property
+    def board(self):  # type: ignore[no-untyped-def]
+        return self.app.board  # type: ignore[attr-defined]
+
+    async def reload(self, select: str | None = None) -> None:
+        templates = await asyncio.to_thread(self.board.templates)
+        stage = self.order.stage
+        templates.sort(key=lambda t: stage not in t.stages)
+        self.templates = templates
+        options = self.query_one("#templates", OptionList)
+        options.set_options(
+            [
+                Option(
+                    Content.assemble(
+                        ("● " if stage in t.stages else "  ", "$text-accent"), safe_line(t.title)
+                    ),
+                    id=t.id,
+                )
+                for t in templates
+            ]
+        )
+        if templates:
+            ids = [t.id for t in templates]
+            options.highlighted = ids.index(select) if select in ids else 0
+
+    def current(self) -> Template | None:
+        option = self.query_one("#templates", OptionList).highlighted_option
+        return next((t for t in self.templates if t.id == option.id), None) if option else None
+
+    @on(OptionList.OptionHighlighted, "#templates")
+    def _preview(self) -> None:
+        template = self.current()
+        if template is not None:
+            text = fill_template(template.text, self.order)
+            self.query_one("#preview", Static).update(safe(text, limit=400))
+
+    @on(OptionList.OptionSelected, "#templates")
+    def _chosen(self) -> None:
+        template = self.current()
+        if template is not None:
+            self.dismiss()
+            self.use(template)
+
+    def action_edit(self) -> None:
+        template = self.current()
+        if template is not None:
+            self.app.push_screen(TemplateEditor(template), self._edited)
+
+    def action_new(self) -> None:
+        self.app.push_screen(TemplateEditor(None), self._edited)
+
+    async def _edited(self, template_id: str | None) -> None:
+        if template_id:
+            await self.reload(select=template_id)
+
+    def action_delete(self) -> None:
+        template = self.current()
+        if template is None:
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await asyncio.to_thread(self.board.delete_template, template.id)
+                await self.reload()
+
+        self.app.push_screen(ConfirmModal(f"Delete the template {template.title!r}?"), answered)
+
+
+class TemplateEditor(ModalScreen[str | None]):
+    """Title and text of a template; ctrl+s saves."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="template.save"),
+        Binding("escape", "dismiss(None)", "Cancel", id="template.cancel"),
+    ]
+
+    def __init__(self, template: Template | None) -> None:
+        super().__init__(classes="editor")
+        self.template = template
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Edit template" if self.template else "New template"
+            yield Label("Title")
+            yield Input(self.template.title if self.template else "", id="title")
+            yield Label("Text: {buyer} {order} {gig} {due} {amount} are filled in")
+            yield TextArea(self.template.text if self.template else "", id="text", soft_wrap=True)
+            yield Static("", id="error", classes="error")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#title").focus()
+
+    async def action_save(self) -> None:
+        title = self.query_one("#title", Input).value
+        text = self.query_one("#text", TextArea).text
+        try:
+            saved = await asyncio.to_thread(
+                self.app.board.save_template,  # type: ignore[attr-defined]
+                title,
+                text,
+                template_id=self.template.id if self.template else None,
+            )
+        except (ValidationError, StoreError) as error:
+            self.query_one("#error", Static).update(safe_line(str(error)))
+            return
+        self.dismiss(saved.id)
