@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from tui.board import Board
+from tui.commands import OrderCommands
+from tui.config import DEFAULT_THEME, Config, save_config
 from tui.screens.board import BoardScreen
 from tui.screens.help import HelpScreen, KeyRow
 from tui.screens.lessons import LessonsScreen
@@ -46,6 +52,7 @@ class CancelboardApp(App[None]):
     TITLE = "Cancelboard"
     CSS_PATH = [styles_dir() / name for name in STYLE_FILES]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {OrderCommands}
     MODES = {"board": BoardScreen, "lessons": LessonsScreen, "stats": StatsScreen}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -55,15 +62,43 @@ class CancelboardApp(App[None]):
         Binding("3", "switch_mode('stats')", "Stats", show=False, id="app.stats"),
     ]
 
-    def __init__(self, board: Board, *, watch_interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        board: Board,
+        *,
+        watch_interval: float = 0.5,
+        config: Config | None = None,
+        save_settings: bool = True,
+    ) -> None:
         super().__init__()
         self.board = board
         self.watch_interval = watch_interval
+        self.config = config or Config()
+        self.save_settings = save_settings
+        """Whether a theme chosen here is written to the config file."""
         self.fatal_error_message = ""
         """Set when the app had to stop because the board file could not be used."""
+        self.startup_notices: list[str] = []
+        """Problems to show once the board is up (e.g. a broken config file)."""
         self._seen: Fingerprint | None = None
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        elif self.config.theme != DEFAULT_THEME:
+            self.startup_notices.append(f"Unknown theme {self.config.theme!r}; using the default")
+
+    def watch_theme(self, theme: str) -> None:
+        # Remember the theme picked in the palette for the next start.
+        if not self.save_settings or theme == self.config.theme or not self.is_running:
+            return
+        self.config = replace(self.config, theme=theme)
+        try:
+            save_config(self.config)
+        except OSError as error:
+            self.say(f"Could not save the theme: {error}", "warning")
 
     def on_mount(self) -> None:
+        for notice in self.startup_notices:
+            self.say(notice, "warning")
         self.sub_title = clean_line(str(self.board.store.path))
         self._seen = self._fingerprint()
         self.switch_mode("board")
@@ -111,6 +146,75 @@ class CancelboardApp(App[None]):
                     self.say(str(error), "error")
                 break
 
+    # ---------------------------------------------------------------- palette
+
+    def open_order(self, number: str) -> None:
+        """Show one order (from the palette): on the board, with its screen on top."""
+        from tui.screens.order import OrderScreen
+
+        if self.current_mode != "board":
+            self.switch_mode("board")
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, BoardScreen):
+            self.pop_screen()
+        self.push_screen(OrderScreen(number))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Board", "The stage columns (1)", partial(self.switch_mode, "board"))
+        yield SystemCommand(
+            "Lessons library", "Every lesson, searchable (2)", partial(self.switch_mode, "lessons")
+        )
+        yield SystemCommand(
+            "Stats", "Why orders get cancelled (3)", partial(self.switch_mode, "stats")
+        )
+        yield SystemCommand("Help", "Every key (?)", self.action_help)
+        for fmt, what in (
+            ("json", "JSON (complete)"),
+            ("csv", "CSV (spreadsheets)"),
+            ("md", "Markdown (report)"),
+        ):
+            yield SystemCommand(
+                f"Export as {what}",
+                "Write the board to a file beside it",
+                partial(self.export, fmt),
+            )
+        yield SystemCommand(
+            "Edit cancellation reasons", "The list the reason modal offers", self.edit_reasons
+        )
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description and binding.action != "quit":
+                key = self.get_key_display(binding)
+                yield SystemCommand(
+                    binding.description,
+                    f"{key} on this screen",
+                    partial(self.run_action, binding.action, screen),
+                )
+
+    def export(self, fmt: str) -> None:
+        """Export the board to a new file beside the board file (from the palette)."""
+        self.run_worker(self._export(fmt), group="export")
+
+    async def _export(self, fmt: str) -> None:
+        from tui import exchange
+
+        stamp = self.board.clock().astimezone().strftime("%Y%m%d-%H%M%S")
+        target = self.board.store.path.with_name(f"cancelboard-export-{stamp}.{fmt}")
+
+        def write() -> None:
+            exchange.write_private(target, exchange.export_board(self.board, fmt))
+
+        try:
+            await asyncio.to_thread(write)
+        except Exception as error:  # an I/O or validation problem: say it, keep running
+            self.say(f"Export failed: {error}", "error")
+            return
+        self.say(f"Exported to {target}")
+
+    def edit_reasons(self) -> None:
+        from tui.screens.reasons import ReasonsEditor
+
+        self.push_screen(ReasonsEditor())
+
     # ---------------------------------------------------------------- help
 
     def action_help(self) -> None:
@@ -119,17 +223,22 @@ class CancelboardApp(App[None]):
         self.push_screen(HelpScreen(self.key_rows()))
 
     def key_rows(self) -> list[KeyRow]:
-        """Every key that works here now, from the real bindings, grouped by where it works."""
+        """Every key that works here now, from the real bindings, grouped by where it works.
+
+        Walks the whole binding chain (focused widget, its parents, the screen, the app), so
+        a key a widget shadows (enter on a card list) still shows what the screen does with it.
+        """
         keys: dict[tuple[str, str], list[str]] = {}
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description:
-                continue
-            group = GROUPS.get(type(active.node).__name__, type(active.node).__name__)
-            shown = keys.setdefault((group, binding.description), [])
-            display = self.get_key_display(binding)
-            if display not in shown:
-                shown.append(display)
+        for node, bindings in self.screen._binding_chain:
+            group = GROUPS.get(type(node).__name__, type(node).__name__)
+            for key_bindings in bindings.key_to_bindings.values():
+                for binding in key_bindings:
+                    if not binding.description or binding.system:
+                        continue
+                    shown = keys.setdefault((group, binding.description), [])
+                    display = self.get_key_display(binding)
+                    if display not in shown:
+                        shown.append(display)
         order = list(dict.fromkeys(GROUPS.values()))
         rows = [(group, ", ".join(k), what) for (group, what), k in keys.items()]
         rows.sort(key=lambda r: order.index(r[0]) if r[0] in order else len(order))

@@ -1,0 +1,73 @@
+"""The command palette finds orders by buyer; help lists every binding; themes persist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.binding import Binding
+
+from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
+from tui.board import Board
+from tui.config import Config, load_config
+from tui.domain import OrderDraft
+from tui.screens.board import BoardScreen
+from tui.screens.order import OrderScreen
+from tui.store import Store
+
+
+async def test_palette_jumps_to_an_order_by_buyer(db_path: Path) -> None:
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "alice"))
+    board.add_order(OrderDraft("FO2", "[@click=app.quit]mallory"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"mallory")
+        await wait_for_text(pilot, "Jump to order FO2")
+        assert "[@click=app.quit]mallory" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        assert app.screen.number == "FO2"  # type: ignore[attr-defined]
+        assert app.is_running
+
+
+async def test_help_lists_every_binding_of_the_board_screen(db_path: Path) -> None:
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("question_mark")
+        await wait_for_text(pilot, "Keys")
+        described = {what for _, _, what in app.screen.rows}  # type: ignore[attr-defined]
+        for binding in BoardScreen.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.description in described, binding.description
+
+
+async def test_a_theme_chosen_is_remembered(
+    db_path: Path, tmp_path: Path, monkeypatch: object
+) -> None:
+    config_file = tmp_path / "config.toml"
+    import os
+
+    os.environ["CANCELBOARD_CONFIG"] = str(config_file)
+    try:
+        app = make_app(db_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.1)
+            app.theme = "nord"
+            await pilot.pause(0.1)
+        assert load_config(config_file)[0].theme == "nord"
+        again = make_app(db_path, config=load_config(config_file)[0])
+        async with again.run_test(size=(80, 24)):
+            assert again.theme == "nord"
+    finally:
+        del os.environ["CANCELBOARD_CONFIG"]
+
+
+async def test_unknown_theme_is_a_notice_not_a_crash(db_path: Path) -> None:
+    app = make_app(db_path, config=Config(theme="no-such-theme"), save_settings=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause(0.2)
+        assert any("Unknown theme" in n.message for n in app._notifications)

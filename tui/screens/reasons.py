@@ -1,0 +1,62 @@
+"""Editing the list of cancellation reasons (Fiverr does not publish its own list)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static, TextArea
+
+from tui.domain import ValidationError
+from tui.store import StoreError
+from tui.widgets.safe import safe_line
+
+
+def parse_reasons(text: str) -> list[tuple[str, str]]:
+    """``id: label`` lines; blank lines are skipped."""
+    reasons = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        rid, sep, label = line.partition(":")
+        if not sep or not rid.strip() or not label.strip():
+            raise ValidationError("reasons", f"line {number}: write it as 'id: label'")
+        reasons.append((rid.strip(), label.strip()))
+    return reasons
+
+
+class ReasonsEditor(ModalScreen[None]):
+    """One reason a line, ``id: label``; ctrl+s saves."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="reasons.save"),
+        Binding("escape", "dismiss", "Cancel", id="reasons.cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        board = self.app.board  # type: ignore[attr-defined]
+        text = "\n".join(f"{rid}: {label}" for rid, label in board.reasons())
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Cancellation reasons"
+            yield Label("One a line, as id: label. Orders keep the id they were given.")
+            yield TextArea(text, id="text")
+            yield Static("", id="error", classes="error")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.add_class("editor")
+        self.query_one("#text").focus()
+
+    async def action_save(self) -> None:
+        board = self.app.board  # type: ignore[attr-defined]
+        try:
+            reasons = parse_reasons(self.query_one("#text", TextArea).text)
+            await asyncio.to_thread(board.set_reasons, reasons)
+        except (ValidationError, StoreError) as error:
+            self.query_one("#error", Static).update(safe_line(str(error)))
+            return
+        self.app.notify(f"Saved {len(reasons)} reasons", markup=False)
+        self.dismiss()
