@@ -233,7 +233,18 @@ class Board:
         unchanged: list[str] = []
         lessons_added = lessons_skipped = 0
         backup: str | None = None
+        orders = list(orders)
         file_reasons = dict(reasons)
+        if replace:
+            # The backup is made before the transaction (the store locks for it).
+            on_board = {str(d.get("order")): d for d in self.store.snapshot().table(ORDERS)}
+            if any(
+                o.number in on_board
+                and {**on_board[o.number], "revision": 0} != {**o.to_dict(), "revision": 0}
+                for o in orders
+            ):
+                made = self.store.backup(reason="import")
+                backup = str(made) if made else None
         with self.store.transaction() as tx:
             used: list[str] = []
             for order in orders:
@@ -244,9 +255,6 @@ class Board:
                     if same or not replace:
                         (unchanged if same else skipped).append(order.number)
                         continue
-                    if backup is None and self.store.path.exists():
-                        made = self.store.backup(reason="import")
-                        backup = str(made) if made else None
                     doc["revision"] = max(order.revision, int(current.get("revision", 1)) + 1)
                     replaced.append(order.number)
                 else:

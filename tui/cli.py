@@ -133,6 +133,24 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("order")
     show.add_argument("--json", action="store_true")
     _db_option(show)
+    exp = sub.add_parser("export", help="write the whole board as JSON, CSV or Markdown")
+    exp.add_argument(
+        "--format",
+        choices=["json", "csv", "md"],
+        help="json (complete), csv (for spreadsheets) or md (a report); default: from -o, else json",
+    )
+    exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    exp.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _db_option(exp)
+
+    imp = sub.add_parser("import", help="add orders from a JSON export or a CSV file")
+    imp.add_argument("file", metavar="FILE", help="a JSON export, or CSV with the export's columns")
+    imp.add_argument("--replace", action="store_true", help="overwrite orders already on the board")
+    _db_option(imp)
+
+    sts = sub.add_parser("stats", help="why orders get cancelled and what it costs")
+    sts.add_argument("--json", action="store_true", help="a JSON object, for scripts")
+    _db_option(sts)
     return parser
 
 
@@ -270,6 +288,59 @@ def _cmd_show(board: Board, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(board: Board, args: argparse.Namespace) -> int:
+    from tui.exchange import (
+        ExchangeError,
+        check_output,
+        export_board,
+        format_for_path,
+        write_private,
+    )
+
+    output = args.output if args.output not in (None, "-") else None
+    fmt = args.format or (format_for_path(output) if output else None) or "json"
+    try:
+        if output is not None:
+            check_output(output, force=args.force)  # refuse before the work of exporting
+        text = export_board(board, fmt)
+        if output is None:
+            sys.stdout.write(text)
+            return 0
+        path = write_private(output, text, force=args.force)
+    except ExchangeError as error:
+        return _fail(str(error))
+    print(f"exported the board to {path} ({fmt})")
+    return 0
+
+
+def _cmd_import(board: Board, args: argparse.Namespace) -> int:
+    from tui.exchange import ExchangeError, read_import
+
+    try:
+        data = read_import(args.file, board.clock())
+    except ExchangeError as error:
+        return _fail(str(error))
+    report = board.import_orders(
+        data.orders, lessons=data.lessons, reasons=data.reasons, replace=args.replace
+    )
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _cmd_stats(board: Board, args: argparse.Namespace) -> int:
+    import shutil
+
+    from tui.stats import compute_stats, render_text, to_json
+
+    result = compute_stats(board.orders(archived=True), board.clock(), board.reasons())
+    if args.json:
+        print(json.dumps(to_json(result), ensure_ascii=False, indent=2))
+        return 0
+    width = min(120, max(40, shutil.get_terminal_size((80, 24)).columns))
+    sys.stdout.write(render_text(result, width))
+    return 0
+
+
 COMMANDS = {
     "add": _cmd_add,
     "list": _cmd_list,
@@ -279,6 +350,9 @@ COMMANDS = {
     "lesson": _cmd_entry,
     "history": _cmd_history,
     "show": _cmd_show,
+    "export": _cmd_export,
+    "import": _cmd_import,
+    "stats": _cmd_stats,
 }
 
 

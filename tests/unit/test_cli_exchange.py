@@ -1,0 +1,190 @@
+"""``cancelboard export``, ``import`` and ``stats``: exit codes, one-line errors, nothing written."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_stats import known_board
+from tui.cli import main
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The known board (read only in these tests)."""
+    path = tmp_path_factory.mktemp("cli") / "board.json"
+    known_board(path)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("cancelboard: error: ")
+    return lines[0]
+
+
+def test_export_json_to_stdout(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "export", "--db", str(db))
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["format"] == "cancelboard-export" and len(doc["orders"]) == 7
+
+
+@pytest.mark.parametrize(
+    "fmt,first", [("csv", "order,buyer,gig,amount"), ("md", "# Cancelboard report")]
+)
+def test_export_formats_to_stdout(
+    db: Path, capsys: pytest.CaptureFixture[str], fmt: str, first: str
+) -> None:
+    code, out, _ = run(capsys, "--db", str(db), "export", "--format", fmt)
+    assert code == 0 and out.startswith(first)
+
+
+def test_export_to_a_file_refuses_to_overwrite_without_force(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "board.csv"
+    code, printed, _ = run(capsys, "export", "--db", str(db), "-o", str(out))
+    assert code == 0 and str(out) in printed
+    assert out.read_text().startswith("order,buyer")  # the format follows the file name
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+    out.write_text("my spreadsheet")
+    code, _, err = run(capsys, "export", "--db", str(db), "--format", "json", "-o", str(out))
+    assert code == 2
+    assert "already exists (--force overwrites it)" in one_error_line(err)
+    assert out.read_text() == "my spreadsheet"
+
+    code, _, _ = run(
+        capsys, "export", "--db", str(db), "--format", "json", "-o", str(out), "--force"
+    )
+    assert code == 0 and json.loads(out.read_text())["version"] == 1
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["board.csv"]
+
+
+@pytest.mark.parametrize(
+    "argv,expected",
+    [
+        (["export", "--format", "xml"], "invalid choice: 'xml'"),
+        (["export", "-o", "{tmp}/no/such/out.json"], "no such folder"),
+        (["export", "-o", "{tmp}"], "is a folder"),
+        (["import", "{tmp}/missing.json"], "missing.json: no such file"),
+        (["import"], "the following arguments are required: FILE"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    before = db.read_bytes()
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    code, out, err = run(capsys, *args, "--db", str(db))
+    assert code == 2 and out == ""
+    assert expected in one_error_line(err)
+    assert db.read_bytes() == before
+
+
+def test_import_then_import_again(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = tmp_path / "export.json"
+    assert run(capsys, "export", "--db", str(db), "-o", str(exported))[0] == 0
+    target = tmp_path / "new.json"
+
+    code, out, err = run(capsys, "import", str(exported), "--db", str(target))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "imported 7 orders (7 added)"
+    listed = run(capsys, "list", "--all", "--json", "--db", str(target))[1]
+    assert len(json.loads(listed)) == 7
+
+    before = target.read_bytes()
+    code, out, _ = run(capsys, "import", str(exported), "--db", str(target))
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "imported 0 orders",
+        "7 already on the board, identical: left as they are",
+    ]
+    assert target.read_bytes() == before
+
+    code, out, _ = run(capsys, "import", str(exported), "--replace", "--db", str(target))
+    assert code == 0 and "7 already on the board, identical" in out
+    assert target.read_bytes() == before
+
+
+def test_import_replace_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "board.json"
+    assert run(capsys, "add", "FO1", "--buyer", "ann", "--db", str(target))[0] == 0
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("order,buyer,amount\nFO1,ann-new,5\nFO2,bo,7.50\n")
+
+    code, out, _ = run(capsys, "import", str(sheet), "--db", str(target))
+    assert code == 0
+    assert "skipped 1 already on the board with other data (--replace overwrites them): FO1" in out
+    code, out, _ = run(capsys, "import", str(sheet), "--replace", "--db", str(target))
+    assert code == 0 and out.startswith("imported 1 order (0 added, 1 replaced)")
+    shown = json.loads(run(capsys, "show", "FO1", "--json", "--db", str(target))[1])
+    assert (shown["buyer"], shown["amount_cents"]) == ("ann-new", 500)
+
+
+def test_a_bad_import_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "board.json"
+    assert run(capsys, "add", "FO1", "--buyer", "ann", "--db", str(target))[0] == 0
+    before = target.read_bytes()
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("order,buyer,amount\nFO2,bo,7.50\nFO3,cy,-1\n")
+
+    code, out, err = run(capsys, "import", str(sheet), "--db", str(target))
+
+    assert code == 2 and out == ""
+    assert one_error_line(err) == (
+        f"cancelboard: error: {sheet}: row 3 (FO3), amount: not a non-negative number: '-1'"
+    )
+    assert target.read_bytes() == before
+
+
+def test_stats_text_and_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "stats", "--db", str(db))
+    assert (code, err) == (0, "")
+    assert "save rate" in out and "Cancellations by reason" in out
+    code, out, _ = run(capsys, "stats", "--json", "--db", str(db))
+    data = json.loads(out)
+    assert code == 0 and (data["cases"], data["saved"], data["cancelled"]) == (7, 2, 3)
+
+
+def test_stats_on_a_board_that_does_not_exist_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "stats", "--db", str(tmp_path / "none.json"))
+    assert code == 0 and out.startswith("0 cases")
+    assert not (tmp_path / "none.json").exists()
+
+
+def test_the_commands_do_not_import_textual(db: Path, tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        f"db = {str(db)!r}\n"
+        f"out = {str(tmp_path / 'out.md')!r}\n"
+        "assert main(['stats', '--db', db]) == 0\n"
+        "assert main(['export', '--format', 'md', '-o', out, '--db', db]) == 0\n"
+        "assert main(['import', out.replace('.md', '.json'), '--db', db]) == 2\n"
+        "assert 'textual' not in sys.modules, 'textual was imported'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CANCELBOARD_DB"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
