@@ -187,3 +187,23 @@ async def test_edit_with_e_and_delete_with_confirmation(db_path: Path) -> None:
         await wait_for(pilot, lambda: stored(db_path) == {})
         await pilot.press("u")
         await wait_for(pilot, lambda: "FO1" in stored(db_path))
+
+
+async def test_next_check_and_follow_up_dates_are_editable(db_path: Path) -> None:
+    seed(db_path, "FO1", stage=Stage.REVIEW)
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.screen.query_one("#col-review").focus()
+        await pilot.press("e")
+        await wait_for_text(pilot, "Next CS check")
+        app.screen.query_one("#f-next_check").focus()
+        await pilot.press(*"2026-11-26", "ctrl+s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["next_check"] == "2026-11-26")
+        await wait_for_text(pilot, "chk 11-26")
+        app.screen.query_one("#col-review").focus()
+        await pilot.press("e")
+        await wait_for_text(pilot, "Next CS check")
+        app.screen.query_one("#f-next_check").focus()
+        await pilot.press("ctrl+u", *"someday", "ctrl+s")
+        await wait_for_text(pilot, "not a date")

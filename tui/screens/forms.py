@@ -26,6 +26,12 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 """Draft field, label, placeholder: in the order the form shows them."""
 
+EDIT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("next_check", "Next CS check", "YYYY-MM-DD, for a case in review"),
+    ("follow_up_due", "Follow-up due", "YYYY-MM-DD"),
+)
+"""Dates that only make sense once an order exists: on the edit form only."""
+
 ERROR_FIELDS = {"order": "number", "order_date": "due"}
 """Validation field names that differ from the draft's."""
 
@@ -45,11 +51,12 @@ class OrderForm(ModalScreen[bool]):
         self.title_text = title
         self.save = save
         self.initial = _draft_of(order) if order else OrderDraft("", "")
+        self.fields = FIELDS + (EDIT_FIELDS if order else ())
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog") as dialog:
             dialog.border_title = self.title_text
-            for name, label, placeholder in FIELDS:
+            for name, label, placeholder in self.fields:
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
                     yield Input(
@@ -69,14 +76,14 @@ class OrderForm(ModalScreen[bool]):
 
     def draft(self) -> OrderDraft:
         """The form's fields as typed."""
-        values = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in FIELDS}
+        values = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in self.fields}
         return OrderDraft(**values)
 
     @on(Input.Submitted)
     async def _enter(self, event: Input.Submitted) -> None:
         # Enter moves on like tab; on the last field it saves.
         event.stop()
-        if event.input.id == f"f-{FIELDS[-1][0]}":
+        if event.input.id == f"f-{self.fields[-1][0]}":
             await self.action_save()
         else:
             self.focus_next()
@@ -127,4 +134,6 @@ def _draft_of(order: Order) -> OrderDraft:
         due=order.due.isoformat() if order.due else "",
         order_date=order.order_date.isoformat() if order.order_date else "",
         tags=" ".join(f"#{t}" for t in order.tags),
+        next_check=order.next_check.isoformat() if order.next_check else "",
+        follow_up_due=order.follow_up_due.isoformat() if order.follow_up_due else "",
     )
