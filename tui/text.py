@@ -25,6 +25,11 @@ _SEQUENCES = re.compile(
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# Nearly all text is clean: one search decides, so loading a large board stays cheap.
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_TAB_NL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_text(text: str, *, multiline: bool = True) -> str:
     """Return ``text`` with escape sequences and control characters removed.
 
@@ -33,6 +38,8 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
     """
     if not text:
         return ""
+    if (_CONTROL_BUT_TAB_NL if multiline else _ANY_CONTROL).search(text) is None:
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SEQUENCES.sub("", text)
     text = _CONTROLS.sub("", text)
