@@ -41,3 +41,19 @@ def test_board_at_80x24(db_path: Path, snap_compare: Any) -> None:
         await wait_for(pilot, lambda: "FO44" in str(app.screen.query_one("#col-follow-up").numbers))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=loaded)
+
+
+def test_stats_at_80x24(db_path: Path, snap_compare: Any) -> None:
+    seeded_board(db_path)
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    board.move("FO44", Move(Stage.CLOSED, outcome=Outcome.CANCELLED_MUTUAL))
+    board.move("FO11", Move(Stage.FOLLOW_UP, outcome=Outcome.SAVED))
+    app = make_app(db_path, clock=lambda: FROZEN)
+
+    async def loaded(pilot: Any) -> None:
+        await wait_for(pilot, lambda: "FO11" in str(app.screen.query_one("#col-follow-up").numbers))
+        await pilot.press("3")
+        await wait_for(pilot, lambda: getattr(app.screen, "stats", None) is not None)
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=loaded)

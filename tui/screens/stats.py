@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui.stats import Stats, compute_stats, render_text
 from tui.widgets.safe import safe
+
+_BARS = re.compile("[█▉▊▋▌▍▎▏]+")
+
+
+def styled_report(text: str) -> Content:
+    """The plain report with headings in bold and bars in the accent colour."""
+    content = safe(text)
+    offset = 0
+    previous = ""
+    for line in text.split("\n"):
+        if line and not previous and not line.startswith(" "):
+            content = content.stylize("bold $text-primary", offset, offset + len(line))
+        for bar in _BARS.finditer(line):
+            content = content.stylize("$accent", offset + bar.start(), offset + bar.end())
+        offset += len(line) + 1
+        previous = line
+    return content
 
 
 class StatsScreen(Screen[None]):
@@ -54,7 +73,7 @@ class StatsScreen(Screen[None]):
         if self.stats is None:
             return
         width = max(40, self.size.width - 4)
-        self.query_one("#stats-text", Static).update(safe(render_text(self.stats, width)))
+        self.query_one("#stats-text", Static).update(styled_report(render_text(self.stats, width)))
 
     def on_resize(self, event: Resize) -> None:
         self.draw()
