@@ -1,0 +1,141 @@
+"""The board in a real terminal (tmux, 80x24): add, advance, move back, a note, quit.
+
+Run once as a modern terminal (xterm-256color) and once as a plain 16-colour xterm with
+``NO_COLOR`` set, reading the screen the way a person would and the file the way a script
+would. A last test has a script change the file while the board is open.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .helpers import (
+    COLUMN_TITLES,
+    Tmux,
+    add_note,
+    add_order,
+    advance_to_requested,
+    app_env,
+    board_command,
+    columns_of,
+    move_back_to_talk,
+    run_cli,
+    stored_orders,
+)
+
+pytestmark = pytest.mark.terminal
+
+ORDER = "FO5B2A1C3D4E"
+BUYER = "alice_buys"
+NOTE = "offer partial refund"  # fits one line of the Notes panel at 80 columns
+EMPTY_HINT = "No orders yet. Press n to add the first one"
+
+TERMINALS = [
+    pytest.param({"TERM": "xterm-256color"}, id="xterm-256color"),
+    pytest.param({"TERM": "xterm", "NO_COLOR": "1"}, id="xterm-16-no-color"),
+]
+
+SGR = re.compile(rb"\x1b\[([0-9;:]*)m")
+CHROMATIC = {str(n) for n in (*range(31, 37), *range(41, 47), *range(91, 97), *range(101, 107))}
+
+
+def sgr_params(output: bytes) -> set[str]:
+    """Every parameter of every SGR sequence in ``output``."""
+    params: set[str] = set()
+    for match in SGR.finditer(output):
+        params.update(p.decode() for p in re.split(rb"[;:]", match.group(1)) if p)
+    return params
+
+
+def stored_order(db: Path) -> dict[str, Any]:
+    """The order as the board file holds it now."""
+    orders = stored_orders(db)
+    assert list(orders) == [ORDER]
+    return orders[ORDER]
+
+
+@pytest.mark.parametrize("terminal", TERMINALS)
+def test_add_advance_back_note_quit(
+    tmux: Tmux, db: Path, home: Path, tmp_path: Path, terminal: dict[str, str]
+) -> None:
+    output = tmp_path / "output.bytes"
+    tmux.start(
+        board_command(db),
+        app_env(home, **terminal),
+        then=tmux.record_output(output),
+    )
+
+    # An empty board: every column title in full (the second wraps at 80 columns), the hint.
+    screen = tmux.wait_for(*COLUMN_TITLES, "Lessons", EMPTY_HINT)
+    cols = columns_of(screen)
+    assert "Talk to buyer" in cols[0]
+    assert "Cancellation" in cols[1] and "requested" in cols[1]
+    assert "Fiverr review" in cols[2]
+    assert "Follow up" in cols[3]
+    assert "Lessons" in cols[4]
+
+    # n: the new-order form; order number, tab, buyer, ctrl+s: the card, and no hint.
+    add_order(tmux, ORDER, BUYER)
+    screen = tmux.wait_gone(EMPTY_HINT)
+    assert BUYER in columns_of(screen)[0]
+    assert stored_order(db)["stage"] == "talk"
+
+    # >: the reason modal; enter takes its default; the card shows the 48 h countdown.
+    screen = advance_to_requested(tmux, ORDER)
+    assert "47h left" in columns_of(screen)[1]
+    assert stored_order(db)["stage"] == "requested"  # on disk once on screen
+
+    # <: back to Talk to buyer.
+    screen = move_back_to_talk(tmux, ORDER)
+    assert "47h left" not in screen
+    assert stored_order(db)["stage"] == "talk"
+
+    # enter opens the order; N writes a private note; ctrl+s saves it into Notes.
+    tmux.keys("Enter")
+    tmux.wait_for("Notes (0)", "Buyer messages", BUYER)
+    add_note(tmux, NOTE, 1)
+
+    # escape: back to the board; q quits cleanly.
+    tmux.keys("Escape")
+    screen = tmux.wait_until(
+        lambda s: "Notes (1)" not in s and ORDER in columns_of(s)[0], "the board again"
+    )
+    tmux.keys("q")
+    assert tmux.wait_exit() == "0"
+
+    # The file, as a script reads it.
+    order = stored_order(db)
+    assert order["buyer"] == BUYER
+    assert order["stage"] == "talk"
+    assert [e["text"] for e in order["entries"] if e["kind"] == "note"] == [NOTE]
+    moves = [(h.get("from"), h.get("to")) for h in order["history"] if h["action"] == "moved"]
+    assert moves == [("talk", "requested"), ("requested", "talk")]
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+    # The colours asked for: 16 colours for a plain xterm, and only greys with NO_COLOR.
+    params = sgr_params(output.read_bytes())
+    if terminal["TERM"] == "xterm":
+        assert not {"38", "48"} & params, "256-colour or true-colour codes on a 16-colour xterm"
+    if "NO_COLOR" in terminal:
+        assert not CHROMATIC & params, f"colours despite NO_COLOR: {sorted(CHROMATIC & params)}"
+
+
+def test_changes_from_a_script_show_on_the_open_board(tmux: Tmux, db: Path, home: Path) -> None:
+    # The design says within a second; the margin is for a loaded CI machine.
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for(*COLUMN_TITLES)
+    run_cli(db, home, "add", "FOSCRIPT01", "--buyer", "from_cron")
+    tmux.wait_until(lambda s: "FOSCRIPT01" in columns_of(s)[0], "the script's order", timeout=3)
+    run_cli(db, home, "move", "FOSCRIPT01", "requested")
+    tmux.wait_until(lambda s: "FOSCRIPT01" in columns_of(s)[1], "the script's move", timeout=3)
+    run_cli(db, home, "note", "FOSCRIPT01", "typed in a shell")
+    tmux.wait_card_focused("FOSCRIPT01")  # the focus followed the card
+    tmux.keys("Enter")
+    tmux.wait_for("Notes (1)", "typed in a shell")
+    tmux.keys("q")
+    assert tmux.wait_exit() == "0"
