@@ -151,6 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     sts = sub.add_parser("stats", help="why orders get cancelled and what it costs")
     sts.add_argument("--json", action="store_true", help="a JSON object, for scripts")
     _db_option(sts)
+
+    doctor = sub.add_parser(
+        "doctor", help="check a board file: does it load, backups, leftovers (exit 2: damaged)"
+    )
+    doctor.add_argument(
+        "--restore",
+        action="store_true",
+        help="replace a damaged board with the newest backup that loads (the damaged file is kept)",
+    )
+    _db_option(doctor)
     return parser
 
 
@@ -356,6 +366,15 @@ COMMANDS = {
 }
 
 
+def _cmd_doctor(board: Board, args: argparse.Namespace) -> int:
+    from tui.doctor import doctor
+
+    return doctor(board.store, restore=args.restore)
+
+
+COMMANDS["doctor"] = _cmd_doctor
+
+
 def _fail(message: str) -> int:
     # One line, whatever the message held (file names can hold newlines).
     print(f"cancelboard: error: {' '.join(message.split())}", file=sys.stderr)
@@ -388,12 +407,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open_board(db: Path) -> int:
     store = Store(db)
     try:
-        store.snapshot()
+        # Refuses a damaged or foreign file (untouched), tidies leftovers, daily backup.
+        store.open()
+        board = Board(store)
+        board.orders(archived=True)  # a damaged order is refused here, not mid-session
     except StoreError as error:
         return _fail(str(error))
     from tui.app import CancelboardApp
 
-    app = CancelboardApp(Board(store))
+    app = CancelboardApp(board)
     app.run()
     if app.fatal_error_message:
         return _fail(app.fatal_error_message)

@@ -1,0 +1,478 @@
+"""A damaged or foreign board file is never made worse.
+
+Each case: every command (and opening the board) gives one line naming the file and what is
+wrong, exits with 2, and leaves the file byte for byte as it was (no temp files, no backups).
+``cancelboard doctor`` reports the damage and ``--restore`` puts the newest good backup back.
+
+We run as root in CI, and root reads any file whatever its mode: the unreadable and
+read-only cases drop the capabilities that let root ignore permissions (CAP_DAC_OVERRIDE,
+CAP_DAC_READ_SEARCH) from the child process, so the kernel really refuses.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.conftest import env_with_db
+from tui import store as store_module
+from tui.board import Board
+from tui.cli import main
+from tui.domain import EntryKind, OrderDraft
+from tui.store import Store
+
+CANCELBOARD = [sys.executable, "-m", "tui"]
+GOOD_BOARD = {
+    "meta": {"1": {"app": "cancelboard", "schema": 1}},
+    "orders": {},
+}
+
+
+def good_board(path: Path) -> bytes:
+    """A real board with one order FO1; its bytes."""
+    board = Board(Store(path))
+    board.add_order(OrderDraft(number="FO1", buyer="bob"))
+    board.add_entry("FO1", EntryKind.NOTE, "a note")
+    return path.read_bytes()
+
+
+def state(path: Path) -> object:
+    """What is at ``path``, to compare before and after."""
+    st = os.lstat(path)
+    if stat.S_ISREG(st.st_mode):
+        return ("file", path.read_bytes(), stat.S_IMODE(st.st_mode))
+    if stat.S_ISDIR(st.st_mode):
+        return ("folder", sorted(p.name for p in path.iterdir()))
+    return ("other", stat.S_IFMT(st.st_mode))
+
+
+def damaged_order(path: Path) -> None:
+    data = orjson.loads(good_board(path))
+    data["orders"]["1"]["stage"] = "no-such-stage"
+    path.write_bytes(orjson.dumps(data))
+
+
+CASES: dict[str, tuple[Callable[[Path], object], str]] = {
+    "invalid JSON": (
+        lambda p: p.write_bytes(b'{"orders": {"1": {"order": "FO1"'),
+        "not valid JSON",
+    ),
+    "binary garbage": (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe"), "not valid JSON"),
+    "newer schema": (
+        lambda p: p.write_bytes(
+            orjson.dumps({"meta": {"1": {"app": "cancelboard", "schema": 99}}, "orders": {}})
+        ),
+        "newer Cancelboard (schema 99",
+    ),
+    "a JSON list": (lambda p: p.write_bytes(b"[1, 2]"), "not a Cancelboard board"),
+    "another program's tables": (
+        lambda p: p.write_bytes(b'{"foo": {}}'),
+        "not a Cancelboard board",
+    ),
+    "orders not a table": (lambda p: p.write_bytes(b'{"orders": [1]}'), "not a Cancelboard board"),
+    "a document not an object": (
+        lambda p: p.write_bytes(b'{"orders": {"1": 5}}'),
+        "not a Cancelboard board",
+    ),
+    "a document id not a number": (
+        lambda p: p.write_bytes(b'{"orders": {"x": {"order": "FO1"}}}'),
+        "a document id is not a number",
+    ),
+    "another program's meta": (
+        lambda p: p.write_bytes(b'{"meta": {"1": {"app": "other"}}, "orders": {}}'),
+        "meta names another program",
+    ),
+    "schema not a number": (
+        lambda p: p.write_bytes(b'{"meta": {"1": {"app": "cancelboard", "schema": "2"}}}'),
+        "damaged meta table",
+    ),
+    "a folder at the path": (lambda p: (p.mkdir(), (p / "x").touch()), "is a folder"),
+    "a FIFO at the path": (lambda p: os.mkfifo(p), "not a regular file"),
+}
+"""Case name: (make the damage at the path, what the error says)."""
+
+WRITES = [
+    ["note", "FO1", "a new note"],
+    ["add", "FO9", "--buyer", "alice"],
+    ["move", "FO1", "closed", "--outcome", "saved"],
+    ["lesson", "FO1", "a lesson"],
+]
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err: str, path: Path, problem: str) -> None:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("cancelboard: error: "), err
+    assert str(path) in lines[0], err
+    assert problem in lines[0], err
+
+
+def assert_nothing_new(folder: Path, before: set[str]) -> None:
+    """No temp file, no backup: nothing beside the file but what was there (and the lock)."""
+    after = {p.name for p in folder.iterdir()} - {"board.json.lock"}
+    assert after == before - {"board.json.lock"}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_command_refuses_a_damaged_file(
+    case: str, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make, problem = CASES[case]
+    make(db_path)
+    before = state(db_path)
+    names = {p.name for p in db_path.parent.iterdir()}
+    for args in [["list"], ["list", "--json"], ["show", "FO1"], *WRITES]:
+        code, out, err = run_cli([*args, "--db", str(db_path)], capsys)
+        assert code == 2, (args, out, err)
+        assert_one_line_error(err, db_path, problem)
+        assert state(db_path) == before, args
+    assert_nothing_new(db_path.parent, names)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_board_refuses_to_open_a_damaged_file(case: str, db_path: Path) -> None:
+    """A real process, as the user starts it: the TUI never starts, the file is untouched."""
+    make, problem = CASES[case]
+    make(db_path)
+    before = state(db_path)
+    result = subprocess.run(
+        [*CANCELBOARD, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert_one_line_error(result.stderr, db_path, problem)
+    assert result.stdout == ""
+    assert state(db_path) == before
+
+
+def test_a_damaged_order_is_reported_and_the_board_does_not_open(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged_order(db_path)
+    before = db_path.read_bytes()
+    code, _, err = run_cli(["list", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert_one_line_error(err, db_path, "order FO1 is damaged")
+    result = subprocess.run(
+        [*CANCELBOARD, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, db_path, "order FO1 is damaged")
+    assert db_path.read_bytes() == before
+
+
+# ----------------------------------------------------------------------------- permissions
+
+
+def _without_root_powers() -> None:
+    """In the child: drop the capabilities that let root read and write any file."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop = 24
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _can_drop_root_powers(probe: Path) -> bool:
+    probe.write_bytes(b"x")
+    probe.chmod(0)
+    try:
+        result = subprocess.run(
+            ["cat", str(probe)], preexec_fn=_without_root_powers, capture_output=True, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        probe.unlink()
+    return result.returncode != 0
+
+
+@pytest.fixture
+def powerless(tmp_path: Path) -> Callable[[list[str], Path], subprocess.CompletedProcess[str]]:
+    if not _can_drop_root_powers(tmp_path / "probe"):
+        pytest.skip("cannot make a file unreadable for this user")
+
+    def run(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*CANCELBOARD, *args],
+            preexec_fn=_without_root_powers,
+            env=env_with_db(db),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+
+    return run
+
+
+def test_an_unreadable_file(
+    db_path: Path, powerless: Callable[[list[str], Path], subprocess.CompletedProcess[str]]
+) -> None:
+    good_board(db_path)
+    db_path.chmod(0)
+    before = state(db_path)
+    for args in [["list"], ["note", "FO1", "x"], ["doctor"], []]:
+        result = powerless(args, db_path)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        if args != ["doctor"]:
+            assert_one_line_error(result.stderr, db_path, "cannot read: permission denied")
+        else:
+            assert "DAMAGED: cannot read: permission denied" in result.stdout
+        assert state(db_path) == before
+
+
+def test_a_read_only_file_is_not_replaced(
+    db_path: Path, powerless: Callable[[list[str], Path], subprocess.CompletedProcess[str]]
+) -> None:
+    good_board(db_path)
+    db_path.chmod(0o400)
+    before = state(db_path)
+    result = powerless(["note", "FO1", "x"], db_path)
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, db_path, "read-only; nothing was written")
+    assert state(db_path) == before
+    assert powerless(["list"], db_path).returncode == 0  # reading it is fine
+
+
+def test_a_folder_we_cannot_write_to(
+    tmp_path: Path, powerless: Callable[[list[str], Path], subprocess.CompletedProcess[str]]
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    db = folder / "board.json"
+    good_board(db)
+    (folder / "board.json.lock").unlink()
+    folder.chmod(0o500)
+    try:
+        before = state(db)
+        result = powerless(["add", "FO2", "--buyer", "x"], db)
+        assert result.returncode == 2
+        assert_one_line_error(result.stderr, db, "permission denied; nothing was written")
+        assert state(db) == before
+    finally:
+        folder.chmod(0o700)
+
+
+# ----------------------------------------------------------------------------- full disk
+
+
+def test_disk_full_while_writing(
+    db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC from write(2) into the temp file (in-process): the board is untouched."""
+    before = good_board(db_path)
+    real_write = os.write
+
+    def full(fd: int, data: bytes | memoryview) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(store_module.os, "write", full)
+    names = {p.name for p in db_path.parent.iterdir()}
+    code, _, err = run_cli(["note", "FO1", "more", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert_one_line_error(err, db_path, "disk full: no space left on device; nothing was written")
+    assert db_path.read_bytes() == before
+    assert_nothing_new(db_path.parent, names)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KB tmpfs (needs root and a kernel that lets us mount)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_really_full_disk(tiny_disk: Path) -> None:
+    """Real processes on a real full filesystem: writes and opening fail cleanly."""
+    db = tiny_disk / "board.json"
+    board = Board(Store(db))
+    for i in range(40):
+        board.add_order(OrderDraft(number=f"FO{i}", buyer="buyer", gig="g" * 150))
+    filler = tiny_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 1024)
+    except OSError as error:
+        assert error.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    before = state(db)
+    names = {p.name for p in tiny_disk.iterdir()}
+    for args in (["note", "FO1", "more"], ["add", "FO99", "--buyer", "x"], []):
+        result = subprocess.run(
+            [*CANCELBOARD, *args],
+            env=env_with_db(db),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert_one_line_error(result.stderr, db, "disk full: no space left on device")
+        assert state(db) == before
+        assert {p.name for p in tiny_disk.iterdir()} == names
+    filler.unlink()
+    result = subprocess.run(
+        [*CANCELBOARD, "note", "FO1", "more"],
+        env=env_with_db(db),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# ----------------------------------------------------------------------------- doctor
+
+
+def test_doctor_on_a_healthy_board(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good_board(db_path)
+    Store(db_path).backup()
+    (db_path.parent / ".board.json.99.1.tmp").write_bytes(b"half")
+    before = db_path.read_bytes()
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 0
+    assert f"board file: {db_path}" in out
+    assert "status: ok: schema 1, 1 order (0 closed), 0 general lessons" in out
+    assert "mode 0600" in out
+    assert "backups: 1 (1 load)" in out
+    assert "leftover temp files: 1" in out
+    assert db_path.read_bytes() == before
+    assert (db_path.parent / ".board.json.99.1.tmp").exists()  # reporting never deletes
+
+
+def test_doctor_on_a_missing_board(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 0
+    assert "no board file yet" in out
+    assert list(db_path.parent.iterdir()) == []
+
+
+def test_doctor_warns_when_others_can_read_the_board(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good_board(db_path)
+    db_path.chmod(0o644)
+    _, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert "mode 0644 (others can read it" in out
+
+
+@pytest.mark.parametrize(
+    "case", ["invalid JSON", "a JSON list", "newer schema", "a folder at the path"]
+)
+def test_doctor_restores_the_newest_good_backup(
+    case: str, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good_board(db_path)
+    store = Store(db_path)
+    older = store.backup()
+    Board(store).add_entry("FO1", EntryKind.NOTE, "the newest note")
+    newest = store.backup()
+    assert older is not None and newest is not None
+    newest_bytes = newest.read_bytes()
+    db_path.unlink()
+    CASES[case][0](db_path)
+    damaged = state(db_path)
+
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert "status: DAMAGED: " in out and "doctor --restore" in out
+    assert state(db_path) == damaged
+
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 0, out
+    assert f"restored {newest.name}" in out
+    assert db_path.read_bytes() == newest_bytes
+    (aside,) = Store(db_path).damaged_copies()
+    assert state(aside) == damaged  # the damaged file is kept, never deleted
+    assert "the newest note" in db_path.read_text()
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 0 and "status: ok" in out
+
+
+def test_doctor_skips_backups_that_do_not_load(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = good_board(db_path)
+    store = Store(db_path)
+    good_backup = store.backup()
+    assert good_backup is not None
+    bad_backup = db_path.with_name("board.json.bak-29990101T000000Z")
+    bad_backup.write_bytes(b"{broken")
+    db_path.write_bytes(b"{also broken")
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 0, out
+    assert f"{bad_backup.name}: DAMAGED: not valid JSON" in out
+    assert f"restored {good_backup.name}" in out
+    assert db_path.read_bytes() == good
+
+
+def test_doctor_without_a_good_backup_changes_nothing(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_path.write_bytes(b"{broken")
+    names = {p.name for p in db_path.parent.iterdir()}
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert "cannot restore: no backup loads; nothing was changed" in out
+    assert db_path.read_bytes() == b"{broken"
+    assert {p.name for p in db_path.parent.iterdir()} - {"board.json.lock"} == names
+
+
+def test_doctor_restore_on_a_healthy_board_does_nothing(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = good_board(db_path)
+    Store(db_path).backup()
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 0
+    assert "nothing to restore" in out
+    assert db_path.read_bytes() == before
+    assert Store(db_path).damaged_copies() == []
