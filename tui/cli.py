@@ -16,9 +16,10 @@ from typing import Any, NoReturn
 
 from tui import __version__, domain
 from tui.board import Board, ConflictError
+from tui.config import load_config
 from tui.domain import Direction, EntryKind, Initiator, Move, Order, OrderDraft, Outcome, Stage
 from tui.store import Store, StoreError
-from tui.text import shorten
+from tui.text import cell_width, shorten
 
 EXIT_USAGE = 2
 
@@ -161,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace a damaged board with the newest backup that loads (the damaged file is kept)",
     )
     _db_option(doctor)
+    srv = sub.add_parser("serve", help="serve the board in a web browser (textual-serve)")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    _db_option(srv)
     return parser
 
 
@@ -168,7 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _text_arg(text: str) -> str:
-    return sys.stdin.read() if text == "-" else text
+    # Bytes from a pipe may not be UTF-8: replaced, then cleaned, never a traceback.
+    if text == "-":
+        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    return text
 
 
 def _cmd_add(board: Board, args: argparse.Namespace) -> int:
@@ -228,9 +236,10 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
                 timer.text if timer else "",
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(cell_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip())
+        cells = (cell + " " * (w - cell_width(cell)) for cell, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
     return 0
 
 
@@ -391,8 +400,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = Path(getattr(args, "db", None) or default_db()).expanduser()
     if args.command is None:
         return _open_board(db)
+    if args.command == "serve":
+        from tui.serve import serve
+
+        return serve(db, args.host, args.port)
+    config, config_error = load_config()
+    if config_error and args.command != "serve":
+        print(f"cancelboard: warning: {' '.join(config_error.split())}", file=sys.stderr)
     try:
-        board = Board(Store(db))
+        board = Board(Store(db), settings=config.settings)
         return COMMANDS[args.command](board, args)
     except domain.ValidationError as error:
         return _fail(str(error))
@@ -414,12 +430,20 @@ def _open_board(db: Path) -> int:
     except StoreError as error:
         return _fail(str(error))
     from tui.app import CancelboardApp
+    from tui.terminal_input import tolerate_invalid_input
 
-    app = CancelboardApp(board)
+    tolerate_invalid_input()
+
+    config, config_error = load_config()
+    board.settings = config.settings
+    app = CancelboardApp(board, config=config)
+    if config_error:
+        app.startup_notices.append(config_error)
     app.run()
     if app.fatal_error_message:
         return _fail(app.fatal_error_message)
-    return 0
+    # A crash inside the app must not look like a clean exit to scripts and ssh.
+    return app.return_code or 0
 
 
 def run() -> None:

@@ -10,6 +10,7 @@ and again on the way out (files written by older versions or by hand).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Whole sequences first, so that their parameters do not survive as visible garbage:
 # CSI (ESC [ or 8-bit 0x9b) ... final byte; OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ or their
@@ -22,12 +23,16 @@ _SEQUENCES = re.compile(
 )
 # Then any control character left: C0 but tab and newline, DEL, C1, and the bidi
 # embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates too: they are what Python makes of bytes that are not UTF-8 (command
+# line arguments, stdin), and no file or terminal can take them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 # Nearly all text is clean: one search decides, so loading a large board stays cheap.
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_BUT_TAB_NL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_BUT_TAB_NL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:
@@ -51,6 +56,11 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
 def clean_line(text: str) -> str:
     """Clean a single-line field (names, titles, tags) and trim its ends."""
     return clean_text(text, multiline=False).strip()
+
+
+def cell_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK, most emoji) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -188,12 +188,6 @@ def test_hostile_text_is_shown_literally_and_never_reaches_the_terminal(
         assert sequence not in written, f"{what} reached the terminal"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: one byte of invalid UTF-8 from the terminal (a Latin-1 terminal, xterm's "
-    "8-bit meta keys) kills the app with UnicodeDecodeError in Textual's input thread, and "
-    "cancelboard then exits 0",
-)
 def test_invalid_utf8_from_the_terminal_is_not_a_crash(tmux: Tmux, db: Path, home: Path) -> None:
     tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
     tmux.wait_for(*COLUMN_TITLES)

@@ -177,3 +177,22 @@ def test_the_environment_variable_picks_the_board(tmp_path: Path) -> None:
     assert json.loads(db.read_text())["orders"]
     assert oct(db.stat().st_mode & 0o777) == "0o600"
     assert oct(db.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_bytes_that_are_not_utf8_are_cleaned_not_a_traceback(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "cancelboard"
+    db = tmp_path / "board.json"
+    args = [b"add", b"FO2", b"--buyer", b"x\x9by", b"--db", str(db).encode()]
+    added = subprocess.run([str(exe).encode(), *args], capture_output=True, check=False)
+    assert added.returncode == 0, added.stderr
+    note = subprocess.run(
+        [str(exe), "note", "FO2", "-", "--db", str(db)],
+        input=b"bad\xffbyte",
+        capture_output=True,
+        check=False,
+    )
+    assert note.returncode == 0, note.stderr
+    stored = json.loads(db.read_text())["orders"]
+    doc = next(iter(stored.values()))
+    assert doc["buyer"] == "xy"
+    assert doc["entries"][0]["text"] == "badbyte"

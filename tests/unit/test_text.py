@@ -46,3 +46,9 @@ def test_cjk_emoji_and_empty() -> None:
 def test_a_megabyte_is_quick_and_intact() -> None:
     big = "word " * 200_000
     assert clean_text(big) == big
+
+
+def test_lone_surrogates_from_bad_bytes_are_removed() -> None:
+    raw = b"x\x9by \xffz".decode("utf-8", "surrogateescape")
+    assert clean_text(raw) == "xy z"
+    assert clean_line(raw) == "xy z"
