@@ -173,9 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _text_arg(text: str) -> str:
-    # Bytes from a pipe may not be UTF-8: replaced, then cleaned, never a traceback.
+    # Bytes from a pipe may not be UTF-8: kept as surrogates (as argv is), then cleaned.
     if text == "-":
-        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        return sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
     return text
 
 
