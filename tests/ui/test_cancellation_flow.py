@@ -39,7 +39,7 @@ async def test_cs_decision_for_the_buyer(db_path: Path) -> None:
     app = make_app(db_path, clock=lambda: FROZEN)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
-        app.screen.query_one("#col-review").focus()
+        app.screen.focus_column(app.screen.query_one("#col-review"))  # type: ignore[attr-defined]
         await pilot.press("greater_than_sign")
         await wait_for_text(pilot, "what did CS decide?")
         await pilot.press("b")
@@ -57,7 +57,7 @@ async def test_saved_and_partial_refund_recorded_with_o(db_path: Path) -> None:
         await pilot.press("s")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "follow-up")
         assert stored(db_path)["FO1"]["outcome"] == "saved"
-        app.screen.query_one("#col-talk").focus()
+        app.screen.focus_column(app.screen.query_one("#col-talk"))  # type: ignore[attr-defined]
         await pilot.press("o")
         await wait_for_text(pilot, "record an outcome")
         await pilot.press("p")
@@ -161,7 +161,7 @@ async def test_history_shows_every_change_and_copies(db_path: Path) -> None:
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
-        app.screen.query_one("#col-requested").focus()
+        app.screen.focus_column(app.screen.query_one("#col-requested"))  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_for_text(pilot, "called")
         await pilot.press("H")
@@ -194,14 +194,14 @@ async def test_next_check_and_follow_up_dates_are_editable(db_path: Path) -> Non
     app = make_app(db_path, clock=lambda: FROZEN)
     async with app.run_test(size=(100, 40)) as pilot:
         await wait_for_text(pilot, "FO1")
-        app.screen.query_one("#col-review").focus()
+        app.screen.focus_column(app.screen.query_one("#col-review"))  # type: ignore[attr-defined]
         await pilot.press("e")
         await wait_for_text(pilot, "Next CS check")
         app.screen.query_one("#f-next_check").focus()
         await pilot.press(*"2026-11-26", "ctrl+s")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["next_check"] == "2026-11-26")
         await wait_for_text(pilot, "chk 11-26")
-        app.screen.query_one("#col-review").focus()
+        app.screen.focus_column(app.screen.query_one("#col-review"))  # type: ignore[attr-defined]
         await pilot.press("e")
         await wait_for_text(pilot, "Next CS check")
         app.screen.query_one("#f-next_check").focus()

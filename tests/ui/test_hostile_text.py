@@ -64,7 +64,7 @@ async def test_markup_shows_literally_everywhere_and_runs_nothing(db_path: Path)
     app = make_app(db_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await wait_for_text(pilot, "(6)")
-        app.screen.query_one("#col-requested").focus()
+        app.screen.focus_column(app.screen.query_one("#col-requested"))  # type: ignore[attr-defined]
         seen: set[str] = set()
         for _ in MARKUP:
             await pilot.press("y")

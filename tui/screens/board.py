@@ -8,11 +8,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Order, Stage
 from tui.screens.actions import OrderActions
 from tui.widgets.column import CardList, StageColumn
+from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe_line
 
 
@@ -50,6 +51,7 @@ class BoardScreen(OrderActions):
     def __init__(self) -> None:
         super().__init__(id="board")
         self.orders: dict[str, Order] = {}
+        self._column: StageColumn | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -58,13 +60,13 @@ class BoardScreen(OrderActions):
             for stage in STAGE_ORDER:
                 yield StageColumn(stage)
         yield Static("No orders yet. Press n to add the first one (? shows every key).", id="empty")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
         self.query_one("#col-closed").display = False
         self.query_one("#empty").display = False
-        self.query_one(f"#col-{Stage.TALK.value}").focus()
+        self.focus_column(self.query_one(f"#col-{Stage.TALK.value}", StageColumn))
         self.set_interval(60, self._tick)
         self.run_worker(self.reload(), exclusive=True, group="reload")
 
@@ -79,11 +81,29 @@ class BoardScreen(OrderActions):
         return [c for c in self.query(StageColumn) if c.display]
 
     def focused_column(self) -> StageColumn | None:
-        """The column with focus, if any."""
+        """The column the keys act on.
+
+        Tracked here rather than read from ``self.focused``: Textual moves focus after the
+        key handler returns, so keys that arrive together (``l l l`` over SSH) would all
+        start from the same column and the next key would act on the wrong card.
+        """
+        if self._column is not None and self._column.display:
+            return self._column
         focused = self.focused
         if isinstance(focused, CardList) and isinstance(focused.parent, StageColumn):
             return focused.parent
         return None
+
+    def focus_column(self, column: StageColumn) -> None:
+        """Move the keys (and focus) to a column."""
+        self._column = column
+        column.focus()
+
+    def on_descendant_focus(self, event: object) -> None:
+        # A click, tab, or a modal closing moved focus: follow it.
+        focused = self.focused
+        if isinstance(focused, CardList) and isinstance(focused.parent, StageColumn):
+            self._column = focused.parent
 
     def current_order(self) -> Order | None:
         column = self.focused_column()
@@ -115,8 +135,8 @@ class BoardScreen(OrderActions):
         if focus:
             for col in self.columns():
                 if col.select_number(focus):
-                    if not col.has_focus and not isinstance(self.focused, Input):
-                        col.focus()
+                    if col is not self._column and not isinstance(self.focused, Input):
+                        self.focus_column(col)
                     break
 
     def _summary(self, orders: list[Order]) -> str:
@@ -132,8 +152,8 @@ class BoardScreen(OrderActions):
 
     def watch_show_archive(self, show: bool) -> None:
         self.query_one("#col-closed").display = show
-        if not show and self.focused_column() is None:
-            self.query_one(f"#col-{Stage.LESSONS.value}").focus()
+        if not show and (self._column is None or not self._column.display):
+            self.focus_column(self.query_one(f"#col-{Stage.LESSONS.value}", StageColumn))
         self.run_worker(self.reload(), exclusive=True, group="reload")
 
     # ---------------------------------------------------------------- keys
@@ -142,13 +162,13 @@ class BoardScreen(OrderActions):
         columns = self.columns()
         current = self.focused_column()
         if current is None or current not in columns:
-            columns[0].focus()
+            self.focus_column(columns[0])
             return
         index = columns.index(current) + step
         if 0 <= index < len(columns):
             target = columns[index]
             target.select_position(current.position)
-            target.focus()
+            self.focus_column(target)
 
     @on(OptionList.OptionSelected, ".cards")
     def _open_selected(self, event: OptionList.OptionSelected) -> None:
@@ -198,11 +218,14 @@ class BoardScreen(OrderActions):
         self._focus_cards()
 
     def _focus_cards(self) -> None:
+        if self._column is not None and self._column.display and self._column.numbers:
+            self.focus_column(self._column)
+            return
         for col in self.columns():
             if col.numbers:
-                col.focus()
+                self.focus_column(col)
                 return
-        self.columns()[0].focus()
+        self.focus_column(self.columns()[0])
 
     def open_stages(self) -> tuple[Stage, ...]:
         """The stages shown as columns."""

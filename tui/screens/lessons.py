@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList
+from textual.widgets import Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.domain import EntryKind, Lesson, ValidationError
 from tui.screens.editor import EntryDraft, EntryEditor
 from tui.store import StoreError
+from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe, safe_line
 
 
@@ -49,7 +50,7 @@ class LessonsScreen(Screen[None]):
         yield Header(icon="≡")
         yield Input(placeholder="/ search lessons: text or #tag", id="search")
         yield OptionList(id="lesson-list")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         self.sub_title = "Lessons library"

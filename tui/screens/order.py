@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain import Entry, EntryKind, Order, ValidationError, card_timer
 from tui.screens.actions import OrderActions
+from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe, safe_line
 
 PANELS: tuple[tuple[EntryKind, str], ...] = (
@@ -109,7 +110,7 @@ class OrderScreen(OrderActions):
             for kind, title in PANELS:
                 with Vertical(classes="panel-box"):
                     yield EntryPanel(kind, title)
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         self.query_one(EntryPanel).focus()

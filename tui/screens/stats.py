@@ -11,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui.stats import Stats, compute_stats, render_text
+from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe
 
 _BARS = re.compile("[█▉▊▋▌▍▎▏]+")
@@ -50,7 +51,7 @@ class StatsScreen(Screen[None]):
         yield Header(icon="≡")
         with VerticalScroll(id="stats-body"):
             yield Static(id="stats-text")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         self.sub_title = "Stats"

@@ -8,6 +8,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,7 +17,13 @@ from tui.widgets.card import card_content, card_lines
 
 
 class CardList(OptionList):
-    """The cards of a column, one option (a few lines) per card."""
+    """The cards of a column, one option (a few lines) per card.
+
+    Moving the highlight repaints only the two cards involved: over a slow SSH link a
+    whole-column repaint per key press is most of the bytes sent.
+    """
+
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -24,6 +31,19 @@ class CardList(OptionList):
         Binding("g,home", "first", "First card", show=False),
         Binding("G,end", "last", "Last card", show=False),
     ]
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
+        super().watch_highlighted(new)
+        self._update_lines()
+        for index in {old, new}:
+            if index is None:
+                continue
+            line = self._index_to_line.get(index)
+            height = self._line_cache.heights.get(index)
+            if line is None or height is None:
+                self.refresh()
+                return
+            self.refresh_lines(line, height)
 
 
 class StageColumn(Vertical):
