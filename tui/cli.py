@@ -220,8 +220,8 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
         orders = [o for o in orders if o.stage.value == args.stage]
     orders.sort(key=lambda o: (o.stage.position, o.entered_stage_at))
     if args.json:
-        rows = [order_json(o) for o in orders]
-        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+        found = [order_json(o) for o in orders]
+        sys.stdout.buffer.write(orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
         return 0
     if not orders:
