@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from tui.atomic import fsync_folder, write_temp
 from tui.domain import Settings, ValidationError, parse_currency
 
 DEFAULT_THEME = "textual-dark"
@@ -119,14 +120,10 @@ def save_config(config: Config, path: Path | None = None) -> None:
     """Write the config atomically (a crash never leaves half a file)."""
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = write_temp(path.parent, path.name, render_config(config).encode("utf-8"))
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(render_config(config))
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+    fsync_folder(path.parent)

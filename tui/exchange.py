@@ -18,7 +18,6 @@ import io
 import json
 import os
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui import __version__
+from tui.atomic import fsync_folder, write_temp
 from tui.domain import (
     CURRENCY_RE,
     Direction,
@@ -454,18 +454,9 @@ def write_private(path: str | os.PathLike[str], text: str, *, force: bool = Fals
     """
     target = check_output(path, force=force)
     folder = target.parent
-    tmp = folder / f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    payload = text.encode("utf-8")
+    tmp = folder / f".{target.name}.unwritten.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        tmp = write_temp(folder, target.name, text.encode("utf-8"))
         if force:
             os.replace(tmp, target)
         else:
@@ -478,7 +469,7 @@ def write_private(path: str | os.PathLike[str], text: str, *, force: bool = Fals
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-    _fsync_folder(folder)
+    fsync_folder(folder)
     return target
 
 
@@ -493,19 +484,6 @@ def _link_new(tmp: Path, target: Path) -> None:
         if target.exists() or target.is_symlink():
             raise FileExistsError(str(target)) from None
         os.replace(tmp, target)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ============================================================================= import

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from tui import external
 from tui.domain import Direction, EntryKind
-from tui.screens.questions import ConfirmModal
+from tui.screens.questions import close_asking_if_typed
 from tui.text import clean_text
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
@@ -130,14 +130,4 @@ class EntryEditor(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         draft = self.draft()
-        if draft.text == self.initial_text and not draft.tags:
-            self.dismiss(False)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(
-            ConfirmModal("Throw away what you typed?", "throw away", "keep editing"), answered
-        )
+        close_asking_if_typed(self, draft.text != self.initial_text or bool(draft.tags))

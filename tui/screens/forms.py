@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tui.domain import Order, OrderDraft, ValidationError
-from tui.screens.questions import ConfirmModal
+from tui.screens.questions import close_asking_if_typed
 from tui.widgets.safe import safe_line
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -111,17 +111,7 @@ class OrderForm(ModalScreen[bool]):
         self.dismiss(True)
 
     def action_cancel(self) -> None:
-        if self.draft() == self.initial:
-            self.dismiss(False)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(
-            ConfirmModal("Throw away what you typed?", "throw away", "keep editing"), answered
-        )
+        close_asking_if_typed(self, self.draft() != self.initial)
 
 
 def _draft_of(order: Order) -> OrderDraft:

@@ -237,3 +237,18 @@ class ConfirmModal(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def close_asking_if_typed(screen: ModalScreen[bool], typed: bool) -> None:
+    """Escape on a form or editor: close it, asking first if there is typed text to lose."""
+    if not typed:
+        screen.dismiss(False)
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            screen.dismiss(False)
+
+    screen.app.push_screen(
+        ConfirmModal("Throw away what you typed?", "throw away", "keep editing"), answered
+    )
