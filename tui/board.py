@@ -215,6 +215,7 @@ class Board:
         *,
         lessons: Iterable[Entry] = (),
         reasons: Iterable[tuple[str, str]] = (),
+        templates: Iterable[Template] = (),
         replace: bool = False,
     ) -> ImportReport:
         """Put validated imported orders (and general lessons) on the board, in ONE transaction.
@@ -268,6 +269,14 @@ class Board:
                     continue
                 tx.put(LESSONS, "id", entry.to_dict())
                 lessons_added += 1
+            templates_added = 0
+            templates = list(templates)
+            if templates:
+                self._seed_templates(tx)
+                for template in templates:
+                    if tx.find(TEMPLATES, "id", template.id) is None:
+                        tx.put(TEMPLATES, "id", template.to_dict())
+                        templates_added += 1
             known = self._reasons(tx)
             missing = [
                 (rid, file_reasons[rid])
@@ -291,6 +300,7 @@ class Board:
             lessons_added=lessons_added,
             lessons_skipped=lessons_skipped,
             reasons_added=tuple(r for r, _ in missing),
+            templates_added=templates_added,
             backup=backup,
         )
 

@@ -345,7 +345,11 @@ def _cmd_import(board: Board, args: argparse.Namespace) -> int:
     except ExchangeError as error:
         return _fail(str(error))
     report = board.import_orders(
-        data.orders, lessons=data.lessons, reasons=data.reasons, replace=args.replace
+        data.orders,
+        lessons=data.lessons,
+        reasons=data.reasons,
+        templates=data.templates,
+        replace=args.replace,
     )
     print("\n".join(report.lines()))
     return 0

@@ -36,12 +36,14 @@ from tui.domain import (
     Order,
     Outcome,
     Stage,
+    Template,
     ValidationError,
     format_amount,
     from_iso,
     parse_amount,
     parse_currency,
     parse_date,
+    parse_entry_text,
     parse_optional,
     parse_order_number,
     parse_required,
@@ -108,6 +110,8 @@ class ImportData:
     """General lessons (JSON only)."""
     reasons: tuple[tuple[str, str], ...] = ()
     """The exporting board's cancellation reasons (JSON only)."""
+    templates: tuple[Template, ...] = ()
+    """The exporting board's buyer message templates (JSON only)."""
 
 
 @dataclass(frozen=True)
@@ -128,13 +132,21 @@ class ImportReport:
     """General lessons already on the board."""
     reasons_added: tuple[str, ...] = ()
     """Reason ids added to the board's list (used by imported orders)."""
+    templates_added: int = 0
+    """Message templates added (ones with the same id are left as they are)."""
     backup: str | None = None
     """The backup made before replacing orders, if any."""
 
     @property
     def changed(self) -> bool:
         """Whether anything was written."""
-        return bool(self.added or self.replaced or self.lessons_added or self.reasons_added)
+        return bool(
+            self.added
+            or self.replaced
+            or self.lessons_added
+            or self.reasons_added
+            or self.templates_added
+        )
 
     def lines(self) -> list[str]:
         """The report for people, a few lines."""
@@ -160,6 +172,8 @@ class ImportReport:
             )
         if self.reasons_added:
             out.append(f"reasons added to the list: {', '.join(self.reasons_added)}")
+        if self.templates_added:
+            out.append(f"message templates added: {self.templates_added}")
         if self.backup:
             out.append(f"the board as it was before: {self.backup}")
         return out
@@ -178,9 +192,10 @@ def export_json(
     lessons: Iterable[Entry] = (),
     reasons: Iterable[tuple[str, str]] = (),
     now: datetime | None = None,
+    templates: Iterable[Template] = (),
 ) -> str:
     """The complete board: every order with every field, entry and history event, the
-    general lessons and the reason list, versioned."""
+    general lessons, the reason list and the message templates, versioned."""
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -191,6 +206,7 @@ def export_json(
     doc["reasons"] = [{"id": rid, "label": label} for rid, label in reasons]
     doc["orders"] = [o.to_dict() for o in orders]
     doc["lessons"] = [e.to_dict() for e in lessons]
+    doc["templates"] = [t.to_dict() for t in templates]
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -401,10 +417,11 @@ def export_text(
     lessons: Iterable[Entry] = (),
     reasons: Iterable[tuple[str, str]] = (),
     now: datetime | None = None,
+    templates: Iterable[Template] = (),
 ) -> str:
     """The export in one of :data:`FORMATS`."""
     if fmt == "json":
-        return export_json(orders, lessons, reasons, now)
+        return export_json(orders, lessons, reasons, now, templates)
     if fmt == "csv":
         return export_csv(orders)
     if fmt == "md":
@@ -421,6 +438,7 @@ def export_board(board: Board, fmt: str) -> str:
         board.general_lessons(),
         board.reasons(),
         board.clock(),
+        board.templates(),
     )
 
 
@@ -577,7 +595,7 @@ def parse_json(text: str) -> ImportData:
             f"version: written by a newer Cancelboard (export version {version}; this one"
             f" reads up to {VERSION}); upgrade cancelboard"
         )
-    for key in ("orders", "lessons", "reasons"):
+    for key in ("orders", "lessons", "reasons", "templates"):
         if not isinstance(doc.get(key, []), list):
             raise ExchangeError(f"{key}: not a list")
     if "orders" not in doc:
@@ -624,7 +642,24 @@ def parse_json(text: str) -> ImportData:
             raise ExchangeError(f"{where}, {bad.field}: {bad.message}") from None
         lesson_ids.add(entry.id)
         lessons.append(entry)
-    return ImportData("json", tuple(orders), tuple(lessons), tuple(reasons))
+
+    templates: list[Template] = []
+    for i, item in enumerate(doc.get("templates", []), 1):
+        where = f"templates item {i}"
+        if not isinstance(item, dict):
+            raise ExchangeError(f"{where}: not an object with id, title and text")
+        try:
+            template = Template.from_dict(item)
+            parse_required("title", template.title, 80)
+            parse_entry_text(template.text)
+        except ValidationError as error:
+            raise ExchangeError(f"{where}, {error.field}: {error.message}") from None
+        except (KeyError, TypeError, ValueError) as error:
+            raise ExchangeError(f"{where}: {type(error).__name__}: {error}") from None
+        if not template.id or template.id in {t.id for t in templates}:
+            raise ExchangeError(f"{where}, id: missing or twice in the file")
+        templates.append(template)
+    return ImportData("json", tuple(orders), tuple(lessons), tuple(reasons), tuple(templates))
 
 
 def _reason_from_json(item: Any) -> tuple[str, str]:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.unit.test_stats import known_board
 from tui.cli import main
+from tui.domain import OrderDraft
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +189,21 @@ def test_the_commands_do_not_import_textual(db: Path, tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_templates_travel_with_the_json_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.board import Board
+    from tui.store import Store
+
+    source, target = tmp_path / "a.json", tmp_path / "b.json"
+    board = Board(Store(source))
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.save_template("Custom hello", "Hello {buyer}!")
+    out = tmp_path / "export.json"
+    assert main(["--db", str(source), "export", "--format", "json", "-o", str(out)]) == 0
+    assert main(["--db", str(target), "import", str(out)]) == 0
+    titles = [t.title for t in Board(Store(target)).templates()]
+    assert "Custom hello" in titles and "Ask the reason" in titles
+    assert "message templates added" in capsys.readouterr().out
