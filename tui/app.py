@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from tui.board import Board
 from tui.commands import OrderCommands
@@ -152,6 +152,10 @@ class CancelboardApp(App[None]):
         """Show one order (from the palette): on the board, with its screen on top."""
         from tui.screens.order import OrderScreen
 
+        if any(isinstance(screen, ModalScreen) for screen in self.screen_stack):
+            # A form or editor may hold typed text: never pop it away unasked.
+            self.say("Close the open dialog first (escape), then jump", "warning")
+            return
         if self.current_mode != "board":
             self.switch_mode("board")
         while len(self.screen_stack) > 1 and not isinstance(self.screen, BoardScreen):

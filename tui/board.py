@@ -28,7 +28,17 @@ from tui.domain import (
     ValidationError,
 )
 from tui.exchange import ImportReport
-from tui.store import LESSONS, ORDERS, SETTINGS, TEMPLATES, Snapshot, Store, StoreError, Tx
+from tui.store import (
+    LESSONS,
+    ORDERS,
+    SETTINGS,
+    TEMPLATES,
+    ArchiveError,
+    Snapshot,
+    Store,
+    StoreError,
+    Tx,
+)
 
 
 class ConflictError(Exception):
@@ -80,40 +90,45 @@ class Board:
         return self.store.snapshot()
 
     def orders(self, *, archived: bool = False, snapshot: Snapshot | None = None) -> list[Order]:
-        """Open orders (and, with ``archived``, the closed ones), oldest first."""
+        """Open orders (and, with ``archived``, the closed ones), oldest first.
+
+        Open orders come from the board file alone (``snapshot``, or the store's now); only
+        ``archived`` reads the archive file.
+        """
         snap = snapshot or self.store.snapshot()
-        result: list[Order] = []
-        for doc in snap.data.get(ORDERS, {}).values():
-            if not archived and doc.get("stage") == Stage.CLOSED.value:
-                continue
-            result.append(self._order(doc))
-        return result
+        if not archived:
+            return [
+                self._order(doc)
+                for doc in snap.data.get(ORDERS, {}).values()
+                if doc.get("stage") != Stage.CLOSED.value
+            ]
+        return [self._order(doc, in_archive) for doc, in_archive in self.store.all_orders(snap)]
 
     def get(self, number: str) -> Order:
-        """One order by number (open or archived)."""
+        """One order by number (open or archived; the archive is read only if need be)."""
         wanted = number.strip().upper()
-        for doc in self.store.snapshot().data.get(ORDERS, {}).values():
-            if doc.get("order") == wanted:
-                return self._order(doc)
-        raise ValidationError("order", f"no order {wanted} on this board")
+        found = self.store.find_order(wanted)
+        if found is None:
+            raise ValidationError("order", f"no order {wanted} on this board")
+        return self._order(*found)
 
-    def _order(self, doc: dict[str, Any]) -> Order:
+    def _order(self, doc: dict[str, Any], in_archive: bool = False) -> Order:
         # Snapshots share unchanged document objects, so identity tells what to re-convert.
         number = str(doc.get("order"))
         memo = self._memo.get(number)
         if memo is not None and memo[0] is doc:
             return memo[1]
-        order = self._convert(doc)
+        order = self._convert(doc, in_archive)
         self._memo[number] = (doc, order)
         return order
 
-    def _convert(self, doc: dict[str, Any]) -> Order:
+    def _convert(self, doc: dict[str, Any], in_archive: bool = False) -> Order:
         try:
             return Order.from_dict(doc)
         except (KeyError, ValueError, TypeError) as error:
-            raise StoreError(
-                f"{self.store.path}: order {doc.get('order')} is damaged"
-                f" ({type(error).__name__}: {error})"
+            path = self.store.archive_path if in_archive else self.store.path
+            raise (ArchiveError if in_archive else StoreError)(
+                f"{path}: order {doc.get('order')} is damaged ({type(error).__name__}: {error})"
             ) from None
 
     def general_lessons(self) -> list[Entry]:
@@ -238,7 +253,7 @@ class Board:
         file_reasons = dict(reasons)
         if replace:
             # The backup is made before the transaction (the store locks for it).
-            on_board = {str(d.get("order")): d for d in self.store.snapshot().table(ORDERS)}
+            on_board = {str(d.get("order")): d for d, _ in self.store.all_orders()}
             if any(
                 o.number in on_board
                 and {**on_board[o.number], "revision": 0} != {**o.to_dict(), "revision": 0}
@@ -306,9 +321,11 @@ class Board:
 
     def set_reasons(self, reasons: Iterable[tuple[str, str]]) -> None:
         """Replace the list of cancellation reasons."""
-        cleaned = []
-        for rid, label in reasons:
+        cleaned: list[dict[str, str]] = []
+        for number, (rid, label) in enumerate(reasons, 1):
             rid = domain.parse_required("reason", rid, 40).lower()
+            if any(r["id"] == rid for r in cleaned):
+                raise ValidationError("reasons", f"line {number}: id {rid!r} appears twice")
             cleaned.append({"id": rid, "label": domain.parse_required("reason", label, 80)})
         if not cleaned:
             raise ValidationError("reasons", "keep at least one reason")
@@ -358,12 +375,18 @@ class Board:
         step = self.undo_stack[-1]
         now = self.clock()
         revision = None
-        with self.store.transaction() as tx:
-            if not step.number:
-                tx.delete(LESSONS, "id", step.entry_id)
-            else:
-                current = tx.find(ORDERS, "order", step.number)
-                revision = self._undo_order(tx, step, current, now)
+        try:
+            with self.store.transaction() as tx:
+                if not step.number:
+                    tx.delete(LESSONS, "id", step.entry_id)
+                else:
+                    current = tx.find(ORDERS, "order", step.number)
+                    revision = self._undo_order(tx, step, current, now)
+        except ConflictError as error:
+            # Another session changed it since: this step can never apply, so drop it
+            # (else every later u would repeat the refusal and hide the earlier steps).
+            self.undo_stack.pop()
+            raise ConflictError(error.order, f"{error} (dropped from undo)") from None
         self.undo_stack.pop()
         if revision is not None and step.before is not None:
             # Revisions only go up, so the restored order has a new one: the earlier step
@@ -406,6 +429,10 @@ class Board:
         event = Event(at=now, action="undone", detail=step.label)
         restored = replace(restored, revision=revision, history=restored.history + (event,))
         if current is not None and current.get("order") != restored.number:
+            if tx.find(ORDERS, "order", restored.number) is not None:
+                raise ConflictError(
+                    None, f"another {restored.number} is on the board now; not undone"
+                )
             tx.delete(ORDERS, "order", str(current["order"]))
         tx.put(ORDERS, "order", restored.to_dict())
         return revision
@@ -417,7 +444,7 @@ class Board:
         doc = tx.find(ORDERS, "order", wanted)
         if doc is None:
             raise ValidationError("order", f"no order {wanted} on this board")
-        order = self._convert(doc)
+        order = self._convert(doc, doc.get("stage") == Stage.CLOSED.value)
         if revision is not None and order.revision != revision:
             raise ConflictError(
                 order,

@@ -766,8 +766,11 @@ def move_order(
     changes: dict[str, Any] = {"stage": target, "entered_stage_at": now}
     details: list[str] = []
     if rule.needs_reason:
-        reason = clean_line(move.reason or "") or DEFAULT_REASON
         known = list(reasons) or [r for r, _ in DEFAULT_REASONS]
+        # The default is "other", or the first reason if the seller's list has no "other".
+        reason = clean_line(move.reason or "") or (
+            DEFAULT_REASON if DEFAULT_REASON in known else known[0]
+        )
         if reason not in known:
             raise ValidationError(
                 "reason", f"unknown reason {reason!r} (one of {', '.join(known)})"
@@ -785,17 +788,25 @@ def move_order(
             details.append(f"ticket {changes['ticket']}")
     if outcome is not None:
         changes["outcome"] = outcome
-    elif target.position < Stage.FOLLOW_UP.position and source is not Stage.CLOSED:
-        # Going back before a resolution undoes the resolution it had.
+    elif target.position < Stage.FOLLOW_UP.position:
+        # Going back (or reopening) before a resolution undoes the resolution it had.
         changes["outcome"] = None
+        changes["refund_cents"] = 0
     if target is Stage.FOLLOW_UP and source.position < Stage.FOLLOW_UP.position:
         days = (settings or Settings()).follow_up_days
         changes["follow_up_due"] = (now + timedelta(days=days)).date()
-    if outcome is Outcome.PARTIAL_REFUND or move.refund:
+    if move.refund and outcome is not Outcome.PARTIAL_REFUND:
+        raise ValidationError("refund", "only with the partial-refund outcome")
+    if outcome is Outcome.PARTIAL_REFUND:
         refund = parse_amount(move.refund, "refund")
+        if not refund:
+            raise ValidationError("refund", "required for a partial refund (e.g. 10.00)")
+        if order.amount_cents and refund > order.amount_cents:
+            raise ValidationError(
+                "refund", f"more than the order's {order.amount} {order.currency}"
+            )
         changes["refund_cents"] = refund
-        if refund:
-            details.append(f"refund {format_amount(refund)} {order.currency}")
+        details.append(f"refund {format_amount(refund)} {order.currency}")
     elif outcome is not None and outcome.cancelled:
         changes["refund_cents"] = order.amount_cents
     elif outcome is not None:
@@ -876,8 +887,9 @@ def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> 
         remaining = order.requested_at + settings.answer_window - now
         if remaining <= timedelta(0):
             return Timer("auto-cancels now", "error")
+        # Under the warning threshold the countdown turns red (DESIGN: "red under 12 h").
         return Timer(
-            format_countdown(remaining), "warning" if remaining < settings.warn_under else ""
+            format_countdown(remaining), "error" if remaining < settings.warn_under else ""
         )
     if order.stage is Stage.TALK and order.due:
         due_end = datetime.combine(order.due, datetime.max.time(), tzinfo=UTC)

@@ -145,3 +145,34 @@ def test_reasons_are_editable(board: Board) -> None:
     assert board.reasons() == [("late", "Too late"), ("other", "Other")]
     board.add_order(OrderDraft("FO1", "jane"))
     assert board.move("FO1", Move(Stage.REQUESTED, reason="late")).reason == "late"
+
+
+def test_undo_of_a_rename_never_overwrites_another_sessions_order(db_path: Path) -> None:
+    mine, theirs = fresh(db_path), fresh(db_path)
+    mine.add_order(OrderDraft("FO1", "alice"))
+    mine.edit_order("FO1", OrderDraft("FO9", "alice"))
+    theirs.add_order(OrderDraft("FO1", "bob-new"))
+    with pytest.raises(ConflictError, match="another FO1"):
+        mine.undo()
+    assert fresh(db_path).get("FO1").buyer == "bob-new"
+    assert fresh(db_path).get("FO9").buyer == "alice"
+    # The refused step is dropped: the next undo reaches the step before it.
+    assert "FO1" in mine.undo()
+
+
+def test_a_refused_undo_does_not_block_the_earlier_steps(db_path: Path) -> None:
+    mine, theirs = fresh(db_path), fresh(db_path)
+    mine.add_general_lesson("keep")
+    mine.add_order(OrderDraft("FO1", "jane"))
+    mine.move("FO1", Move(Stage.REQUESTED))
+    theirs.move("FO1", Move(Stage.REVIEW))
+    with pytest.raises(ConflictError, match="dropped from undo"):
+        mine.undo()
+    with pytest.raises(ConflictError):
+        mine.undo()  # "added FO1": FO1 was changed since, also refused and dropped
+    assert mine.undo() == "Undone: added a lesson"
+
+
+def test_duplicate_reason_ids_are_refused(board: Board) -> None:
+    with pytest.raises(ValidationError, match="appears twice"):
+        board.set_reasons([("other", "Other"), ("Other", "Again")])

@@ -196,3 +196,10 @@ def test_bytes_that_are_not_utf8_are_cleaned_not_a_traceback(tmp_path: Path) -> 
     doc = next(iter(stored.values()))
     assert doc["buyer"] == "xy"
     assert doc["entries"][0]["text"] == "badbyte"
+
+
+def test_export_never_overwrites_the_board_itself(db_path: Path) -> None:
+    run(db_path, "add", "FO1", "--buyer", "x")
+    before = db_path.read_bytes()
+    assert run(db_path, "export", "-o", str(db_path), "--force") == 2
+    assert db_path.read_bytes() == before

@@ -116,7 +116,8 @@ def test_every_forward_transition_with_each_allowed_outcome(
     source, target = edge
     outcomes = sorted(FORWARD[edge].outcomes, key=list(Outcome).index) or [None]
     for outcome in outcomes:
-        moved = move_order(order_in(source), Move(target, outcome=outcome), FROZEN)
+        refund = "5" if outcome is Outcome.PARTIAL_REFUND else None
+        moved = move_order(order_in(source), Move(target, outcome=outcome, refund=refund), FROZEN)
         assert moved.stage is target
         assert moved.outcome is outcome
         assert moved.history[-1].outcome is outcome
@@ -158,7 +159,8 @@ def test_same_stage_is_refused() -> None:
 @pytest.mark.parametrize("stage", [s for s in Stage if s is not Stage.CLOSED])
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_any_stage_closes_with_any_outcome(stage: Stage, outcome: Outcome) -> None:
-    closed = move_order(order_in(stage), Move(Stage.CLOSED, outcome=outcome, refund="5"), FROZEN)
+    refund = "5" if outcome is Outcome.PARTIAL_REFUND else None
+    closed = move_order(order_in(stage), Move(Stage.CLOSED, outcome=outcome, refund=refund), FROZEN)
     assert closed.stage is Stage.CLOSED
     assert closed.outcome is outcome
     assert closed.history[-1].action == "closed"
@@ -267,8 +269,8 @@ def requested_at(hours_ago: float) -> Order:
         (0, "48h left", ""),
         (16.5, "31h left", ""),
         (36, "12h left", ""),
-        (36.01, "11h left", "warning"),
-        (47.5, "30m left", "warning"),
+        (36.01, "11h left", "error"),
+        (47.5, "30m left", "error"),
         (48, "auto-cancels now", "error"),
         (80, "auto-cancels now", "error"),
     ],
@@ -314,3 +316,39 @@ def test_follow_up_overdue() -> None:
 def test_now_is_timezone_aware() -> None:
     assert FROZEN.tzinfo is not None
     assert isinstance(FROZEN, datetime)
+
+
+def test_reopening_before_follow_up_clears_outcome_and_refund() -> None:
+    closed = move_order(
+        order_in(Stage.LESSONS),
+        Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND, refund="9"),
+        FROZEN,
+    )
+    assert closed.refund_cents == 900
+    reopened = move_order(closed, Move(Stage.TALK), FROZEN)
+    assert (reopened.outcome, reopened.refund_cents) == (None, 0)
+    kept = move_order(closed, Move(Stage.FOLLOW_UP), FROZEN)
+    assert kept.outcome is Outcome.PARTIAL_REFUND
+
+
+@pytest.mark.parametrize(
+    ("move", "message"),
+    [
+        (Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND, refund="26"), "more than the order"),
+        (Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND), "required for a partial refund"),
+        (Move(Stage.CLOSED, outcome=Outcome.SAVED, refund="5"), "only with the partial-refund"),
+        (Move(Stage.REVIEW, refund="5"), "only with the partial-refund"),
+    ],
+)
+def test_refunds_are_checked(move: Move, message: str) -> None:
+    source = Stage.REQUESTED if move.to is Stage.REVIEW else Stage.TALK
+    with pytest.raises(ValidationError, match=message) as caught:
+        move_order(order_in(source), move, FROZEN)
+    assert caught.value.field == "refund"
+
+
+def test_default_reason_without_other_in_the_list() -> None:
+    moved = move_order(
+        order_in(Stage.TALK), Move(Stage.REQUESTED), FROZEN, reasons=["late", "scope"]
+    )
+    assert moved.reason == "late"

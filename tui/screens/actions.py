@@ -358,14 +358,23 @@ class OrderActions(Screen[None]):
         if order is None:
             return
 
+        revision = order.revision
+
         async def save(draft: OrderDraft) -> None:
+            nonlocal revision
             try:
-                new = await self.call(
-                    self.board.edit_order, order.number, draft, revision=order.revision
-                )
+                new = await self.call(self.board.edit_order, order.number, draft, revision=revision)
             except ConflictError as error:
                 await self.reload()
-                raise ValidationError("form", str(error)) from None
+                if error.order is None:
+                    raise ValidationError(
+                        "form", f"{order.number} was deleted in another session"
+                    ) from None
+                # The form keeps what was typed; saving again is a deliberate overwrite.
+                revision = error.order.revision
+                raise ValidationError(
+                    "form", f"{error} (ctrl+s again saves your version over theirs)"
+                ) from None
             self.cb_app.changed()
             await self.reload(focus=new.number)
             self.cb_app.say(f"Saved {new.number}")

@@ -52,6 +52,7 @@ class BoardScreen(OrderActions):
         super().__init__(id="board")
         self.orders: dict[str, Order] = {}
         self._column: StageColumn | None = None
+        self._has_archive = False
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -113,6 +114,11 @@ class BoardScreen(OrderActions):
 
     async def reload(self, focus: str | None = None) -> None:
         orders = await self.call(self.board.orders, archived=self.show_archive)
+        if not orders and not self.show_archive:
+            # "No orders yet" would be wrong when everything is in the archive.
+            self._has_archive = bool(await self.call(self.board.orders, archived=True))
+        else:
+            self._has_archive = False
         self.show(orders, focus)
 
     def show(self, orders: list[Order], focus: str | None = None) -> None:
@@ -130,7 +136,7 @@ class BoardScreen(OrderActions):
         for col in self.query(StageColumn):
             cards = sorted(by_stage[col.stage], key=lambda o: o.entered_stage_at)
             col.show_orders(cards, now, self.board.settings)
-        self.query_one("#empty").display = not orders and not needle
+        self.query_one("#empty").display = not orders and not needle and not self._has_archive
         self.sub_title = self._summary(orders)
         if focus:
             for col in self.columns():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -77,7 +78,8 @@ class OrderForm(ModalScreen[bool]):
     def draft(self) -> OrderDraft:
         """The form's fields as typed."""
         values = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in self.fields}
-        return OrderDraft(**values)
+        # Fields the form does not show (order date) stay as they were.
+        return replace(self.initial, **values)
 
     @on(Input.Submitted)
     async def _enter(self, event: Input.Submitted) -> None:
@@ -97,7 +99,7 @@ class OrderForm(ModalScreen[bool]):
         except ValidationError as error:
             name = ERROR_FIELDS.get(error.field, error.field)
             target = self.query(f"#e-{name}")
-            if target:
+            if target and name in {field for field, _, _ in self.fields}:
                 message = target.first(Static)
                 message.update(safe_line(f"{error.message}"))
                 message.display = True

@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain import Entry, EntryKind, Order, ValidationError, card_timer
 from tui.screens.actions import OrderActions
+from tui.widgets.card import LEVEL_STYLES
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe, safe_line
 
@@ -102,6 +103,8 @@ class OrderScreen(OrderActions):
         super().__init__(classes="order-screen")
         self.number = number
         self.order: Order | None = None
+        self.gone = False
+        """The order left the board (another session deleted or renamed it)."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -118,6 +121,10 @@ class OrderScreen(OrderActions):
 
     def current_order(self) -> Order | None:
         return self.order
+
+    async def on_screen_resume(self) -> None:
+        if self.gone:
+            await self.reload()
 
     def action_copy(self) -> None:
         """Copy the highlighted entry, or the order when no entry is highlighted."""
@@ -145,8 +152,12 @@ class OrderScreen(OrderActions):
         try:
             order = await self.call(self.board.get, self.number)
         except ValidationError:
-            self.cb_app.say(f"{self.number} is no longer on the board", "warning")
-            self.dismiss()
+            self.gone = True
+            if self.app.screen is self:
+                self.cb_app.say(f"{self.number} is no longer on the board", "warning")
+                self.dismiss()
+            # Under a modal (a note being typed), leave it be: closing the screen now would
+            # pop the modal and its text. We leave once the user comes back here.
             return
         self.order = order
         self.sub_title = order.number
@@ -164,7 +175,10 @@ class OrderScreen(OrderActions):
             safe_line(order.buyer, "bold $accent"),
             f"  {order.amount} {order.currency}",
             ("  [" + order.stage.label + "]", "$text-primary"),
-            ("  " + timer.text if timer else "", "$text-warning" if timer and timer.level else ""),
+            (
+                "  " + timer.text if timer else "",
+                LEVEL_STYLES.get(timer.level, "") if timer else "",
+            ),
         )
         bits = []
         if order.gig:

@@ -204,7 +204,8 @@ class ReasonModal(ModalScreen[bool]):
             self.query_one("#error", Static).update(safe_line(error))
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        typed = self.query_one("#reason-text", Input).value != self.initial_text
+        close_asking_if_typed(self, typed)
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -239,15 +240,15 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-def close_asking_if_typed(screen: ModalScreen[bool], typed: bool) -> None:
+def close_asking_if_typed(screen: ModalScreen[Any], typed: bool, result: Any = False) -> None:
     """Escape on a form or editor: close it, asking first if there is typed text to lose."""
     if not typed:
-        screen.dismiss(False)
+        screen.dismiss(result)
         return
 
     def answered(discard: bool | None) -> None:
         if discard:
-            screen.dismiss(False)
+            screen.dismiss(result)
 
     screen.app.push_screen(
         ConfirmModal("Throw away what you typed?", "throw away", "keep editing"), answered

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static, TextArea
 
 from tui.domain import ValidationError
+from tui.screens.questions import close_asking_if_typed
 from tui.store import StoreError
 from tui.widgets.safe import safe_line
 
@@ -33,12 +34,17 @@ class ReasonsEditor(ModalScreen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="reasons.save"),
-        Binding("escape", "dismiss", "Cancel", id="reasons.cancel"),
+        Binding("escape", "cancel", "Cancel", id="reasons.cancel"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.initial_text = ""
 
     def compose(self) -> ComposeResult:
         board = self.app.board  # type: ignore[attr-defined]
         text = "\n".join(f"{rid}: {label}" for rid, label in board.reasons())
+        self.initial_text = text
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Cancellation reasons"
             yield Label("One a line, as id: label. Orders keep the id they were given.")
@@ -49,6 +55,10 @@ class ReasonsEditor(ModalScreen[None]):
     def on_mount(self) -> None:
         self.add_class("editor")
         self.query_one("#text").focus()
+
+    def action_cancel(self) -> None:
+        typed = self.query_one("#text", TextArea).text != self.initial_text
+        close_asking_if_typed(self, typed, None)
 
     async def action_save(self) -> None:
         board = self.app.board  # type: ignore[attr-defined]

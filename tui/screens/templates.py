@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.domain import Order, Template, ValidationError, fill_template
-from tui.screens.questions import ConfirmModal
+from tui.screens.questions import ConfirmModal, close_asking_if_typed
 from tui.store import StoreError
 from tui.widgets.safe import safe, safe_line
 
@@ -111,7 +111,10 @@ class TemplatePicker(ModalScreen[None]):
 
         async def answered(yes: bool | None) -> None:
             if yes:
-                await asyncio.to_thread(self.board.delete_template, template.id)
+                try:
+                    await asyncio.to_thread(self.board.delete_template, template.id)
+                except (ValidationError, StoreError) as error:
+                    self.app.notify(str(error), severity="warning", markup=False)
                 await self.reload()
 
         self.app.push_screen(ConfirmModal(f"Delete the template {template.title!r}?"), answered)
@@ -122,7 +125,7 @@ class TemplateEditor(ModalScreen[str | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="template.save"),
-        Binding("escape", "dismiss(None)", "Cancel", id="template.cancel"),
+        Binding("escape", "cancel", "Cancel", id="template.cancel"),
     ]
 
     def __init__(self, template: Template | None) -> None:
@@ -141,6 +144,12 @@ class TemplateEditor(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#title").focus()
+
+    def action_cancel(self) -> None:
+        title = self.query_one("#title", Input).value
+        text = self.query_one("#text", TextArea).text
+        was = (self.template.title, self.template.text) if self.template else ("", "")
+        close_asking_if_typed(self, (title, text) != was, None)
 
     async def action_save(self) -> None:
         title = self.query_one("#title", Input).value

@@ -1,0 +1,100 @@
+"""Typed text survives: other sessions' changes, conflicts and jumps never drop a dialog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
+from tui.board import Board
+from tui.domain import OrderDraft
+from tui.screens.editor import EntryEditor
+from tui.screens.forms import OrderForm
+from tui.screens.order import OrderScreen
+from tui.store import Store
+
+
+def stored(db: Path) -> dict[str, dict[str, object]]:
+    return {d["order"]: d for d in json.loads(db.read_text())["orders"].values()}
+
+
+async def test_an_edit_conflict_keeps_the_form_and_a_second_save_applies(db_path: Path) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane", order_date="2024-01-02"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderForm))
+        Board(Store(db_path)).edit_order(
+            "FO1", OrderDraft("FO1", "jane", gig="theirs", order_date="2024-01-02")
+        )
+        await pilot.press("tab", "ctrl+u", *"mine")
+        await pilot.press("ctrl+s")
+        await wait_for_text(pilot, "changed in another session")
+        assert isinstance(app.screen, OrderForm) and app.is_running
+        assert app.screen.draft().buyer == "mine"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["buyer"] == "mine")
+    # Fields the form does not show are kept.
+    assert stored(db_path)["FO1"]["order_date"] == "2024-01-02"
+
+
+async def test_untouched_edit_form_closes_without_asking(db_path: Path) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane", order_date="2024-01-02"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderForm))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, OrderForm))
+        assert "Throw away" not in screen_text(app)
+
+
+async def test_a_note_being_typed_survives_the_order_being_deleted_elsewhere(db_path: Path) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path, watch_interval=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryEditor))
+        await pilot.press(*"important")
+        Board(Store(db_path)).delete_order("FO1")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, EntryEditor)
+        assert app.screen.draft().text == "important"
+
+
+async def test_jumping_from_the_palette_does_not_drop_an_open_editor(db_path: Path) -> None:
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.add_order(OrderDraft("FO2", "anna"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryEditor))
+        await pilot.press(*"draft")
+        app.open_order("FO2")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EntryEditor)
+        assert app.screen.draft().text == "draft"
+
+
+async def test_duplicate_reasons_are_refused_in_the_editor(db_path: Path) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.edit_reasons()
+        await wait_for_text(pilot, "Cancellation reasons")
+        await pilot.press("ctrl+end", "enter", *"Other: again", "ctrl+s")
+        await wait_for_text(pilot, "appears twice")
+        await pilot.press("escape")
+        await wait_for_text(pilot, "Throw away what you typed?")
+        await pilot.press("y")
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "why?")
+        assert app.is_running
