@@ -19,8 +19,6 @@ from tui.commands import OrderCommands
 from tui.config import DEFAULT_THEME, Config, save_config
 from tui.screens.board import BoardScreen
 from tui.screens.help import HelpScreen, KeyRow
-from tui.screens.lessons import LessonsScreen
-from tui.screens.stats import StatsScreen
 from tui.store import Fingerprint, StoreError
 from tui.text import clean_line
 
@@ -46,6 +44,19 @@ GROUPS = {
 }
 
 
+def _lessons_screen() -> Screen[None]:
+    # Imported when first shown: start-up only pays for the board.
+    from tui.screens.lessons import LessonsScreen
+
+    return LessonsScreen()
+
+
+def _stats_screen() -> Screen[None]:
+    from tui.screens.stats import StatsScreen
+
+    return StatsScreen()
+
+
 class CancelboardApp(App[None]):
     """Cancelboard: orders heading for cancellation, as cards through the stages."""
 
@@ -53,7 +64,7 @@ class CancelboardApp(App[None]):
     CSS_PATH = [styles_dir() / name for name in STYLE_FILES]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {OrderCommands}
-    MODES = {"board": BoardScreen, "lessons": LessonsScreen, "stats": StatsScreen}
+    MODES = {"board": BoardScreen, "lessons": _lessons_screen, "stats": _stats_screen}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
