@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tui.board import Board
-from tui.store import Store
+from tui.store import Store, archive_path_of
 
 FROZEN = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -46,3 +48,14 @@ def env_with_db(db: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["CANCELBOARD_DB"] = str(db)
     return env
+
+
+def stored_orders(db: Path) -> dict[str, dict[str, Any]]:
+    """Every order on disk by number, read as plain JSON (a file that is not JSON fails the
+    test): the archive's (closed orders), then the board file's."""
+    orders: dict[str, dict[str, Any]] = {}
+    for path in (archive_path_of(db), db):
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            orders.update({doc["order"]: doc for doc in data["orders"].values()})
+    return orders

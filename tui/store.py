@@ -1,28 +1,49 @@
-"""The board file: TinyDB documents in one JSON file, safe for many processes at once.
+"""The board's files: TinyDB documents in JSON, safe for many processes at once.
 
-This is the only module that knows TinyDB. TinyDB promises nothing across processes (its
-tables cache the next document id and query results), so every change runs as a
-transaction here: an exclusive lock on ``board.json.lock``, the file re-read inside it (its
-bytes compared with what we last saw, so a stale cache can never be written back), a fresh
-TinyDB over that state, and one atomic write at the end (temporary file in the same folder,
+This is the only module that knows TinyDB. A board is two files side by side:
+
+- ``board.json``, the board file: meta, open orders, general lessons, templates, settings
+  and an index of the archived order numbers;
+- ``board.archive.json``, the archive (named after the board file): meta and the closed
+  orders. It is written when an order is closed, reopened or changed while closed, and
+  read only when closed orders are asked for, so the daily work on open orders never reads,
+  parses or writes it, however many years of history it holds.
+
+TinyDB promises nothing across processes (its tables cache the next document id and query
+results), so every change runs as a transaction here: an exclusive lock on
+``board.json.lock`` (one lock for both files), the board file re-read inside it (a digest
+of its bytes compared with what we last saw, so a stale cache can never be written back),
+the archive likewise but only when the change needs it, fresh TinyDB tables over that
+state, and one atomic write per file that changed (temporary file in the same folder,
 fsync, ``os.replace``, fsync of the folder). A reader never sees a half-written file, and a
-writer killed at any moment leaves the old file whole (plus a temp file, removed later).
+writer killed at any moment leaves each file whole (plus a temp file, removed later).
 
-Reading (:meth:`Store.snapshot`) takes no lock: the file is only ever replaced whole, so
-any read sees one complete version. Snapshots are shared between threads and never mutated.
+A change to both files (an order closed or reopened) is two atomic writes, ordered so that
+a crash between them leaves the order in both files, never in neither: into the archive,
+the archive is written first; out of it, the board file first. A marker file
+(``.board.json.reconcile``) exists while such a change is being written; if one is found
+(its writer died), the next change or start first reconciles the files: an order in both
+keeps the copy with the higher revision (every move raises it; the board file's on a tie)
+and the archive index is rebuilt. Readers that merge the two files apply the same rule.
+
+Reading (:meth:`Store.snapshot`, :meth:`Store.archive_snapshot`) takes no lock: files are
+only ever replaced whole, so any read sees one complete version of each. Snapshots are
+shared between threads and never mutated.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -33,23 +54,37 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 APP = "cancelboard"
-SCHEMA = 1
-"""The file layout this program writes. Older files migrate forward; newer are refused."""
+SCHEMA = 2
+"""The file layout this program writes. Older files migrate forward; newer are refused.
+
+1: one file. 2: closed orders in the archive file beside the board file."""
 
 ORDERS = "orders"
 LESSONS = "lessons"
 TEMPLATES = "templates"
 META = "meta"
 SETTINGS = "settings"
+ARCHIVED = "archived"
+"""Board-file table: one document listing the order numbers in the archive (sorted), so a
+number not on the board is known to be new without reading the archive."""
+TO_ARCHIVE = "to-archive"
+"""In-memory only: closed orders a migration took off the board file, on their way to the
+archive (the next write puts them there). Never written under this name."""
+CLOSED = "closed"
+"""The stage of archived orders (the domain's ``Stage.CLOSED``)."""
+ARCHIVE_ROLE = "archive"
+"""``role`` in an archive file's meta: it is not a board file itself."""
 BACKUPS_KEPT = 5
-"""Backups kept beside the board file (older ones are removed when a new one is made)."""
+"""Backups kept beside each file (older ones are removed when a new one is made)."""
 FILE_MODE = 0o600
 """Mode of every file we create: the board holds buyers' names and messages."""
 FOLDER_MODE = 0o700
 """Mode of the board's folder when we create it."""
 
 Data = dict[str, dict[str, Any]]
-Fingerprint = tuple[int, int, int]
+Fingerprint = tuple[int, ...]
+"""(inode, size, mtime) of a file; for :meth:`Store.fingerprint`, of both files."""
+_NO_FILE: Fingerprint = (0, 0, 0)
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -57,6 +92,19 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 class StoreError(Exception):
     """The board file cannot be used as asked; the message is one line naming the file."""
+
+
+class ArchiveError(StoreError):
+    """The archive file cannot be used as asked (the message names it).
+
+    Work that does not need the archive (open orders, lessons, settings) goes on; what
+    needs it is refused, and the archive is left untouched."""
+
+
+def archive_path_of(path: Path) -> Path:
+    """Where the archive of the board file ``path`` lives: ``board.json`` ->
+    ``board.archive.json``, same folder."""
+    return path.with_name(f"{path.stem}.archive{path.suffix}")
 
 
 # ----------------------------------------------------------------------------- migrations
@@ -70,7 +118,29 @@ def _migrate_0_to_1(data: Data) -> Data:
     return data
 
 
-MIGRATIONS: dict[int, Callable[[Data], Data]] = {0: _migrate_0_to_1}
+def _migrate_1_to_2(data: Data) -> Data:
+    """Closed orders move to the archive file: off the board's orders, into ``TO_ARCHIVE``.
+
+    The store writes them to the archive, then the board file without them (whose index
+    lists them), so a crash between the two leaves them in both files, never in neither.
+    """
+    orders = data.get(ORDERS, {})
+    closed = {k: d for k, d in orders.items() if d.get("stage") == CLOSED}
+    new = dict(data)
+    new[ORDERS] = {k: d for k, d in orders.items() if k not in closed}
+    new[TO_ARCHIVE] = closed
+    numbers = {str(d["order"]) for d in closed.values() if isinstance(d.get("order"), str)}
+    new[ARCHIVED] = archive_index(numbers, max((int(k) for k in closed), default=0))
+    meta = dict(data.get(META, {}))
+    for doc_id, doc in meta.items():
+        if isinstance(doc, Mapping) and "schema" in doc:
+            meta[doc_id] = {**doc, "schema": 2}
+            break
+    new[META] = meta
+    return new
+
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 """Pure functions from schema N to N+1 (they return new data and never change their input)."""
 
 
@@ -101,12 +171,57 @@ def empty_board() -> Data:
     return {META: {"1": {"app": APP, "schema": SCHEMA}}, ORDERS: {}}
 
 
+def empty_archive() -> Data:
+    """The data of an archive with nothing in it yet."""
+    return {META: {"1": {"app": APP, "schema": SCHEMA, "role": ARCHIVE_ROLE}}, ORDERS: {}}
+
+
+def archive_index(numbers: Iterable[str], last_id: int = 0) -> dict[str, Any]:
+    """The board file's index table: the archived order ``numbers``, and the highest
+    document id in the archive (order ids are unique across both files)."""
+    return {"1": {"orders": sorted(numbers), "last_id": last_id}}
+
+
+def index_of(data: Data) -> frozenset[str] | None:
+    """The archived order numbers a board file's index lists; None when it has no
+    (usable) index, and the archive itself must be asked."""
+    doc = data.get(ARCHIVED, {}).get("1")
+    numbers = doc.get("orders") if isinstance(doc, dict) else None
+    if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
+        return None
+    return frozenset(numbers)
+
+
+def _last_archived_id(data: Data) -> int | None:
+    doc = data.get(ARCHIVED, {}).get("1")
+    last = doc.get("last_id") if isinstance(doc, dict) else None
+    return last if isinstance(last, int) and not isinstance(last, bool) else None
+
+
+def _highest_id(data: Data) -> int:
+    return max((int(k) for k in data.get(ORDERS, {})), default=0)
+
+
+def revision_of(doc: Mapping[str, Any]) -> int:
+    """An order document's revision (0 when it has none that reads as a number)."""
+    value = doc.get("revision", 1)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return value
+
+
+def digest(raw: bytes) -> bytes:
+    """What a file's bytes are compared by (SHA-256: hardware-fast here, and it releases
+    the GIL while it runs)."""
+    return hashlib.sha256(raw).digest()
+
+
 # ----------------------------------------------------------------------------- snapshots
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The board's data at one moment, read-only."""
+    """One file's data at one moment, read-only."""
 
     data: Data
     """Tables by name, documents by id, at the current schema (never mutated: transactions
@@ -115,12 +230,196 @@ class Snapshot:
     """The file's (inode, size, mtime) when read; None when there is no file yet."""
     schema: int = SCHEMA
     """The schema version of the file on disk (older ones migrate on the next write)."""
-    raw: bytes | None = field(default=None, repr=False, compare=False)
-    """The file's bytes as read or written (how a transaction knows its cache is current)."""
+    digest: bytes | None = field(default=None, repr=False, compare=False)
+    """A digest of the file's bytes as read or written (how a transaction knows its cache
+    is current without keeping a copy of the bytes)."""
+    pending: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    """Closed orders an older board file holds that a migration moves to the archive (on
+    the next write); they are no longer in ``data``."""
 
     def table(self, name: str) -> list[dict[str, Any]]:
         """The documents of one table, in id order."""
         return list(self.data.get(name, {}).values())
+
+    @cached_property
+    def archived_numbers(self) -> frozenset[str] | None:
+        """The board file's index of archived order numbers (None: no usable index)."""
+        return index_of(self.data)
+
+
+def merged_orders(board: Snapshot, archive: Snapshot) -> list[tuple[dict[str, Any], bool]]:
+    """Every order of a board: (document, whether it is the archive's copy).
+
+    In id order, as a single file would hold them: an order keeps its id when it moves
+    between the files, so this is the order the orders were added in. An order in both
+    files (a move cut short by a crash, or being written right now by another process)
+    is listed once: the copy with the higher revision, the board file's on a tie; the
+    rule reconciliation applies too.
+    """
+    items = [(int(k), d, False) for k, d in board.data.get(ORDERS, {}).items()]
+    items += [(int(k), d, False) for k, d in board.pending.items()]
+    items += [(int(k), d, True) for k, d in archive.data.get(ORDERS, {}).items()]
+    items.sort(key=lambda item: item[0])  # two sorted runs: linear
+    result: list[tuple[dict[str, Any], bool]] = []
+    where: dict[Any, int] = {}
+    for _, doc, in_archive in items:
+        number = doc.get("order") if _hashable(doc) else None
+        at = where.get(number) if number is not None else None
+        if at is None or result[at][1] == in_archive:
+            if number is not None:
+                where.setdefault(number, len(result))
+            result.append((doc, in_archive))
+            continue
+        held = result[at][0]
+        if revision_of(doc) > revision_of(held) or (
+            revision_of(doc) == revision_of(held) and not in_archive
+        ):
+            result[at] = (doc, in_archive)
+    return result
+
+
+def _hashable(doc: Mapping[str, Any]) -> bool:
+    try:
+        hash(doc.get("order"))
+    except TypeError:
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def _check_tables(data: Any, path: Path, what: str) -> None:
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise StoreError(f"{path}: not a Cancelboard {what} (not a TinyDB file)")
+    if not all(isinstance(doc, dict) for t in data.values() for doc in t.values()):
+        raise StoreError(f"{path}: not a Cancelboard {what} (a table holds a non-object)")
+    if not all(k.isdigit() and k.isascii() for t in data.values() for k in t):
+        raise StoreError(f"{path}: not a Cancelboard {what} (a document id is not a number)")
+
+
+def _loads(raw: bytes, path: Path) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise StoreError(f"{path}: not valid JSON ({error})") from None
+
+
+def parse_board(raw: bytes, path: Path) -> tuple[Data, int]:
+    """A board file's bytes as data at the current schema, and the file's own schema.
+
+    Closed orders a migration takes off the board are in the ``TO_ARCHIVE`` table.
+    Raises :class:`StoreError` naming ``path`` and what is wrong with it.
+    """
+    if not raw.strip():
+        # An empty file (``touch board.json``) is an empty board, not damage.
+        return empty_board(), SCHEMA
+    data = _loads(raw, path)
+    _check_tables(data, path, "board")
+    if not data:
+        return empty_board(), SCHEMA
+    if not set(data) & {META, ORDERS}:
+        raise StoreError(f"{path}: not a Cancelboard board (no orders or meta table)")
+    meta = next(iter(data.get(META, {}).values()), None)
+    if meta is not None and meta.get("app") != APP:
+        raise StoreError(f"{path}: not a Cancelboard board (meta names another program)")
+    if meta is not None and meta.get("role") == ARCHIVE_ROLE:
+        raise StoreError(
+            f"{path}: a Cancelboard archive, not a board (open the board file beside it)"
+        )
+    version = _version(data, path)
+    return (migrate(data) if version < SCHEMA else data), version
+
+
+def parse_archive(raw: bytes, path: Path) -> tuple[Data, int]:
+    """An archive file's bytes as data, and its schema; :class:`ArchiveError` if unusable."""
+    try:
+        if not raw.strip():
+            return empty_archive(), SCHEMA
+        data = _loads(raw, path)
+        _check_tables(data, path, "archive")
+        if not data:
+            return empty_archive(), SCHEMA
+        meta = next(iter(data.get(META, {}).values()), None)
+        if meta is None or meta.get("app") != APP or meta.get("role") != ARCHIVE_ROLE:
+            raise StoreError(f"{path}: not a Cancelboard archive (no archive meta table)")
+        version = _version(data, path)
+        if version < 2:
+            raise StoreError(f"{path}: unknown schema version {version}")
+        return data, version
+    except ArchiveError:
+        raise
+    except StoreError as error:
+        raise ArchiveError(str(error)) from None
+
+
+def _version(data: Data, path: Path) -> int:
+    try:
+        version = schema_of(data)
+    except ValueError as error:
+        raise StoreError(f"{path}: damaged meta table ({error})") from None
+    if version > SCHEMA:
+        raise StoreError(
+            f"{path}: written by a newer Cancelboard (schema {version}; this one reads"
+            f" up to {SCHEMA}); upgrade cancelboard"
+        )
+    if version < 0 or (version < SCHEMA and version not in MIGRATIONS):
+        raise StoreError(f"{path}: unknown schema version {version}")
+    return version
+
+
+def _os_error(
+    path: Path, what: str, error: OSError, *, unchanged: bool = False, archive: bool = False
+) -> StoreError:
+    detail = error.strerror or str(error)
+    tail = "; nothing was written" if unchanged else ""
+    cls = ArchiveError if archive else StoreError
+    return cls(f"{path}: {what}: {detail.lower()}{tail}")
+
+
+def read_file(path: Path, *, archive: bool = False) -> tuple[bytes, Fingerprint] | None:
+    """A file's bytes and fingerprint (None when there is no file); errors name ``path``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _os_error(path, "cannot read", error, archive=archive) from None
+    cls = ArchiveError if archive else StoreError
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise cls(f"{path}: is a folder, not a {'archive' if archive else 'board'} file")
+        if not stat.S_ISREG(st.st_mode):
+            raise cls(f"{path}: not a regular file (a pipe, socket or device)")
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size, 1 << 16)):
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+    except OSError as error:
+        raise _os_error(path, "cannot read", error, archive=archive) from None
+    finally:
+        os.close(fd)
+    return raw, (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def load_file(path: Path, *, archive: bool = False) -> Snapshot:
+    """Read and check one file (a board file, an archive, or a backup of either) without
+    writing anything; raises :class:`StoreError` naming it."""
+    got = read_file(path, archive=archive)
+    if got is None:
+        return Snapshot(empty_archive() if archive else empty_board(), None)
+    raw, fingerprint = got
+    if archive:
+        return _snap_archive(raw, fingerprint, path)
+    data, schema = parse_board(raw, path)
+    pending = data.pop(TO_ARCHIVE, {})
+    return Snapshot(data, fingerprint, schema, digest(raw), pending)
+
+
+def _snap_archive(raw: bytes, fingerprint: Fingerprint, path: Path) -> Snapshot:
+    data, schema = parse_archive(raw, path)
+    return Snapshot(data, fingerprint, schema, digest(raw))
 
 
 # ----------------------------------------------------------------------------- transactions
@@ -161,15 +460,15 @@ class _TxDB(TinyDB):
     table_class = _TxTable
 
 
-class Tx:
-    """A transaction's view of the board: TinyDB tables over the fresh state.
+class _FileTx:
+    """A transaction's view of one file: TinyDB tables over its fresh state.
 
     The state starts out sharing its tables with the cached snapshot; the first change to a
     table copies it (once per transaction), and documents are only ever swapped whole, so
     snapshots handed out earlier never change and a failed transaction leaves no trace.
     """
 
-    def __init__(self, data: Data) -> None:
+    def __init__(self, data: Data, order_ids: Callable[[], int] | None = None) -> None:
         # A new TinyDB per transaction: its per-table caches (next id, query results) then
         # never outlive the lock they were computed under.
         self._db = _TxDB(data=data, storage=_MemoryState)
@@ -181,6 +480,8 @@ class Tx:
         self._index: dict[tuple[str, str], tuple[dict[str, Any], dict[Any, str]]] = {}
         """(table, key) -> (the table object indexed, value -> document id)."""
         self._next_ids: dict[str, tuple[dict[str, Any], int]] = {}
+        self._order_ids = order_ids
+        """Where new order ids come from (ids are shared by the board file and its archive)."""
 
     @property
     def changed(self) -> bool:
@@ -267,7 +568,48 @@ class Tx:
         self._owned[name] = copied
         return copied
 
+    def put_at(self, name: str, key: str, doc: Mapping[str, Any], doc_id: str) -> None:
+        """Add ``doc`` (whose ``key`` value is not in the table) under ``doc_id`` if free.
+
+        For an order moving between the files: it keeps its id, so the board file and the
+        archive merged are still in the order the orders were added. The table stays in
+        id order.
+        """
+        table = self._own(name)
+        if doc_id in table:
+            doc_id = self._new_id(name, table)
+        last = next(reversed(table), None)
+        table[doc_id] = dict(doc)
+        if last is not None and int(last) > int(doc_id):
+            ordered = sorted(table.items(), key=lambda item: int(item[0]))
+            table.clear()
+            table.update(ordered)
+        for other in [k for k in self._index if k[0] == name]:
+            del self._index[other]
+        self._touched(name)
+
+    def insert(self, name: str, doc: Mapping[str, Any]) -> None:
+        """Add ``doc`` under a new id, whatever it holds."""
+        table = self._own(name)
+        table[self._new_id(name, table)] = dict(doc)
+        for other in [k for k in self._index if k[0] == name]:
+            del self._index[other]
+        self._touched(name)
+
+    def replace_table(self, name: str, docs: dict[str, Any]) -> None:
+        """Make ``docs`` the whole table."""
+        self._own(name)
+        self._state.data[name] = self._owned[name] = dict(docs)
+        for other in [k for k in self._index if k[0] == name]:
+            del self._index[other]
+        self._next_ids.pop(name, None)
+        self._touched(name)
+
     def _new_id(self, name: str, table: dict[str, Any]) -> str:
+        if name == ORDERS and self._order_ids is not None:
+            while str(next_id := self._order_ids()) in table:
+                pass
+            return str(next_id)
         held = self._next_ids.get(name)
         if held is not None and held[0] is table:
             next_id = held[1]
@@ -283,11 +625,229 @@ class Tx:
         table._next_id = None  # TinyDB 4.9 caches the next id; ours may have moved it
 
 
+_UNKNOWN: Any = object()
+
+
+class Tx:
+    """A transaction's view of the board: the board file's tables, and the archive's when
+    needed.
+
+    ``find``, ``put`` and ``delete`` on the orders table span both files: a closed order
+    is put in the archive (and taken off the board file), any other in the board file (and
+    taken out of the archive). The archive is read, under the lock, only when the change
+    needs it: a closed order is put, or a number is not on the board file but may be
+    archived (the board file's index says so). ``table()`` is the board file's tables.
+    """
+
+    def __init__(
+        self, board: Data, archive: Callable[[], Snapshot], exists: Callable[[], bool]
+    ) -> None:
+        self._main = _FileTx(board, self._next_order_id)
+        self._load_archive = archive
+        self._archive_exists = exists
+        self._archive: _FileTx | None = None
+        self._archive_snap: Snapshot | None = None
+        self._index: frozenset[str] | None = _UNKNOWN
+        self._exists: bool | None = None
+        self._moved_out: dict[str, dict[str, Any]] = {}
+        """Orders taken out of the archive into the board file: number -> archive copy."""
+        self._archive_first = False
+        """Whether the archive has changes that must be on disk before the board file's."""
+        self._reindex = False
+        self._order_id: int | None = None
+        """The next order id: ids are unique across both files, and kept by moves."""
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written in this transaction."""
+        return self._main.changed or (self._archive is not None and self._archive.changed)
+
+    @property
+    def data(self) -> Data:
+        """The board file's state as it stands now."""
+        return self._main.data
+
+    def table(self, name: str) -> Table:
+        """A TinyDB table of the board file (insert, search and remove; no in-place update)."""
+        return self._main.table(name)
+
+    def find(self, name: str, key: str, value: Any) -> Document | None:
+        """The one document whose ``key`` equals ``value``, or None (a copy: safe to keep).
+
+        Orders are looked for on the board file, then in the archive.
+        """
+        found = self._main.find(name, key, value)
+        if found is not None or name != ORDERS or not self._maybe_archived(key, value):
+            return found
+        return self._arch().find(name, key, value)
+
+    def put(self, name: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Insert ``doc`` or replace the document with the same ``key`` value.
+
+        Replacing swaps the whole document for a new one, never an in-place update, so
+        snapshots handed out earlier (which share document objects) never change.
+        """
+        if name != ORDERS:
+            self._main.put(name, key, doc)
+            return
+        value = doc[key]
+        if doc.get("stage") == CLOSED:
+            archive = self._arch()
+            self._archive_first = True
+            here = self._main.find(name, key, value)
+            if here is None:
+                archive.put(name, key, doc)
+                return
+            archive.delete(name, key, value)
+            archive.put_at(name, key, doc, str(here.doc_id))
+            self._main.delete(name, key, value)
+            return
+        if self._main.find(name, key, value) is None and self._maybe_archived(key, value):
+            archive = self._arch()
+            old = archive.find(name, key, value)
+            if old is not None:
+                archive.delete(name, key, value)
+                self._moved_out.setdefault(str(value), dict(old))
+                self._main.put_at(name, key, doc, str(old.doc_id))
+                return
+        self._main.put(name, key, doc)
+
+    def delete(self, name: str, key: str, value: Any) -> bool:
+        """Remove the document whose ``key`` equals ``value``; whether there was one."""
+        if self._main.delete(name, key, value):
+            return True
+        if name != ORDERS or not self._maybe_archived(key, value):
+            return False
+        if self._arch().delete(name, key, value):
+            self._archive_first = True
+            return True
+        return False
+
+    # ---------------------------------------------------------------- for the store
+
+    def _maybe_archived(self, key: str, value: Any) -> bool:
+        if self._archive is not None:
+            return True
+        if self._index is _UNKNOWN:
+            self._index = index_of(self._main.data)
+        if key != "order" or self._index is None:
+            if self._exists is None:
+                self._exists = self._archive_exists()
+            return self._exists
+        try:
+            return value in self._index
+        except TypeError:
+            return False
+
+    def _arch(self) -> _FileTx:
+        if self._archive is None:
+            snap = self._load_archive()
+            self._archive_snap = snap
+            self._archive = _FileTx(dict(snap.data), self._next_order_id)
+        return self._archive
+
+    def _next_order_id(self) -> int:
+        if self._order_id is None:
+            highest = _highest_id(self._main.data)
+            last = _last_archived_id(self._main.data) if self._archive is None else None
+            if last is None and (self._archive is not None or self._archive_exists()):
+                last = _highest_id(self._arch().data)
+            self._order_id = max(highest, last or 0) + 1
+        self._order_id += 1
+        return self._order_id - 1
+
+    def _adopt(self, pending: Mapping[str, Mapping[str, Any]]) -> None:
+        """A migration's closed orders into the archive, under their ids (unless the
+        archive holds the same or a newer copy: a migration cut short by a crash)."""
+        archive = self._arch()
+        table = dict(archive.data.get(ORDERS, {}))
+        where = {d.get("order"): k for k, d in table.items() if _hashable(d)}
+        changed = False
+        for doc_id, doc in pending.items():
+            at = where.get(doc.get("order")) if _hashable(doc) else None
+            if at is not None:
+                there = table[at]
+                if there == doc or revision_of(there) > revision_of(doc):
+                    continue
+                table[at] = dict(doc)
+            else:
+                table[doc_id if doc_id not in table else str(self._next_order_id())] = dict(doc)
+            changed = True
+        if changed:
+            archive.replace_table(ORDERS, dict(sorted(table.items(), key=lambda i: int(i[0]))))
+            self._archive_first = True
+        self._reindex = True
+
+    def _reconcile(self) -> None:
+        """After a cut-short write to both files: each order in one file, the newest copy.
+
+        For every order in both, the copy with the higher revision stays (the board file's
+        on a tie); the index is rebuilt from the archive.
+        """
+        archive = self._arch()
+        for doc in list(archive.data.get(ORDERS, {}).values()):
+            number = doc.get("order")
+            if not isinstance(number, str):
+                continue
+            mine = self._main.find(ORDERS, "order", number)
+            if mine is None:
+                continue
+            if revision_of(doc) > revision_of(mine):
+                self._main.delete(ORDERS, "order", number)
+            else:
+                archive.delete(ORDERS, "order", number)
+                self._archive_first = True
+        self._reindex = True
+
+    def _update_index(self) -> None:
+        """The board file's index, from the archive as this transaction leaves it."""
+        if self._archive is None or not (self._archive.changed or self._reindex):
+            return
+        numbers = sorted(
+            {
+                str(d["order"])
+                for d in self._archive.data.get(ORDERS, {}).values()
+                if isinstance(d.get("order"), str)
+            }
+        )
+        last = _highest_id(self._archive.data)
+        current = self._main.data.get(ARCHIVED)
+        if current is None and not numbers:
+            return
+        if current == archive_index(numbers, last):
+            return
+        self._main.replace_table(ARCHIVED, archive_index(numbers, last))
+
+    def _archive_before_board(self) -> Data | None:
+        """What the archive must hold on disk before the board file is written, or None
+        when the archive on disk is fine as it is until then.
+
+        The archive as this transaction leaves it, plus (until the board file holds them)
+        the orders moved out of it: a crash between the writes then leaves every order
+        in one file at least.
+        """
+        assert self._archive is not None
+        if not self._archive_first:
+            return None
+        final = self._archive.data
+        if not self._moved_out:
+            return final
+        orders = dict(final.get(ORDERS, {}))
+        present = {d.get("order") for d in orders.values() if _hashable(d)}
+        next_id = max((int(k) for k in orders), default=0) + 1
+        for number, doc in self._moved_out.items():
+            if number not in present:
+                orders[str(next_id)] = doc
+                next_id += 1
+        return {**final, ORDERS: orders}
+
+
 # ----------------------------------------------------------------------------- the store
 
 
 class Store:
-    """A board file on disk, shared safely with other processes and threads."""
+    """A board on disk (the board file and its archive), shared safely with other
+    processes and threads."""
 
     def __init__(
         self,
@@ -299,134 +859,164 @@ class Store:
         # Symlinks resolved: writes replace the real file (not the link), and every path to
         # one board shares one lock file.
         self.path = Path(os.path.realpath(Path(path).expanduser()))
+        self.archive_path = archive_path_of(self.path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.marker_path = self.path.with_name(f".{self.path.name}.reconcile")
+        """Exists while a change to both files is being written (or its writer died)."""
         self._lock_timeout = lock_timeout
         self._clock = clock
         self._thread_lock = threading.RLock()
         self._local = threading.local()
         self._cache: Snapshot | None = None
+        self._archive_cache: Snapshot | None = None
         self._opened = False
 
     # ---------------------------------------------------------------- reading
 
     def fingerprint(self) -> Fingerprint | None:
-        """The file's identity and version now; cheap enough to poll."""
+        """The board's identity and version now (both files); cheap enough to poll.
+
+        None when there is neither file. Any change to either file changes it.
+        """
+        board = self._stat(self.path)
         try:
-            st = os.stat(self.path)
+            archive = self._stat(self.archive_path, archive=True)
+        except StoreError:
+            archive = None
+        if archive is None:
+            return board
+        return (*(board or _NO_FILE), *archive)
+
+    def _stat(self, path: Path, *, archive: bool = False) -> Fingerprint | None:
+        try:
+            st = os.stat(path)
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise self._error("cannot read", error) from None
+            raise _os_error(path, "cannot read", error, archive=archive) from None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def snapshot(self) -> Snapshot:
-        """The board as it is on disk now (re-read only when the file's fingerprint changed).
+        """The board file as it is on disk now (re-read only when its fingerprint changed).
 
-        Raises :class:`StoreError` for a file that is not a usable board; reading never
-        changes anything on disk.
+        Open orders, lessons, templates, settings; closed orders are in
+        :meth:`archive_snapshot`. Raises :class:`StoreError` for a file that is not a
+        usable board; reading never changes anything on disk.
         """
         cached = self._cache
-        if cached is not None and cached.fingerprint == self.fingerprint():
+        if cached is not None and cached.fingerprint == _board_part(self.fingerprint()):
             return cached
-        snap = self._load(cached)
+        snap, _ = self._load(cached)
         self._cache = snap
         return snap
 
-    def _load(self, cached: Snapshot | None = None) -> Snapshot:
-        """Read and check the file; reuse ``cached``'s data when the bytes are the same."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY | _O_CLOEXEC | _O_NONBLOCK)
-        except FileNotFoundError:
-            return Snapshot(empty_board(), None)
-        except OSError as error:
-            raise self._error("cannot read", error) from None
-        try:
-            st = os.fstat(fd)
-            if stat.S_ISDIR(st.st_mode):
-                raise StoreError(f"{self.path}: is a folder, not a board file")
-            if not stat.S_ISREG(st.st_mode):
-                raise StoreError(f"{self.path}: not a regular file (a pipe, socket or device)")
-            chunks = []
-            while chunk := os.read(fd, max(st.st_size, 1 << 16)):
-                chunks.append(chunk)
-            raw = b"".join(chunks)
-        except OSError as error:
-            raise self._error("cannot read", error) from None
-        finally:
-            os.close(fd)
-        fingerprint = (st.st_ino, st.st_size, st.st_mtime_ns)
-        if cached is not None and cached.raw is not None and cached.raw == raw:
-            return Snapshot(cached.data, fingerprint, cached.schema, raw)
-        data, schema = self.parse(raw)
+    def archive_snapshot(self) -> Snapshot:
+        """The archive file as it is on disk now (cached like :meth:`snapshot`).
+
+        Raises :class:`ArchiveError` (naming the archive) when it is not usable.
+        """
+        cached = self._archive_cache
+        if cached is not None and cached.fingerprint == self._stat(self.archive_path, archive=True):
+            return cached
+        snap, _ = self._load_archive(cached)
+        self._archive_cache = snap
+        return snap
+
+    def all_orders(self, snapshot: Snapshot | None = None) -> list[tuple[dict[str, Any], bool]]:
+        """Every order, open and closed: (document, whether from the archive); see
+        :func:`merged_orders`. Reads the archive."""
+        return merged_orders(snapshot or self.snapshot(), self.archive_snapshot())
+
+    def find_order(
+        self, number: str, snapshot: Snapshot | None = None
+    ) -> tuple[dict[str, Any], bool] | None:
+        """The order ``number``: (document, whether from the archive), or None.
+
+        The archive is read only when the number is not on the board file and the board
+        file's index lists it (or there is no index but there is an archive).
+        """
+        snap = snapshot or self.snapshot()
+        for doc in snap.data.get(ORDERS, {}).values():
+            if doc.get("order") == number:
+                return doc, False
+        for doc in snap.pending.values():
+            if doc.get("order") == number:
+                return doc, False
+        index = snap.archived_numbers
+        if (number not in index) if index is not None else not self.archive_path.exists():
+            return None
+        for doc in self.archive_snapshot().data.get(ORDERS, {}).values():
+            if doc.get("order") == number:
+                return doc, True
+        return None
+
+    def _load(self, cached: Snapshot | None = None) -> tuple[Snapshot, bytes | None]:
+        """Read and check the board file (and its bytes, for a backup); reuse ``cached``'s
+        data when the bytes are the same."""
+        got = read_file(self.path)
+        if got is None:
+            return Snapshot(empty_board(), None), None
+        raw, fingerprint = got
+        sums = digest(raw)
+        if cached is not None and cached.digest == sums:
+            return replace(cached, fingerprint=fingerprint), raw
+        data, schema = parse_board(raw, self.path)
+        pending = data.pop(TO_ARCHIVE, {})
         if cached is not None:
             data = _share(data, cached.data)
-        return Snapshot(data, fingerprint, schema, raw)
+        return Snapshot(data, fingerprint, schema, sums, pending), raw
+
+    def _load_archive(self, cached: Snapshot | None = None) -> tuple[Snapshot, bytes | None]:
+        got = read_file(self.archive_path, archive=True)
+        if got is None:
+            return Snapshot(empty_archive(), None), None
+        raw, fingerprint = got
+        sums = digest(raw)
+        if cached is not None and cached.digest == sums:
+            return replace(cached, fingerprint=fingerprint), raw
+        data, schema = parse_archive(raw, self.archive_path)
+        if cached is not None:
+            data = _share(data, cached.data)
+        return Snapshot(data, fingerprint, schema, sums), raw
 
     def parse(self, raw: bytes) -> tuple[Data, int]:
         """A board file's bytes as data at the current schema, and the file's own schema.
 
         Raises :class:`StoreError` naming the file and what is wrong with it.
         """
-        if not raw.strip():
-            # An empty file (``touch board.json``) is an empty board, not damage.
-            return empty_board(), SCHEMA
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise StoreError(f"{self.path}: not valid JSON ({error})") from None
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise StoreError(f"{self.path}: not a Cancelboard board (not a TinyDB file)")
-        if not all(isinstance(doc, dict) for t in data.values() for doc in t.values()):
-            raise StoreError(f"{self.path}: not a Cancelboard board (a table holds a non-object)")
-        if not all(k.isdigit() and k.isascii() for t in data.values() for k in t):
-            raise StoreError(
-                f"{self.path}: not a Cancelboard board (a document id is not a number)"
-            )
-        if not data:
-            return empty_board(), SCHEMA
-        if not set(data) & {META, ORDERS}:
-            raise StoreError(f"{self.path}: not a Cancelboard board (no orders or meta table)")
-        meta = next(iter(data.get(META, {}).values()), None)
-        if meta is not None and meta.get("app") != APP:
-            raise StoreError(f"{self.path}: not a Cancelboard board (meta names another program)")
-        try:
-            version = schema_of(data)
-        except ValueError as error:
-            raise StoreError(f"{self.path}: damaged meta table ({error})") from None
-        if version > SCHEMA:
-            raise StoreError(
-                f"{self.path}: written by a newer Cancelboard (schema {version}; this one reads"
-                f" up to {SCHEMA}); upgrade cancelboard"
-            )
-        if version < 0 or (version < SCHEMA and version not in MIGRATIONS):
-            raise StoreError(f"{self.path}: unknown schema version {version}")
-        return (migrate(data) if version < SCHEMA else data), version
+        return parse_board(raw, self.path)
 
     # ---------------------------------------------------------------- opening
 
     def open(self) -> Snapshot:
-        """Check the board before a session: load it, tidy leftovers, make the daily backup.
+        """Check the board before a session: load it, tidy leftovers, make the daily backups.
 
-        Raises :class:`StoreError` (the file untouched) when the file is not a usable board.
-        Creates nothing when neither the file nor its folder exists yet.
+        Raises :class:`StoreError` (the file untouched) when the board file is not usable;
+        a damaged archive does not stop a session (what needs it is refused). Finishes a
+        write to both files that a killed process left half done. Creates nothing when
+        neither the file nor its folder exists yet.
         """
         snap = self.snapshot()
         if snap.fingerprint is None and not self.path.parent.is_dir():
             return snap
+        if os.path.lexists(self.marker_path):
+            with contextlib.suppress(ArchiveError), self.transaction():
+                pass  # reconciles the two files
         with self._locked():
-            snap = self._load(self._cache)
+            snap, raw = self._load(self._cache)
             self._cache = snap
-            if snap.fingerprint is not None and snap.raw is not None:
-                self._daily_backup(snap.raw)
+            if snap.fingerprint is not None and raw is not None:
+                self._daily_backup(raw, self.path)
+            self._daily_archive_backup()
         return snap
 
     # ---------------------------------------------------------------- writing
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """Lock the file, hand out the fresh state, write it once if it changed.
+        """Lock the board, hand out the fresh state, write each file that changed, once.
 
-        Raises :class:`StoreError` when the file cannot be locked, read or written; then
+        Raises :class:`StoreError` when a file cannot be locked, read or written; then
         nothing on disk has changed. An exception from the body writes nothing.
         """
         if getattr(self._local, "active", False):
@@ -436,26 +1026,139 @@ class Store:
             try:
                 # Always re-read under the lock: the bytes (not a timestamp) decide whether
                 # our cached state is the file's, so another process's write is never lost.
-                snap = self._load(self._cache)
+                snap, raw = self._load(self._cache)
                 self._cache = snap
+                marked = os.path.lexists(self.marker_path)
                 # A shallow copy: transactions replace whole tables and documents, so the
                 # cached snapshot others may be reading stays as it was.
-                tx = Tx(dict(snap.data))
+                tx = Tx(dict(snap.data), self._archive_in_tx, self.archive_path.exists)
+                if snap.pending:
+                    tx._adopt(snap.pending)
+                if marked:
+                    tx._reconcile()
                 yield tx
-                needs_migration = snap.schema < SCHEMA and snap.fingerprint is not None
-                if not (tx.changed or needs_migration):
-                    return
-                if needs_migration and snap.raw is not None:
-                    self._write_backup(snap.raw, f"schema{snap.schema}")
-                payload = orjson.dumps(tx.data)
-                fingerprint = self._write_atomic(payload, snap.fingerprint)
-                self._cache = Snapshot(tx.data, fingerprint, SCHEMA, payload)
+                self._commit(tx, snap, raw, marked)
             finally:
                 self._local.active = False
 
+    def _archive_in_tx(self) -> Snapshot:
+        """The archive, re-read under the lock (for a transaction that needs it)."""
+        snap, _ = self._load_archive(self._archive_cache)
+        self._archive_cache = snap
+        return snap
+
+    def _commit(self, tx: Tx, snap: Snapshot, raw: bytes | None, marked: bool) -> None:
+        """Write what ``tx`` changed: each file once, in the order that never loses an order.
+
+        Archive first when orders move into it (or it changed alone), then the board
+        file, then the archive again when orders moved out of it.
+        """
+        tx._update_index()
+        archive, before = tx._archive, tx._archive_snap
+        needs_migration = snap.schema < SCHEMA and snap.fingerprint is not None
+        board_changed = tx._main.changed or needs_migration
+        archive_changed = archive is not None and archive.changed
+        if not (board_changed or archive_changed):
+            if marked:
+                self._unmark()  # reconciled: nothing was out of step
+            return
+        if needs_migration and raw is not None:
+            self._write_backup(raw, self.path, f"schema{snap.schema}")
+        created = False
+        if board_changed and archive_changed and not marked:
+            self._mark()
+            marked = created = True
+        first: Data | None = None
+        if archive is not None and archive_changed:
+            assert before is not None
+            first = tx._archive_before_board()
+            if first is not None:
+                try:
+                    self._write_archive(first, before, final=first is archive.data)
+                except StoreError:
+                    if created:
+                        self._unmark()
+                    raise
+        if board_changed:
+            payload = orjson.dumps(tx._main.data)
+            try:
+                fingerprint = self._write_atomic(payload, snap.fingerprint)
+            except StoreError as error:
+                if first is not None and before is not None:
+                    self._take_back(before, error)
+                if created:
+                    self._unmark()
+                raise
+            self._cache = Snapshot(tx._main.data, fingerprint, SCHEMA, digest(payload))
+        if archive is not None and archive_changed and first is not archive.data:
+            assert before is not None
+            try:
+                self._write_archive(archive.data, self._archive_cache or before, final=True)
+            except StoreError:
+                # The board file holds the change (its copies have the higher revision):
+                # the archive's stale copies go when the marker is next seen.
+                return
+        if marked:
+            self._unmark()
+
+    def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> None:
+        payload = orjson.dumps(data)
+        fingerprint = self._write_atomic(payload, before.fingerprint, target=self.archive_path)
+        if final:
+            self._archive_cache = Snapshot(data, fingerprint, SCHEMA, digest(payload))
+        else:
+            self._archive_cache = None
+
+    def _take_back(self, before: Snapshot, error: StoreError) -> None:
+        """The board file could not be written after the archive was: put the archive back.
+
+        If even that fails, the marker stays and the next change finishes the change.
+        """
+        try:
+            if before.fingerprint is None:
+                try:
+                    os.unlink(self.archive_path)
+                except FileNotFoundError:
+                    pass
+                except OSError as unlink_error:
+                    raise _os_error(self.archive_path, "cannot write", unlink_error) from None
+                _fsync_folder(self.archive_path.parent)
+                self._archive_cache = None
+            else:
+                self._write_archive(before.data, before, final=True)
+        except StoreError:
+            message = str(error).replace("; nothing was written", "")
+            raise StoreError(
+                f"{message}; only the archive was written: the next change completes it"
+            ) from None
+
+    def _mark(self) -> None:
+        """Leave the marker before writing both files (durably: a crash must not lose it)."""
+        try:
+            fd = os.open(
+                self.marker_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_CLOEXEC, FILE_MODE
+            )
+            try:
+                os.write(fd, b"a change to the board file and its archive is being written\n")
+            finally:
+                os.close(fd)
+        except OSError as error:
+            what = "disk full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot write"
+            raise self._error(what, error, unchanged=True) from None
+        _fsync_folder(self.path.parent)
+
+    def _unmark(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.marker_path)
+
+    def reconcile_pending(self) -> bool:
+        """Whether a write to both files was cut short (the next change or start finishes
+        it)."""
+        return os.path.lexists(self.marker_path)
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """This thread and process alone on the file; leftovers removed on first use."""
+        """This thread and process alone on the board; leftovers removed on first use."""
         with self._thread_lock, self._file_lock():
             if not self._opened:
                 self._remove_leftovers()
@@ -500,25 +1203,40 @@ class Store:
         *,
         target: Path | None = None,
         mode: int | None = None,
+        mtime: int | None = None,
+        about: Path | None = None,
     ) -> Fingerprint:
-        """Replace ``target`` (the board) with ``payload`` whole; its new fingerprint.
+        """Replace ``target`` (the board file) with ``payload`` whole; its new fingerprint.
 
-        The new file keeps the old one's mode and group (a shared board stays shared), else
-        is created 0600. Its mtime is set past the previous one, so a watcher comparing
-        fingerprints always sees a change, even within one clock tick.
+        The new file keeps the old one's mode and group (a shared board stays shared); a
+        new archive takes the board file's, else a file is created 0600. Its mtime is set
+        past the previous one, so a watcher comparing fingerprints always sees a change,
+        even within one clock tick (or to ``mtime``, for a backup). Errors name ``about``
+        (default: the target when it is the archive, else the board file).
         """
         target = target or self.path
+        archive = target == self.archive_path or (about is not None and about == self.archive_path)
+        about = about or (self.archive_path if target == self.archive_path else self.path)
         folder = target.parent
         gid = -1
         if mode is None:
             mode = FILE_MODE
-            with contextlib.suppress(OSError):
-                st = os.stat(target)
+            templates = [target, self.path] if target == self.archive_path else [target]
+            for template in templates:
+                try:
+                    st = os.stat(template)
+                except OSError:
+                    continue
                 if stat.S_ISREG(st.st_mode):
                     mode, gid = stat.S_IMODE(st.st_mode), st.st_gid
+                break
         tmp = folder / f".{self.path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
         try:
-            if target == self.path and os.path.exists(target) and not os.access(target, os.W_OK):
+            if (
+                target in (self.path, self.archive_path)
+                and os.path.exists(target)
+                and not os.access(target, os.W_OK)
+            ):
                 raise PermissionError(errno.EACCES, "the file is read-only")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC, FILE_MODE)
             try:
@@ -531,9 +1249,10 @@ class Store:
                 while view:
                     written = os.write(fd, view)
                     view = view[written:]
-                mtime = time.time_ns()
-                if previous is not None and mtime <= previous[2]:
-                    mtime = previous[2] + 1
+                if mtime is None:
+                    mtime = time.time_ns()
+                    if previous is not None and mtime <= previous[2]:
+                        mtime = previous[2] + 1
                 with contextlib.suppress(OSError):
                     os.utime(fd, ns=(mtime, mtime))
                 os.fsync(fd)
@@ -546,12 +1265,15 @@ class Store:
                 os.unlink(tmp)
             if target == self.path:
                 self._cache = None
+            elif target == self.archive_path:
+                self._archive_cache = None
             what = "disk full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot write"
-            raise self._error(what, error, unchanged=True) from None
+            raise _os_error(about, what, error, unchanged=True, archive=archive) from None
         _fsync_folder(folder)
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _leftovers(self) -> list[Path]:
+        # The archive's temp files are named after the board file too: one pattern for both.
         return sorted(self.path.parent.glob(f".{self.path.name}.*.tmp"))
 
     def _remove_leftovers(self) -> None:
@@ -563,59 +1285,99 @@ class Store:
     # ---------------------------------------------------------------- backups
 
     def backup(self, *, reason: str = "") -> Path | None:
-        """Copy the board beside itself (``board.json.bak-20261126T140000Z[-why]``).
+        """Copy the board beside itself (``board.json.bak-20261126T140000Z[-why]``, and the
+        archive likewise as ``board.archive.json.bak-...``).
 
-        Only a board that loads is backed up (a damaged file never pushes out a good
-        backup); the last :data:`BACKUPS_KEPT` are kept. None when there is no file.
+        Only files that load are backed up (a damaged file never pushes out a good
+        backup: :class:`StoreError` instead); the last :data:`BACKUPS_KEPT` of each are
+        kept. Returns the board file's backup (None when there is no board file).
         """
         with self._locked():
-            snap = self._load(self._cache)
-            if snap.fingerprint is None or snap.raw is None:
-                return None
-            return self._write_backup(snap.raw, reason)
+            snap, raw = self._load(self._cache)
+            archive, archive_raw = self._load_archive(self._archive_cache)
+            made = None
+            if snap.fingerprint is not None and raw is not None:
+                made = self._write_backup(raw, self.path, reason)
+            if archive.fingerprint is not None and archive_raw is not None:
+                self._write_backup(
+                    archive_raw, self.archive_path, reason, mtime=archive.fingerprint[2]
+                )
+            return made
 
     def daily_backup(self) -> Path | None:
         """A backup unless one was made today (UTC); cheap when there is one already."""
-        if self._backed_up_today() or self.fingerprint() is None:
+        if self._backed_up_today(self.path) or self._stat(self.path) is None:
             return None
         return self.backup()
 
-    def _daily_backup(self, raw: bytes) -> Path | None:
-        if self._backed_up_today():
+    def _daily_backup(self, raw: bytes, source: Path) -> Path | None:
+        if self._backed_up_today(source):
             return None
-        return self._write_backup(raw)
+        return self._write_backup(raw, source)
 
-    def _backed_up_today(self) -> bool:
+    def _daily_archive_backup(self) -> None:
+        """Today's archive backup, unless the archive is as its newest backup (which is
+        then already the copy we would make: the archive changes far less often than the
+        board) or does not load (doctor reports it)."""
+        current = self._stat(self.archive_path, archive=True)
+        if current is None or self._backed_up_today(self.archive_path):
+            return
+        newest = self.backups(self.archive_path)[:1]
+        if newest:
+            with contextlib.suppress(OSError):
+                st = os.stat(newest[0])
+                if (st.st_size, st.st_mtime_ns) == current[1:]:
+                    return
+        try:
+            snap, raw = self._load_archive(self._archive_cache)
+        except ArchiveError:
+            return
+        self._archive_cache = snap
+        if raw is not None and snap.fingerprint is not None:
+            self._write_backup(raw, self.archive_path, mtime=snap.fingerprint[2])
+
+    def _backed_up_today(self, source: Path) -> bool:
         today = self._clock().strftime("%Y%m%d")
-        return any(_stamp_of(p, ".bak-").startswith(today) for p in self.backups())
+        return any(_stamp_of(p, ".bak-").startswith(today) for p in self.backups(source))
 
-    def _write_backup(self, raw: bytes, reason: str = "") -> Path:
+    def _write_backup(
+        self, raw: bytes, source: Path, reason: str = "", *, mtime: int | None = None
+    ) -> Path:
         stamp = self._clock().strftime("%Y%m%dT%H%M%SZ")
-        target = self._unique(f".bak-{stamp}{'-' + reason if reason else ''}")
-        self._write_atomic(raw, None, target=target, mode=FILE_MODE)
-        for old in self.backups()[BACKUPS_KEPT:]:
+        target = self._unique(source, f".bak-{stamp}{'-' + reason if reason else ''}")
+        self._write_atomic(raw, None, target=target, mode=FILE_MODE, mtime=mtime, about=source)
+        for old in self.backups(source)[BACKUPS_KEPT:]:
             with contextlib.suppress(OSError):
                 old.unlink()
         return target
 
-    def _unique(self, suffix: str) -> Path:
-        target = self.path.with_name(self.path.name + suffix)
+    def _unique(self, source: Path, suffix: str) -> Path:
+        target = source.with_name(source.name + suffix)
         count = 1
         while os.path.lexists(target):
             count += 1
-            target = self.path.with_name(f"{self.path.name}{suffix}-{count}")
+            target = source.with_name(f"{source.name}{suffix}-{count}")
         return target
 
-    def backups(self) -> list[Path]:
-        """Backups beside the file, newest first."""
-        found = [p for p in self.path.parent.glob(f"{self.path.name}.bak-*") if p.is_file()]
+    def backups(self, source: Path | None = None) -> list[Path]:
+        """Backups of the board file (or of ``source``, e.g. the archive), newest first."""
+        source = source or self.path
+        found = [p for p in source.parent.glob(f"{source.name}.bak-*") if p.is_file()]
         return sorted(
             found, key=lambda p: (_stamp_of(p, ".bak-")[:16], _mtime_ns(p), p.name), reverse=True
         )
 
+    def archive_backups(self) -> list[Path]:
+        """Backups of the archive file, newest first."""
+        return self.backups(self.archive_path)
+
     def damaged_copies(self) -> list[Path]:
-        """Damaged files that :meth:`restore` set aside, newest first."""
-        found = self.path.parent.glob(f"{self.path.name}.damaged-*")
+        """Damaged files that :meth:`restore` set aside (board file and archive), newest
+        first."""
+        found = [
+            *self.path.parent.glob(f"{self.path.name}.damaged-*"),
+            *self.path.parent.glob(f"{self.archive_path.name}.damaged-*"),
+        ]
         return sorted(found, key=lambda p: p.name, reverse=True)
 
     def leftovers(self) -> list[Path]:
@@ -623,59 +1385,80 @@ class Store:
         return self._leftovers()
 
     def restore(self, backup: Path) -> Path | None:
-        """Put ``backup`` in place of the board, keeping the current file aside.
+        """Put ``backup`` in place of the file it is a backup of (the board file, or the
+        archive for ``board.archive.json.bak-...``), keeping the current file aside.
 
         The current file (damaged, or any file at all) is kept as
-        ``board.json.damaged-<stamp>``, never deleted; returns that path (None when there
-        was no file). Raises :class:`StoreError` if the backup does not load.
+        ``<name>.damaged-<stamp>``, never deleted; returns that path (None when there
+        was no file). The two files are then reconciled (an order in both keeps its
+        newest copy; the index is rebuilt). Raises :class:`StoreError` if the backup does
+        not load.
         """
-        checker = Store(backup)
-        raw = checker._load().raw
-        if raw is None:
+        archive = backup.name.startswith(f"{self.archive_path.name}.bak-")
+        target = self.archive_path if archive else self.path
+        got = read_file(backup, archive=archive)
+        if got is None:
             raise StoreError(f"{backup}: no such backup")
+        raw = got[0]
+        if archive:
+            parse_archive(raw, backup)
+        else:
+            parse_board(raw, backup)
         with self._locked():
             aside = None
             mode = FILE_MODE
             stamp = self._clock().strftime("%Y%m%dT%H%M%SZ")
             try:
-                st = os.lstat(self.path)
+                st = os.lstat(target)
             except FileNotFoundError:
                 st = None
             except OSError as error:
                 raise self._error("cannot read", error, unchanged=True) from None
+            self._mark()
             if st is not None:
-                aside = self._unique(f".damaged-{stamp}")
+                aside = self._unique(target, f".damaged-{stamp}")
                 if stat.S_ISREG(st.st_mode):
                     mode = stat.S_IMODE(st.st_mode)
                     # A second name for the same bytes: nothing is copied, nothing can be lost.
                     try:
-                        os.link(self.path, aside)
+                        os.link(target, aside)
                     except OSError:
-                        self._copy_aside(aside)
+                        self._copy_aside(target, aside)
                 else:
                     try:
-                        os.rename(self.path, aside)
+                        os.rename(target, aside)
                     except OSError as error:
                         raise self._error("cannot move the damaged file aside", error) from None
-            self._write_atomic(raw, None, mode=mode)
+            self._write_atomic(raw, None, target=target, mode=mode)
             self._cache = None
+            self._archive_cache = None
         _fsync_folder(self.path.parent)
+        # The other file may be older or newer than the backup: reconcile (the marker says
+        # so). If the other file is damaged too, that waits until it is restored as well.
+        with contextlib.suppress(StoreError), self.transaction():
+            pass
         return aside
 
-    def _copy_aside(self, aside: Path) -> None:
+    def _copy_aside(self, source: Path, aside: Path) -> None:
         try:
-            with open(self.path, "rb") as src:
+            with open(source, "rb") as src:
                 raw = src.read()
         except OSError as error:
             raise self._error("cannot read", error, unchanged=True) from None
-        self._write_atomic(raw, None, target=aside, mode=FILE_MODE)
+        self._write_atomic(raw, None, target=aside, mode=FILE_MODE, about=source)
 
     # ---------------------------------------------------------------- errors
 
     def _error(self, what: str, error: OSError, *, unchanged: bool = False) -> StoreError:
-        detail = error.strerror or str(error)
-        tail = "; nothing was written" if unchanged else ""
-        return StoreError(f"{self.path}: {what}: {detail.lower()}{tail}")
+        return _os_error(self.path, what, error, unchanged=unchanged)
+
+
+def _board_part(fingerprint: Fingerprint | None) -> Fingerprint | None:
+    """The board file's part of :meth:`Store.fingerprint` (None: no board file)."""
+    if fingerprint is None:
+        return None
+    head = fingerprint[:3]
+    return None if head == _NO_FILE else head
 
 
 def _stamp_of(path: Path, marker: str) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.conftest import FROZEN
+from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.app import CancelboardApp
 from tui.board import Board
@@ -16,7 +15,7 @@ SIZE = (80, 24)
 
 
 def stored(db: Path) -> dict[str, dict[str, object]]:
-    return {d["order"]: d for d in json.loads(db.read_text())["orders"].values()}
+    return stored_orders(db)
 
 
 def notices(app: CancelboardApp) -> list[str]:

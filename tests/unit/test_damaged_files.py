@@ -380,7 +380,7 @@ def test_doctor_on_a_healthy_board(db_path: Path, capsys: pytest.CaptureFixture[
     code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
     assert code == 0
     assert f"board file: {db_path}" in out
-    assert "status: ok: schema 1, 1 order (0 closed), 0 general lessons" in out
+    assert "status: ok: schema 2, 1 order (0 closed), 0 general lessons" in out
     assert "mode 0600" in out
     assert "backups: 1 (1 load)" in out
     assert "leftover temp files: 1" in out
