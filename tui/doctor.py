@@ -1,7 +1,8 @@
-"""``cancelboard doctor``: a report on a board file, and restoring the newest good backup.
+"""``cancelboard doctor``: a report on a board (its file and its archive), and restoring
+the newest good backup of whichever is damaged.
 
 Without ``--restore`` it only reads: nothing on disk changes (not even a lock file).
-Exit code 0 when the board is usable, 2 when it is damaged (unless restored).
+Exit code 0 when both files are usable, 2 when either is damaged (unless restored).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.board import Board
-from tui.domain import Stage
-from tui.store import FILE_MODE, LESSONS, Store, StoreError
+from tui.domain import Order, Stage
+from tui.store import FILE_MODE, LESSONS, ORDERS, Store, StoreError, load_file
 
 EXIT_OK = 0
 EXIT_DAMAGED = 2
@@ -22,16 +22,18 @@ EXIT_DAMAGED = 2
 
 @dataclass(frozen=True)
 class Check:
-    """What one file (the board or a backup) holds, or what is wrong with it."""
+    """What one file (the board file, the archive, or a backup) holds, or what is wrong."""
 
     path: Path
     exists: bool
     error: str = ""
-    """Empty when the file loads as a board (every order included)."""
+    """Empty when the file loads (every order included)."""
     schema: int = 0
     orders: int = 0
     closed: int = 0
     lessons: int = 0
+    archive: bool = False
+    """Whether it is (a backup of) the archive file."""
 
     @property
     def ok(self) -> bool:
@@ -40,28 +42,44 @@ class Check:
 
     def summary(self) -> str:
         """One line: what the file holds."""
+        if self.archive:
+            return (
+                f"schema {self.schema}, {self.closed} closed order{'' if self.closed == 1 else 's'}"
+            )
         orders = f"{self.orders} order{'' if self.orders == 1 else 's'}"
         lessons = f"{self.lessons} general lesson{'' if self.lessons == 1 else 's'}"
         return f"schema {self.schema}, {orders} ({self.closed} closed), {lessons}"
 
 
-def check(path: Path) -> Check:
-    """Load ``path`` as a board (never writing anything) and say what it holds."""
-    store = Store(path)
+def check(path: Path, *, archive: bool = False) -> Check:
+    """Load ``path`` as a board file (or an archive) without writing anything, and say
+    what it holds."""
     try:
-        snap = store.snapshot()
-        exists = snap.fingerprint is not None
-        orders = Board(store).orders(archived=True, snapshot=snap)
+        snap = load_file(path, archive=archive)
+        docs = [*snap.data.get(ORDERS, {}).values(), *snap.pending.values()]
+        orders = [_order(doc, path) for doc in docs]
     except StoreError as error:
-        return Check(path, os.path.lexists(path), error=_after_path(str(error), store.path))
+        return Check(
+            path, os.path.lexists(path), error=_after_path(str(error), path), archive=archive
+        )
     return Check(
         path,
-        exists,
+        snap.fingerprint is not None,
         schema=snap.schema,
         orders=len(orders),
         closed=sum(1 for o in orders if o.stage is Stage.CLOSED),
         lessons=len(snap.data.get(LESSONS, {})),
+        archive=archive,
     )
+
+
+def _order(doc: dict[str, object], path: Path) -> Order:
+    try:
+        return Order.from_dict(doc)
+    except (KeyError, ValueError, TypeError) as error:
+        raise StoreError(
+            f"{path}: order {doc.get('order')} is damaged ({type(error).__name__}: {error})"
+        ) from None
 
 
 def _after_path(message: str, path: Path) -> str:
@@ -94,25 +112,45 @@ def _size(path: Path) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def doctor(store: Store, *, restore: bool = False, out: Callable[[str], None] = print) -> int:
-    """Report on the board file (and with ``restore``, put back the newest good backup)."""
-    path = store.path
-    board = check(path)
-    out(f"board file: {path}")
-    if not board.exists and board.ok:
-        out("status: no board file yet (it is created with the first change)")
-    elif board.ok:
-        details = ", ".join(x for x in (board.summary(), _size(path), _mode_note(path)) if x)
-        out(f"status: ok: {details}")
-    else:
-        out(f"status: DAMAGED: {board.error}")
+def _status(result: Check, label: str, missing: str) -> str:
+    if not result.exists and result.ok:
+        return f"{label}: {missing}"
+    if result.ok:
+        details = ", ".join(
+            x for x in (result.summary(), _size(result.path), _mode_note(result.path)) if x
+        )
+        return f"{label}: ok: {details}"
+    return f"{label}: DAMAGED: {result.error}"
 
-    backups = [(p, check(p)) for p in store.backups()]
-    good = [p for p, c in backups if c.ok]
-    out(f"backups: {len(backups)}" + (f" ({len(good)} load)" if backups else ""))
-    for backup, result in backups:
+
+def _backups(
+    label: str, paths: list[Path], archive: bool, out: Callable[[str], None]
+) -> list[Path]:
+    """Report on backups; the ones that load, newest first."""
+    checked = [(p, check(p, archive=archive)) for p in paths]
+    good = [p for p, c in checked if c.ok]
+    out(f"{label}: {len(checked)}" + (f" ({len(good)} load)" if checked else ""))
+    for backup, result in checked:
         state = f"ok: {result.summary()}" if result.ok else f"DAMAGED: {result.error}"
         out(f"  {backup.name}: {state}")
+    return good
+
+
+def doctor(store: Store, *, restore: bool = False, out: Callable[[str], None] = print) -> int:
+    """Report on the board file and its archive (and with ``restore``, put back the newest
+    good backup of each damaged one)."""
+    board = check(store.path)
+    archive = check(store.archive_path, archive=True)
+    out(f"board file: {store.path}")
+    out(_status(board, "status", "no board file yet (it is created with the first change)"))
+    out(f"archive file: {store.archive_path}")
+    out(
+        _status(archive, "archive status", "none yet (it is created when an order is closed)")
+        + ("" if archive.ok else "; open orders still work, closed ones wait for it")
+    )
+
+    good = _backups("backups", store.backups(), False, out)
+    good_archive = _backups("archive backups", store.archive_backups(), True, out)
 
     leftovers = store.leftovers()
     if leftovers:
@@ -122,26 +160,41 @@ def doctor(store: Store, *, restore: bool = False, out: Callable[[str], None] = 
         )
     else:
         out("leftover temp files: none")
+    if store.reconcile_pending():
+        out(
+            "unfinished write to both files (its writer was killed): finished by the next"
+            " change or start; an order found in both keeps its newest copy"
+        )
     damaged = store.damaged_copies()
     if damaged:
         out(f"damaged files kept aside: {', '.join(p.name for p in damaged)}")
     if store.lock_path.exists():
         out(f"lock file: {store.lock_path.name}, {_mode_note(store.lock_path)}")
 
-    if board.ok:
+    if board.ok and archive.ok:
         if restore:
-            out("nothing to restore: the board file is fine")
+            out("nothing to restore: the board file and its archive are fine")
         return EXIT_OK
+    todo = [
+        (result, backups, what)
+        for result, backups, what in ((board, good, ""), (archive, good_archive, " the archive"))
+        if not result.ok
+    ]
     if not restore:
-        if good:
-            out(
-                f"to put back the newest good backup ({good[0].name}): cancelboard doctor --restore"
-            )
+        for _, backups, what in todo:
+            if backups:
+                out(
+                    f"to put back the newest good backup of{what or ' the board file'}"
+                    f" ({backups[0].name}): cancelboard doctor --restore"
+                )
         return EXIT_DAMAGED
-    if not good:
-        out("cannot restore: no backup loads; nothing was changed")
-        return EXIT_DAMAGED
-    aside = store.restore(good[0])
-    kept = f"; the damaged file was kept as {aside.name}" if aside else ""
-    out(f"restored {good[0].name}{kept}")
-    return EXIT_OK
+    code = EXIT_OK
+    for _, backups, what in todo:
+        if not backups:
+            out(f"cannot restore{what}: no backup loads; nothing was changed")
+            code = EXIT_DAMAGED
+            continue
+        aside = store.restore(backups[0])
+        kept = f"; the damaged file was kept as {aside.name}" if aside else ""
+        out(f"restored {backups[0].name}{kept}")
+    return code

@@ -649,8 +649,8 @@ class Tx:
         self._archive_snap: Snapshot | None = None
         self._index: frozenset[str] | None = _UNKNOWN
         self._exists: bool | None = None
-        self._moved_out: dict[str, dict[str, Any]] = {}
-        """Orders taken out of the archive into the board file: number -> archive copy."""
+        self._moved_out: dict[str, tuple[str, dict[str, Any]]] = {}
+        """Orders taken out of the archive into the board file: number -> (id, archive copy)."""
         self._archive_first = False
         """Whether the archive has changes that must be on disk before the board file's."""
         self._reindex = False
@@ -707,7 +707,7 @@ class Tx:
             old = archive.find(name, key, value)
             if old is not None:
                 archive.delete(name, key, value)
-                self._moved_out.setdefault(str(value), dict(old))
+                self._moved_out.setdefault(str(value), (str(old.doc_id), dict(old)))
                 self._main.put_at(name, key, doc, str(old.doc_id))
                 return
         self._main.put(name, key, doc)
@@ -834,12 +834,14 @@ class Tx:
             return final
         orders = dict(final.get(ORDERS, {}))
         present = {d.get("order") for d in orders.values() if _hashable(d)}
-        next_id = max((int(k) for k in orders), default=0) + 1
-        for number, doc in self._moved_out.items():
-            if number not in present:
-                orders[str(next_id)] = doc
-                next_id += 1
-        return {**final, ORDERS: orders}
+        spare = max((int(k) for k in orders), default=0) + 1
+        for number, (doc_id, doc) in self._moved_out.items():
+            if number in present:
+                continue
+            while doc_id in orders:
+                doc_id, spare = str(spare), spare + 1
+            orders[doc_id] = doc
+        return {**final, ORDERS: dict(sorted(orders.items(), key=lambda i: int(i[0])))}
 
 
 # ----------------------------------------------------------------------------- the store

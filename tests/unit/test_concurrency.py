@@ -34,8 +34,8 @@ import pytest
 
 from tui import domain
 from tui.board import Board
-from tui.domain import EntryKind, OrderDraft
-from tui.store import ORDERS, Store, StoreError
+from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
+from tui.store import ORDERS, Store, StoreError, archive_path_of
 
 FULL = os.environ.get("CANCELBOARD_STRESS") == "full"
 CLI_WRITERS = 8
@@ -272,6 +272,117 @@ def test_killed_writers_lose_nothing_acknowledged(tmp_path: Path) -> None:
             "kills_survived": KILLS,
             "kills_that_left_a_temp_file": mid_write,
             "changes_reported_done": len(reported),
+            "lost": 0,
+        },
+    )
+
+
+MOVING_WRITER = r"""
+import sys
+from tui.board import Board
+from tui.domain import EntryKind, Move, Outcome, Stage
+from tui.store import Store
+
+path, round_ = sys.argv[1], sys.argv[2]
+board = Board(Store(path))
+print("ready", flush=True)
+i = 0
+while True:
+    text = f"r{round_}-{i}"
+    board.add_entry("FOKILL", EntryKind.NOTE, text)  # an open order: the board file only
+    print("note", text, flush=True)
+    board.add_entry("FOARCH", EntryKind.NOTE, text)  # a closed order: the archive only
+    print("arch", text, flush=True)
+    order = board.get("FOMOVE")  # back and forth between the files: both written
+    if order.stage is Stage.CLOSED:
+        new = board.move("FOMOVE", Move(Stage.TALK))
+    else:
+        new = board.move("FOMOVE", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    print("move", new.revision, new.stage.value, flush=True)
+    i += 1
+"""
+
+
+def test_killed_writers_moving_orders_between_files_lose_nothing(tmp_path: Path) -> None:
+    """Kills while orders are closed, reopened and noted in the archive: every reported
+    change is on disk, each file loads, and no order is ever in neither file."""
+    db = tmp_path / "board.json"
+    archive = archive_path_of(db)
+    marker = tmp_path / ".board.json.reconcile"
+    board = Board(Store(db))
+    for number in ("FOKILL", "FOARCH", "FOMOVE"):
+        board.add_order(OrderDraft(number=number, buyer="buyer"))
+    board.move("FOARCH", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    # Bulk in both files, so each write takes long enough to be killed in the middle of.
+    now = domain.utcnow()
+    with Store(db).transaction() as tx:
+        for i in range(300):
+            draft = OrderDraft(number=f"FOBULK{i}", buyer="b" * 50, gig="g" * 200)
+            order = domain.new_order(draft, now)
+            if i % 2:
+                order = domain.move_order(order, Move(Stage.CLOSED, outcome=Outcome.SAVED), now)
+            tx.put(ORDERS, "order", order.to_dict())
+    rng = random.Random(int(os.environ.get("CANCELBOARD_KILL_SEED", "5")))
+    notes: list[str] = []
+    archived: list[str] = []
+    last_move = (1, "talk")
+    mid_write = half_moves = 0
+    for round_ in range(KILLS):
+        child = subprocess.Popen(
+            [sys.executable, "-c", MOVING_WRITER, str(db), str(round_)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+        time.sleep(rng.uniform(0.01, 0.4))
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate(timeout=30)
+        assert child.returncode == -signal.SIGKILL
+        for line in out.splitlines():
+            kind, *rest = line.split()
+            if kind == "note":
+                notes.append(rest[0])
+            elif kind == "arch":
+                archived.append(rest[0])
+            elif kind == "move":
+                last_move = (int(rest[0]), rest[1])
+        mid_write += bool(list(tmp_path.glob(".board.json.*.tmp")))
+        # Both files load, whole, with no duplicate ids; FOMOVE is in one of them at least.
+        in_board = {d["order"]: d for d in load_strictly(db)[ORDERS].values()}
+        in_archive = {d["order"]: d for d in load_strictly(archive)[ORDERS].values()}
+        assert "FOMOVE" in in_board or "FOMOVE" in in_archive, f"round {round_}: lost"
+        both = set(in_board) & set(in_archive)
+        assert both <= {"FOMOVE"}, both
+        if both:
+            assert marker.exists()  # killed between the two writes: reconciled next
+            half_moves += 1
+        texts = {e["text"] for e in in_board["FOKILL"]["entries"]}
+        assert [t for t in notes if t not in texts] == [], f"round {round_}"
+        texts = {e["text"] for e in in_archive["FOARCH"]["entries"]}
+        assert [t for t in archived if t not in texts] == [], f"round {round_}"
+        # The move reported done is there (or a later one the child had not reported yet).
+        now_moved = Board(Store(db)).orders(archived=True)
+        fomove = next(o for o in now_moved if o.number == "FOMOVE")
+        assert fomove.revision >= last_move[0], (round_, fomove.revision, last_move)
+        if fomove.revision == last_move[0]:
+            assert fomove.stage.value == last_move[1]
+    Store(db).open()
+    assert not marker.exists()
+    assert list(tmp_path.glob(".board.json.*.tmp")) == []
+    in_board = {d["order"] for d in load_strictly(db)[ORDERS].values()}
+    in_archive = {d["order"] for d in load_strictly(archive)[ORDERS].values()}
+    assert not in_board & in_archive
+    assert len(in_board | in_archive) == 303
+    report(
+        "kill-moves",
+        {
+            "kills": KILLS,
+            "kills_survived": KILLS,
+            "kills_between_the_two_writes": half_moves,
+            "kills_that_left_a_temp_file": mid_write,
+            "changes_reported_done": len(notes) + len(archived) + last_move[0] - 1,
             "lost": 0,
         },
     )
