@@ -523,8 +523,8 @@ class _FileTx:
             return None
         return Document(table[found], doc_id=int(found))
 
-    def put(self, name: str, key: str, doc: Mapping[str, Any]) -> None:
-        """Insert ``doc`` or replace the document with the same ``key`` value.
+    def put(self, name: str, key: str, doc: Mapping[str, Any]) -> str:
+        """Insert ``doc`` or replace the document with the same ``key`` value; its id.
 
         Replacing swaps the whole document for a new one, never an in-place update, so
         snapshots handed out earlier (which share document objects) never change.
@@ -541,6 +541,7 @@ class _FileTx:
             with contextlib.suppress(TypeError):
                 held[1][value] = doc_id
         self._touched(name)
+        return doc_id
 
     def delete(self, name: str, key: str, value: Any) -> bool:
         """Remove the document whose ``key`` equals ``value``; whether there was one."""
@@ -568,7 +569,7 @@ class _FileTx:
         self._owned[name] = copied
         return copied
 
-    def put_at(self, name: str, key: str, doc: Mapping[str, Any], doc_id: str) -> None:
+    def put_at(self, name: str, key: str, doc: Mapping[str, Any], doc_id: str) -> str:
         """Add ``doc`` (whose ``key`` value is not in the table) under ``doc_id`` if free.
 
         For an order moving between the files: it keeps its id, so the board file and the
@@ -587,6 +588,7 @@ class _FileTx:
         for other in [k for k in self._index if k[0] == name]:
             del self._index[other]
         self._touched(name)
+        return doc_id
 
     def insert(self, name: str, doc: Mapping[str, Any]) -> None:
         """Add ``doc`` under a new id, whatever it holds."""
@@ -654,6 +656,8 @@ class Tx:
         self._archive_first = False
         """Whether the archive has changes that must be on disk before the board file's."""
         self._reindex = False
+        self._touched: dict[str, str | None] = {}
+        """Order numbers put into (their id) or taken out of (None) the archive."""
         self._order_id: int | None = None
         """The next order id: ids are unique across both files, and kept by moves."""
 
@@ -696,10 +700,10 @@ class Tx:
             self._archive_first = True
             here = self._main.find(name, key, value)
             if here is None:
-                archive.put(name, key, doc)
+                self._touch(key, value, archive.put(name, key, doc))
                 return
             archive.delete(name, key, value)
-            archive.put_at(name, key, doc, str(here.doc_id))
+            self._touch(key, value, archive.put_at(name, key, doc, str(here.doc_id)))
             self._main.delete(name, key, value)
             return
         if self._main.find(name, key, value) is None and self._maybe_archived(key, value):
@@ -707,6 +711,7 @@ class Tx:
             old = archive.find(name, key, value)
             if old is not None:
                 archive.delete(name, key, value)
+                self._touch(key, value, None)
                 self._moved_out.setdefault(str(value), (str(old.doc_id), dict(old)))
                 self._main.put_at(name, key, doc, str(old.doc_id))
                 return
@@ -720,8 +725,15 @@ class Tx:
             return False
         if self._arch().delete(name, key, value):
             self._archive_first = True
+            self._touch(key, value, None)
             return True
         return False
+
+    def _touch(self, key: str, value: Any, doc_id: str | None) -> None:
+        if key == "order" and isinstance(value, str):
+            self._touched[value] = doc_id
+        else:
+            self._reindex = True
 
     # ---------------------------------------------------------------- for the store
 
@@ -800,23 +812,38 @@ class Tx:
         self._reindex = True
 
     def _update_index(self) -> None:
-        """The board file's index, from the archive as this transaction leaves it."""
-        if self._archive is None or not (self._archive.changed or self._reindex):
+        """The board file's index, from the archive as this transaction leaves it.
+
+        From the old index and the numbers this transaction moved, when it can (a
+        close or a reopen then costs no scan of the archive); rebuilt after a migration
+        or reconciliation. ``last_id`` is a high-water mark: ids above it are not archived.
+        """
+        archive = self._archive
+        if archive is None or not (archive.changed or self._reindex):
             return
-        numbers = sorted(
-            {
+        if self._index is _UNKNOWN:
+            self._index = index_of(self._main.data)
+        old = self._index
+        old_last = _last_archived_id(self._main.data)
+        current = self._main.data.get(ARCHIVED)
+        if self._reindex or old is None or old_last is None:
+            numbers: set[str] | frozenset[str] = {
                 str(d["order"])
-                for d in self._archive.data.get(ORDERS, {}).values()
+                for d in archive.data.get(ORDERS, {}).values()
                 if isinstance(d.get("order"), str)
             }
-        )
-        last = _highest_id(self._archive.data)
-        current = self._main.data.get(ARCHIVED)
-        if current is None and not numbers:
-            return
-        if current == archive_index(numbers, last):
-            return
-        self._main.replace_table(ARCHIVED, archive_index(numbers, last))
+            last = _highest_id(archive.data)
+            if current is None and not numbers:
+                return
+        else:
+            present = {n: i for n, i in self._touched.items() if i is not None}
+            numbers = (old - set(self._touched)) | set(present)
+            last = max([old_last, *(int(i) for i in present.values())])
+            if numbers == old and last == old_last:
+                return
+        table = archive_index(numbers, last)
+        if current != table:
+            self._main.replace_table(ARCHIVED, table)
 
     def _archive_before_board(self) -> Data | None:
         """What the archive must hold on disk before the board file is written, or None
@@ -1084,14 +1111,14 @@ class Store:
         if board_changed:
             payload = orjson.dumps(tx._main.data)
             try:
-                fingerprint = self._write_atomic(payload, snap.fingerprint)
+                fingerprint, sums = self._write_summed(payload, snap.fingerprint, self.path)
             except StoreError as error:
                 if first is not None and before is not None:
                     self._take_back(before, error)
                 if created:
                     self._unmark()
                 raise
-            self._cache = Snapshot(tx._main.data, fingerprint, SCHEMA, digest(payload))
+            self._cache = Snapshot(tx._main.data, fingerprint, SCHEMA, sums)
         if archive is not None and archive_changed and first is not archive.data:
             assert before is not None
             try:
@@ -1105,11 +1132,27 @@ class Store:
 
     def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> None:
         payload = orjson.dumps(data)
-        fingerprint = self._write_atomic(payload, before.fingerprint, target=self.archive_path)
+        fingerprint, sums = self._write_summed(payload, before.fingerprint, self.archive_path)
         if final:
-            self._archive_cache = Snapshot(data, fingerprint, SCHEMA, digest(payload))
+            self._archive_cache = Snapshot(data, fingerprint, SCHEMA, sums)
         else:
             self._archive_cache = None
+
+    def _write_summed(
+        self, payload: bytes, previous: Fingerprint | None, target: Path
+    ) -> tuple[Fingerprint, bytes]:
+        """:meth:`_write_atomic`, and the payload's digest (for the cache), computed while
+        the disk works: both release the GIL, so a big file costs no extra time."""
+        if len(payload) < 1 << 20:
+            return self._write_atomic(payload, previous, target=target), digest(payload)
+        sums: list[bytes] = []
+        worker = threading.Thread(target=lambda: sums.append(digest(payload)), daemon=True)
+        worker.start()
+        try:
+            fingerprint = self._write_atomic(payload, previous, target=target)
+        finally:
+            worker.join()
+        return fingerprint, sums[0]
 
     def _take_back(self, before: Snapshot, error: StoreError) -> None:
         """The board file could not be written after the archive was: put the archive back.

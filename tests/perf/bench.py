@@ -54,7 +54,7 @@ from _perf_boards import BoardInfo, build_board, write_private  # noqa: E402
 from _perf_term import KeyTiming, Term, TermError, peak_rss_kib  # noqa: E402
 
 from tui.domain import Stage  # noqa: E402
-from tui.store import ORDERS, Store  # noqa: E402
+from tui.store import ORDERS, Store, archive_path_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -145,7 +145,7 @@ class Bench:
         self.bare.write_text(BARE_APP)
         self.term = Term(workdir, args.width, args.height)
         self.boards: dict[int, BoardInfo] = {}
-        self.pristine: dict[int, bytes] = {}
+        self.pristine: dict[int, dict[Path, bytes]] = {}
         self.samples: dict[str, Samples] = {}
 
     def env(self) -> dict[str, str]:
@@ -169,17 +169,20 @@ class Bench:
         started = time.perf_counter()
         info = build_board(folder / "board.json", size)
         self.boards[size] = info
-        self.pristine[size] = info.path.read_bytes()
+        files = [info.path, archive_path_of(info.path)]
+        self.pristine[size] = {p: p.read_bytes() for p in files if p.exists()}
         # The daily backup is made now, not in the first timed start (it is once a day).
         Store(info.path).open()
         took = time.perf_counter() - started
         say(
-            f"board {size:,}: {info.size_bytes / 1e6:.1f} MB, {info.open_orders} open,"
+            f"board {size:,}: {info.size_bytes / 1e6:.1f} MB + archive"
+            f" {info.archive_bytes / 1e6:.1f} MB, {info.open_orders} open,"
             f" built in {took:.1f} s"
         )
 
     def restore(self, size: int) -> None:
-        write_private(self.boards[size].path, self.pristine[size])
+        for path, payload in self.pristine[size].items():
+            write_private(path, payload)
 
     # ---------------------------------------------------------------- one session each
 
@@ -456,6 +459,13 @@ def table(bench: Bench, sizes: list[int]) -> str:
             "board file (open orders)",
             lambda c: (
                 f"{fmt_bytes(bench.boards[int(c)].size_bytes)} ({bench.boards[int(c)].open_orders})"
+            ),
+        ),
+        app_row(
+            "archive file (closed orders)",
+            lambda c: (
+                f"{fmt_bytes(bench.boards[int(c)].archive_bytes)}"
+                f" ({bench.boards[int(c)].orders - bench.boards[int(c)].open_orders})"
             ),
         ),
         row("startup to board drawn", lambda x: x.startup, fmt_ms, lambda x: x.startup),

@@ -1,109 +1,133 @@
-"""Write latency of one change (``Board.add_entry``, fsync included) on big boards.
+"""Write latency of one change (fsync included) on big boards, and what reading them costs.
 
 Run: ``python tests/perf/bench_store.py [--orders 1000 10000] [--changes 30] [--dir PATH]``.
-Builds a board of N orders with 5 entries each (written directly, in one go), then times
-single changes through the board service, each a full transaction: lock, re-read and
-compare, change, serialize, write a temp file, fsync, rename, fsync the folder. Also: the
-time a new session takes to open the board (parse and convert every order), and the time an
-open board takes to pick up another session's change (re-read, parse, convert what changed).
+Builds the benchmark boards of ``_perf_boards.py`` (10% open, the rest archived, 5 entries
+each), then times single changes through the board service, each a full transaction
+(lock, re-read and compare, change, serialise, write a temp file, fsync, rename, fsync the
+folder):
+
+- note: ``add_entry`` on an open order (the board file only);
+- move: an open order between Follow up and Lessons (the board file only);
+- close / reopen: an open order into the archive and back (both files);
+- archived note: ``add_entry`` on a closed order (the archive only).
+
+Also: a new session's start (``Store.open`` and the open orders converted), every order
+converted (``orders(archived=True)``, as the archive view, stats and exports need), and
+the time an open board takes to pick up another session's change.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
-from datetime import timedelta
+from collections.abc import Callable
 from pathlib import Path
 
-import orjson
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the _perf_* helpers
 
-from tui import domain
-from tui.board import Board
-from tui.domain import Direction, EntryKind, OrderDraft
-from tui.store import META, ORDERS, SCHEMA, Store
+from _perf_boards import build_board, number_of  # noqa: E402
 
-ENTRIES_PER_ORDER = 5
+from tui.board import Board  # noqa: E402
+from tui.domain import EntryKind, Move, Outcome, Stage  # noqa: E402
+from tui.store import Store  # noqa: E402
 
 
-def build_board(path: Path, orders: int) -> str:
-    """Write a board of ``orders`` orders with 5 entries each; returns one order number."""
-    now = domain.utcnow()
-    table: dict[str, dict[str, object]] = {}
-    number = ""
-    for i in range(orders):
-        number = f"FO{i:010X}"
-        draft = OrderDraft(
-            number=number,
-            buyer=f"buyer_{i}",
-            gig="I will design a logo for your business",
-            amount="45.00",
-            due=(now + timedelta(days=3)).date().isoformat(),
-        )
-        order = domain.new_order(draft, now - timedelta(days=2))
-        for j in range(ENTRIES_PER_ORDER):
-            kind = (EntryKind.NOTE, EntryKind.MESSAGE, EntryKind.LESSON)[j % 3]
-            direction = Direction.FROM_BUYER if kind is EntryKind.MESSAGE else None
-            text = f"Entry {j} on {number}: the buyer asked for a change of scope, twice."
-            order, _ = domain.add_entry(order, kind, text, now, direction=direction)
-        table[str(i + 1)] = order.to_dict()
-    data = {META: {"1": {"app": "cancelboard", "schema": SCHEMA}}, ORDERS: table}
-    path.write_bytes(orjson.dumps(data))
-    path.chmod(0o600)
-    return number
+def timed(action: Callable[[], object], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return sorted(times)
 
 
 def bench(folder: Path, orders: int, changes: int) -> dict[str, float]:
-    path = folder / f"board-{orders}.json"
-    number = build_board(path, orders)
+    path = folder / f"board-{orders}" / "board.json"
+    info = build_board(path, orders)
+    Store(path).open()  # today's backups, outside the timings (once a day)
+    assert info.first_talk and info.first_follow_up
+    number, follow_up = info.first_talk, info.first_follow_up
     board = Board(Store(path))
     board.orders()
     board.add_entry(number, EntryKind.NOTE, "warm-up")
-    times = []
-    for i in range(changes):
-        started = time.perf_counter()
-        board.add_entry(number, EntryKind.NOTE, f"note {i}")
-        times.append(time.perf_counter() - started)
-    # A new session opening the board: read, parse and convert every order.
+    notes = timed(lambda: board.add_entry(number, EntryKind.NOTE, "a note"), changes)
+
+    def move() -> None:
+        stage = board.get(follow_up).stage
+        board.move(follow_up, Move(Stage.LESSONS if stage is Stage.FOLLOW_UP else Stage.FOLLOW_UP))
+
+    moves = timed(move, changes)
+    rounds = max(3, changes // 3)
+    closes, reopens = [], []
+    for _ in range(rounds):
+        closes += timed(lambda: board.move(number, Move(Stage.CLOSED, outcome=Outcome.SAVED)), 1)
+        reopens += timed(lambda: board.move(number, Move(Stage.TALK)), 1)
+    archived = number_of(0)  # the oldest order: closed
+    archived_notes = timed(lambda: board.add_entry(archived, EntryKind.NOTE, "late"), rounds)
+    # A new session: check the board and draw the open orders.
     other = Board(Store(path))
     started = time.perf_counter()
+    other.store.open()
     other.orders()
     first_read = time.perf_counter() - started
+    started = time.perf_counter()
+    other.orders(archived=True)
+    read_all = time.perf_counter() - started
     # An open board after another session's change: re-read, parse, convert what changed.
     board.add_entry(number, EntryKind.NOTE, "from the other session")
     started = time.perf_counter()
     other.orders()
     reread = time.perf_counter() - started
-    times.sort()
+    archive = path.with_name("board.archive.json")
     return {
         "orders": orders,
-        "size_mb": path.stat().st_size / 1e6,
-        "median_ms": statistics.median(times) * 1000,
-        "p95_ms": times[int(len(times) * 0.95) - 1] * 1000,
-        "max_ms": times[-1] * 1000,
-        "first_read_ms": first_read * 1000,
+        "board_mb": path.stat().st_size / 1e6,
+        "archive_mb": archive.stat().st_size / 1e6 if archive.exists() else 0.0,
+        "note_ms": statistics.median(notes) * 1000,
+        "note_p95_ms": notes[max(0, int(len(notes) * 0.95) - 1)] * 1000,
+        "note_max_ms": notes[-1] * 1000,
+        "move_ms": statistics.median(moves) * 1000,
+        "close_ms": statistics.median(closes) * 1000,
+        "reopen_ms": statistics.median(reopens) * 1000,
+        "archived_note_ms": statistics.median(archived_notes) * 1000,
+        "open_ms": first_read * 1000,
+        "all_ms": read_all * 1000,
         "reread_ms": reread * 1000,
     }
 
 
+COLUMNS = [
+    ("orders", "orders", "{:>7.0f}"),
+    ("board MB", "board_mb", "{:>8.1f}"),
+    ("archive MB", "archive_mb", "{:>10.1f}"),
+    ("note ms", "note_ms", "{:>8.1f}"),
+    ("p95", "note_p95_ms", "{:>6.1f}"),
+    ("max", "note_max_ms", "{:>6.1f}"),
+    ("move ms", "move_ms", "{:>8.1f}"),
+    ("close ms", "close_ms", "{:>8.1f}"),
+    ("reopen ms", "reopen_ms", "{:>9.1f}"),
+    ("arch. note ms", "archived_note_ms", "{:>13.1f}"),
+    ("open ms", "open_ms", "{:>8.1f}"),
+    ("all orders ms", "all_ms", "{:>13.1f}"),
+    ("reload ms", "reread_ms", "{:>9.1f}"),
+]
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--orders", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--dir", type=Path, help="folder for the boards (default: a temp dir)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        print(
-            f"{'orders':>7} {'file MB':>8} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}"
-            f" {'open ms':>8} {'reload ms':>9}"
-        )
+        widths = [len(fmt.format(0)) for _, _, fmt in COLUMNS]
+        print(" ".join(f"{name:>{w}}" for (name, _, _), w in zip(COLUMNS, widths, strict=True)))
         for n in args.orders:
             r = bench(Path(tmp), n, args.changes)
-            print(
-                f"{r['orders']:>7} {r['size_mb']:>8.1f} {r['median_ms']:>10.1f} {r['p95_ms']:>8.1f}"
-                f" {r['max_ms']:>8.1f} {r['first_read_ms']:>8.1f} {r['reread_ms']:>9.1f}"
-            )
+            print(" ".join(fmt.format(r[key]) for _, key, fmt in COLUMNS), flush=True)
 
 
 if __name__ == "__main__":
