@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui import domain
 from tui.domain import (
@@ -27,7 +27,6 @@ from tui.domain import (
     Template,
     ValidationError,
 )
-from tui.exchange import ImportReport
 from tui.store import (
     LESSONS,
     ORDERS,
@@ -39,6 +38,9 @@ from tui.store import (
     StoreError,
     Tx,
 )
+
+if TYPE_CHECKING:
+    from tui.exchange import ImportReport
 
 
 class ConflictError(Exception):
@@ -307,6 +309,8 @@ class Board:
                         "reasons": [{"id": r, "label": label} for r, label in known + missing],
                     },
                 )
+        from tui.exchange import ImportReport
+
         return ImportReport(
             added=tuple(added),
             replaced=tuple(replaced),
