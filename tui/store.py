@@ -389,7 +389,7 @@ def read_file(path: Path, *, archive: bool = False) -> tuple[bytes, Fingerprint]
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise cls(f"{path}: is a folder, not a {'archive' if archive else 'board'} file")
+            raise cls(f"{path}: is a folder, not {'an archive' if archive else 'a board'} file")
         if not stat.S_ISREG(st.st_mode):
             raise cls(f"{path}: not a regular file (a pipe, socket or device)")
         chunks = []

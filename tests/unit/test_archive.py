@@ -773,3 +773,19 @@ def test_load_file_checks_without_writing(db_path: Path, archive: Path) -> None:
     with pytest.raises(ArchiveError, match="not a Cancelboard archive"):
         load_file(db_path, archive=True)
     assert sorted(p.name for p in db_path.parent.iterdir()) == names
+
+
+def test_a_folder_or_fifo_where_the_archive_should_be(db_path: Path, archive: Path) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO2", CLOSE)
+    archive.unlink()
+    archive.mkdir()
+    fresh = Board(Store(db_path))
+    assert [o.number for o in fresh.orders()] == ["FO1"]
+    with pytest.raises(ArchiveError, match="is a folder, not an archive file"):
+        fresh.orders(archived=True)
+    archive.rmdir()
+    os.mkfifo(archive)
+    with pytest.raises(ArchiveError, match="not a regular file"):
+        Board(Store(db_path)).get("FO2")
+    assert stat.S_ISFIFO(os.stat(archive).st_mode)
