@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -201,7 +202,8 @@ def _cmd_add(board: Board, args: argparse.Namespace) -> int:
 
 def order_json(order: Order) -> dict[str, Any]:
     """The stable JSON shape of ``list --json``."""
-    data = order.to_dict()
+    # Entries and history are counted, not listed: skip serialising them.
+    data = replace(order, entries=(), history=()).to_dict()
     data.pop("amount_cents")
     data.pop("refund_cents")
     data.pop("entries")
