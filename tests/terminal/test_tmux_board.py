@@ -139,3 +139,19 @@ def test_changes_from_a_script_show_on_the_open_board(tmux: Tmux, db: Path, home
     tmux.wait_for("Notes (1)", "typed in a shell")
     tmux.keys("q")
     assert tmux.wait_exit() == "0"
+
+
+def test_a_form_typed_in_one_burst_fills_the_right_fields(tmux: Tmux, db: Path, home: Path) -> None:
+    """Fast typing or a paste over SSH: keys arrive together with the tabs between them."""
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for(EMPTY_HINT)
+    tmux.keys("n")
+    tmux.wait_for("New order")
+    # One tmux command: every key reaches the program in the same read.
+    tmux.tmux(
+        "send-keys", "-t", tmux.target,
+        "F", "O", "7", "Tab", "b", "o", "b", "Tab", "L", "o", "g", "o", "Enter", "2", "5", "C-s",
+    )  # fmt: skip
+    tmux.wait_gone("New order")
+    order = stored_orders(db)["FO7"]
+    assert (order["buyer"], order["gig"], order["amount_cents"]) == ("bob", "Logo", 2500)

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from tui import external
 from tui.domain import Direction, EntryKind
-from tui.screens.questions import close_asking_if_typed
+from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
 from tui.text import clean_text
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
@@ -47,6 +47,7 @@ class EntryEditor(ModalScreen[bool]):
         Binding("ctrl+s", "save", "Save", id="editor.save"),
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
         Binding("ctrl+o", "external", "$EDITOR", id="editor.external"),
+        *FIELD_KEYS,
     ]
 
     def __init__(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -13,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tui.domain import Order, OrderDraft, ValidationError
-from tui.screens.questions import close_asking_if_typed
+from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
 from tui.widgets.safe import safe_line
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -45,6 +44,8 @@ class OrderForm(ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("enter", "enter", "Next field, or save on the last", show=False, priority=True),
+        *FIELD_KEYS,
     ]
 
     def __init__(self, title: str, save: SaveOrder, order: Order | None = None) -> None:
@@ -81,11 +82,9 @@ class OrderForm(ModalScreen[bool]):
         # Fields the form does not show (order date) stay as they were.
         return replace(self.initial, **values)
 
-    @on(Input.Submitted)
-    async def _enter(self, event: Input.Submitted) -> None:
-        # Enter moves on like tab; on the last field it saves.
-        event.stop()
-        if event.input.id == f"f-{self.fields[-1][0]}":
+    async def action_enter(self) -> None:
+        # Enter moves on like tab (at once, see FIELD_KEYS); on the last field it saves.
+        if self.focused is not None and self.focused.id == f"f-{self.fields[-1][0]}":
             await self.action_save()
         else:
             self.focus_next()

@@ -20,6 +20,14 @@ from tui.domain import Initiator
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
 
+# Keys are routed to a widget when they arrive, so a field switch made by a normal binding
+# lands after the keys typed right behind it (fast typing, a paste over SSH): those went
+# into the old field. A priority binding moves focus before the next key is routed.
+FIELD_KEYS = [
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+]
+
 Submit = Callable[..., Awaitable[str | None]]
 """Performs the change; returns None when done, or an error to show (the modal stays)."""
 
@@ -138,6 +146,7 @@ class ReasonModal(ModalScreen[bool]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="modal.cancel"),
         Binding("ctrl+s", "save", "Save", id="modal.save"),
+        *FIELD_KEYS,
     ]
 
     def __init__(

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.domain import Order, Template, ValidationError, fill_template
-from tui.screens.questions import ConfirmModal, close_asking_if_typed
+from tui.screens.questions import FIELD_KEYS, ConfirmModal, close_asking_if_typed
 from tui.store import StoreError
 from tui.widgets.safe import safe, safe_line
 
@@ -126,6 +126,7 @@ class TemplateEditor(ModalScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="template.save"),
         Binding("escape", "cancel", "Cancel", id="template.cancel"),
+        *FIELD_KEYS,
     ]
 
     def __init__(self, template: Template | None) -> None:
