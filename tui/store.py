@@ -53,6 +53,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from tui.atomic import fsync_folder
+
 APP = "cancelboard"
 SCHEMA = 2
 """The file layout this program writes. Older files migrate forward; newer are refused.
@@ -1167,7 +1169,7 @@ class Store:
                     pass
                 except OSError as unlink_error:
                     raise _os_error(self.archive_path, "cannot write", unlink_error) from None
-                _fsync_folder(self.archive_path.parent)
+                fsync_folder(self.archive_path.parent)
                 self._archive_cache = None
             else:
                 self._write_archive(before.data, before, final=True)
@@ -1190,7 +1192,7 @@ class Store:
         except OSError as error:
             what = "disk full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot write"
             raise self._error(what, error, unchanged=True) from None
-        _fsync_folder(self.path.parent)
+        fsync_folder(self.path.parent)
 
     def _unmark(self) -> None:
         with contextlib.suppress(OSError):
@@ -1314,7 +1316,7 @@ class Store:
                 self._archive_cache = None
             what = "disk full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot write"
             raise _os_error(about, what, error, unchanged=True, archive=archive) from None
-        _fsync_folder(folder)
+        fsync_folder(folder)
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _leftovers(self) -> list[Path]:
@@ -1477,7 +1479,7 @@ class Store:
             self._write_atomic(raw, None, target=target, mode=mode)
             self._cache = None
             self._archive_cache = None
-        _fsync_folder(self.path.parent)
+        fsync_folder(self.path.parent)
         # The other file may be older or newer than the backup: reconcile (the marker says
         # so). If the other file is damaged too, that waits until it is restored as well.
         with contextlib.suppress(StoreError), self.transaction():
@@ -1533,17 +1535,3 @@ def _share(data: Data, old: Data) -> Data:
             if same is not None and same is not doc and same == doc:
                 table[doc_id] = same
     return data
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable (a crash right after must not bring the old file back)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
