@@ -282,17 +282,8 @@ def _cmd_entry(board: Board, args: argparse.Namespace) -> int:
     return 0
 
 
-def history_lines(order: Order) -> list[str]:
-    """An order's timeline as plain text, oldest first (for CS tickets)."""
-    lines = [f"Order {order.number} · buyer {order.buyer} · {order.amount} {order.currency}"]
-    for event in order.history:
-        stamp = event.at.astimezone().strftime("%Y-%m-%d %H:%M")
-        lines.append(f"{stamp}  {event.describe()}")
-    return lines
-
-
 def _cmd_history(board: Board, args: argparse.Namespace) -> int:
-    print("\n".join(history_lines(board.get(args.order))))
+    print(domain.history_text(board.get(args.order)))
     return 0
 
 

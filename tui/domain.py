@@ -1052,3 +1052,12 @@ def resolutions(stage: Stage) -> list[tuple[Stage, Outcome]]:
         if source is stage
         for outcome in sorted(rule.outcomes, key=list(Outcome).index)
     ]
+
+
+def history_text(order: Order) -> str:
+    """An order's timeline as plain text, oldest first, in local time (for CS tickets)."""
+    lines = [f"Order {order.number} · buyer {order.buyer} · {order.amount} {order.currency}"]
+    for event in order.history:
+        stamp = event.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        lines.append(f"{stamp}  {event.describe()}")
+    return "\n".join(lines)

@@ -8,17 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui.domain import Order
+from tui.domain import Order, history_text
 from tui.widgets.safe import safe
-
-
-def history_text(order: Order) -> str:
-    """The timeline as plain text, oldest first (local times)."""
-    lines = [f"Order {order.number} · buyer {order.buyer} · {order.amount} {order.currency}"]
-    for event in order.history:
-        stamp = event.at.astimezone().strftime("%Y-%m-%d %H:%M")
-        lines.append(f"{stamp}  {event.describe()}")
-    return "\n".join(lines)
 
 
 class HistoryModal(ModalScreen[None]):
