@@ -68,6 +68,8 @@ async def test_a_change_in_one_session_shows_in_the_other_within_a_second(db_pat
 
         # The second session adds an order through its own board.
         await two.press("n")
+        # Type only once the form is up (under load the keys could reach the board).
+        await wait_for(two, lambda: "New order" in screen_text(second))
         await two.press(*"fo3", "tab", *"carol")
         started = time.monotonic()
         await two.press("ctrl+s")
