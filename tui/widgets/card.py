@@ -1,13 +1,25 @@
-"""How one order reads as a card: a few lines of ``Content`` for a column's list."""
+"""How one order reads as a card: a few lines of text, wrapped by the card itself.
+
+A column holds hundreds of cards. ``OptionList`` asks every option for its height before it
+draws the first line, and a ``Content`` answers by laying out its text: for 1,000 cards that
+was most of a big board's start-up and of every move's redraw. A :class:`CardText` wraps its
+few short lines itself (cheap: most fit as they are), so its height costs next to nothing and
+only the cards on screen are ever laid out.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 
 from tui.domain import Order, Settings, card_timer, format_age
-from tui.widgets.safe import safe_line
+from tui.text import clean_line
 
 LEVEL_STYLES = {"": "$text-muted", "warning": "$text-warning bold", "error": "$text-error bold"}
 
@@ -27,16 +39,89 @@ def card_lines(order: Order, now: datetime, settings: Settings) -> tuple[str, ..
     return lines
 
 
-def card_content(lines: tuple[str, ...]) -> Content:
-    """A card from :func:`card_lines`: number, buyer, amount and age, then the timer."""
-    number, buyer, money, timer, level, tags = lines
-    parts: list[Content] = [
-        safe_line(number, "bold"),
-        safe_line(buyer),
-        Content(money),
-    ]
-    if timer:
-        parts.append(Content.styled(timer, LEVEL_STYLES.get(level, "")))
-    if tags:
-        parts.append(safe_line(tags, "$text-accent"))
-    return Content("\n").join(parts)
+def fold(text: str, width: int) -> list[str]:
+    """``text`` cut into lines of at most ``width`` cells, between words where it can.
+
+    A word longer than the width is cut where the width ends; a wide character is never
+    split (a line narrower than two cells still takes one).
+    """
+    if cell_len(text) <= width:
+        return [text]
+    width = max(width, 1)
+    lines: list[str] = []
+    current, used = "", 0
+    for word in text.split(" "):
+        size = cell_len(word)
+        if current and used + 1 + size <= width:
+            current, used = f"{current} {word}", used + 1 + size
+            continue
+        if current:
+            lines.append(current)
+        current, used = "", 0
+        if size > width:
+            for char in word:
+                char_size = cell_len(char)
+                if current and used + char_size > width:
+                    lines.append(current)
+                    current, used = "", 0
+                current, used = current + char, used + char_size
+        else:
+            current, used = word, size
+    lines.append(current)
+    return lines
+
+
+class CardText(Visual):
+    """A card's lines (number, buyer, money and age, timer, tags), wrapped to a width.
+
+    Its height at a width is the number of lines :func:`fold` makes, and what it draws is
+    exactly those lines, so the list's layout and the drawing always agree.
+    """
+
+    __slots__ = ("_lines", "_width", "_pieces", "_content")
+
+    def __init__(self, lines: tuple[str, ...]) -> None:
+        number, buyer, money, timer, level, tags = lines
+        styled = [(clean_line(number), "bold"), (clean_line(buyer), ""), (money, "")]
+        if timer:
+            styled.append((timer, LEVEL_STYLES.get(level, "")))
+        if tags:
+            styled.append((clean_line(tags), "$text-accent"))
+        self._lines = styled
+        self._width = -1
+        self._pieces: list[tuple[str, str]] = []
+        self._content: Content | None = None
+
+    def _fold(self, width: int) -> list[tuple[str, str]]:
+        """The card's lines at ``width``, each with its style (the last width is kept)."""
+        if width != self._width:
+            self._pieces = [
+                (piece, style) for text, style in self._lines for piece in fold(text, width)
+            ]
+            self._width = width
+            self._content = None
+        return self._pieces
+
+    def _fit(self, width: int) -> Content:
+        pieces = self._fold(width)
+        if self._content is None:
+            self._content = Content("\n").join(
+                Content.styled(piece, style) if style else Content(piece) for piece, style in pieces
+            )
+        return self._content
+
+    @property
+    def plain(self) -> str:
+        """The card's text, unwrapped (one line per line of the card)."""
+        return "\n".join(text for text, _ in self._lines)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return len(self._fold(width))
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return max(cell_len(text) for text, _ in self._lines)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self._fit(width).render_strips(width, height, style, options)

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain import Order, Settings, Stage
-from tui.widgets.card import card_content, card_lines
+from tui.widgets.card import CardText, card_lines
 
 
 class CardList(OptionList):
@@ -94,7 +94,7 @@ class StageColumn(Vertical):
         for index, lines in enumerate(cards):
             if index:
                 options.append(None)
-            options.append(Option(card_content(lines), id=self.numbers[index]))
+            options.append(Option(CardText(lines), id=self.numbers[index]))
         self.cards.set_options(options)
         self._set_title(len(orders))
         if keep in self.numbers:
