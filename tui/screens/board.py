@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
+from textual.widget import Widget
 from textual.widgets import Header, Input, OptionList, Static
 
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Order, Stage
@@ -43,6 +44,7 @@ class BoardScreen(OrderActions):
         Binding("y", "copy", "Copy order", show=False, id="board.copy"),
     ]
 
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     show_archive: reactive[bool] = reactive(False, init=False)
     """Whether the archive column is shown."""
     filter_text: reactive[str] = reactive("", init=False)

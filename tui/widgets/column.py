@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
+from typing import Self
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import NoScreen
 from textual.reactive import reactive
+from textual.style import Style as VisualStyle
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -19,9 +25,14 @@ from tui.widgets.card import CardText, card_lines
 class CardList(OptionList):
     """The cards of a column, one option (a few lines) per card.
 
-    Moving the highlight repaints only the two cards involved: over a slow SSH link a
-    whole-column repaint per key press is most of the bytes sent.
+    Over a slow SSH link a whole-column repaint per key press is most of the bytes sent, so
+    moving the cursor repaints only the two cards involved, and focus coming or going
+    repaints only the card under the cursor: the cursor's look is chosen here
+    (``cardlist--cursor`` when focused) instead of by ``:focus`` rules, which would
+    restyle and repaint the whole list.
     """
+
+    COMPONENT_CLASSES = {"cardlist--cursor"}
 
     highlighted: reactive[int | None] = reactive(None, repaint=False)
 
@@ -32,10 +43,14 @@ class CardList(OptionList):
         Binding("G,end", "last", "Last card", show=False),
     ]
 
-    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
-        super().watch_highlighted(new)
-        self._update_lines()
-        for index in {old, new}:
+    def get_visual_style(self, *component_classes: str, partial: bool = False) -> VisualStyle:
+        if self.has_focus and component_classes[-1:] == ("option-list--option-highlighted",):
+            component_classes = (*component_classes[:-1], "cardlist--cursor")
+        return super().get_visual_style(*component_classes, partial=partial)
+
+    def _refresh_cards(self, *indexes: int | None) -> None:
+        """Repaint these cards only (the whole list if one is not laid out yet)."""
+        for index in set(indexes):
             if index is None:
                 continue
             line = self._index_to_line.get(index)
@@ -44,6 +59,40 @@ class CardList(OptionList):
                 self.refresh()
                 return
             self.refresh_lines(line, height)
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
+        super().watch_highlighted(new)
+        self._update_lines()
+        self._refresh_cards(old, new)
+
+    # Textual repaints a whole widget when it is focused, blurred or restyled; for a card
+    # list only the card under the cursor changes looks on focus. A real style change
+    # (a theme) still repaints: changed rules and component styles refresh the list.
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        def set_focus(widget: Widget) -> None:
+            with suppress(NoScreen):
+                widget.screen.set_focus(self, scroll_visible=scroll_visible)
+
+        self.app.call_later(set_focus, self)
+        return self
+
+    def notify_style_update(self) -> None:
+        Widget.notify_style_update(self)  # not OptionList's, which repaints every time
+
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()  # Widget._on_focus, without its whole-widget repaint
+        self.has_focus = True
+        self._refresh_cards(self.highlighted)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        self._refresh_cards(self.highlighted)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
 
 class StageColumn(Vertical):
@@ -58,6 +107,7 @@ class StageColumn(Vertical):
         self.numbers: list[str] = []
         """Order numbers in display order."""
         self._signature: tuple[tuple[str, ...], ...] | None = None
+        self._count = 0
         self.cards = CardList(classes="cards")
         self.heading = Static(self._title(0), classes="column-title")
 
@@ -69,7 +119,12 @@ class StageColumn(Vertical):
         return f"{self.stage.label} ({count})"
 
     def _set_title(self, count: int) -> None:
-        self.heading.update(self._title(count))
+        # A count of the same number of digits wraps the title the same way: the screen
+        # needs no new layout (a full layout was most of a move's redraw on a big board).
+        old, new = self._title(self._count), self._title(count)
+        if new != old:
+            self.heading.update(new, layout=len(new) != len(old))
+        self._count = count
 
     def focus(self, scroll_visible: bool = True) -> StageColumn:
         """Focus goes to the cards."""

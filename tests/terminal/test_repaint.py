@@ -1,0 +1,76 @@
+"""What a key press costs over a slow link: bytes the board writes to a real terminal.
+
+A board of 80 orders in two columns, at 120x40 in tmux, every byte recorded (pipe-pane).
+Moving the cursor within a column and between columns must repaint the cards involved,
+not whole columns or the screen (issue 4: at most 15 kB per move at 120x40), and a board
+left alone must write nothing at all.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tui.board import Board
+from tui.domain import Initiator, Move, OrderDraft, Stage
+from tui.store import Store
+
+from .helpers import Tmux, app_env, board_command
+
+pytestmark = pytest.mark.terminal
+
+MOVE_LIMIT = 15_000
+PER_COLUMN = 40
+
+
+def quiet_size(path: Path, quiet: float = 0.4, timeout: float = 10.0) -> int:
+    """The recording's size once nothing has been written for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    size, since = path.stat().st_size, time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = path.stat().st_size
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return size
+    raise AssertionError(f"the board kept writing for {timeout} s")
+
+
+def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home: Path) -> None:
+    board = Board(Store(db))
+    for i in range(2 * PER_COLUMN):
+        number = f"FO{i:04d}"
+        board.add_order(OrderDraft(number=number, buyer=f"buyer number {i}", amount="25"))
+        if i >= PER_COLUMN:
+            board.move(number, Move(Stage.REQUESTED, reason="scope", initiator=Initiator.ME))
+    output = db.parent / "tty.bytes"
+    output.touch()
+    tmux.start(
+        board_command(db),
+        app_env(home, TERM="xterm-256color"),
+        width=120,
+        height=40,
+        then=tmux.record_output(output),
+    )
+    tmux.wait_for("Talk to buyer (40)", "FO0040")
+    tmux.wait_card_focused("FO0000")
+    costs: dict[str, list[int]] = {}
+    steps = [("j", "FO0001"), ("j", "FO0002"), ("l", "FO0042"), ("h", "FO0002")]
+    steps += [("l", "FO0042"), ("k", "FO0041"), ("h", "FO0001")]
+    for key, focused in steps:
+        before = quiet_size(output)
+        tmux.keys(key)
+        tmux.wait_card_focused(focused)
+        costs.setdefault(key, []).append(quiet_size(output) - before)
+    print(f"bytes per key at 120x40: {costs}")
+    for key, sizes in costs.items():
+        assert all(0 < size <= MOVE_LIMIT for size in sizes), (key, sizes)
+    # Within a column, two cards change: far less than a column (~10 kB here).
+    assert max(costs["j"] + costs["k"]) <= 3_000, costs
+    # Left alone, the board writes nothing (no clock, no blinking cursor).
+    idle_from = quiet_size(output)
+    time.sleep(2.0)
+    assert output.stat().st_size == idle_from
