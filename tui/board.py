@@ -106,6 +106,29 @@ class Board:
             ]
         return [self._order(doc, in_archive) for doc, in_archive in self.store.all_orders(snap)]
 
+    def summaries(self, *, archived: bool = False) -> list[tuple[Order, dict[str, int]]]:
+        """Like :meth:`orders`, without each order's entries and history (for listings:
+        reading them is most of the cost), but with its count of entries of each kind."""
+        snap = self.store.snapshot()
+        if archived:
+            docs = self.store.all_orders(snap)
+        else:
+            docs = [
+                (doc, False)
+                for doc in snap.data.get(ORDERS, {}).values()
+                if doc.get("stage") != Stage.CLOSED.value
+            ]
+        found = []
+        for doc, in_archive in docs:
+            order = self._convert(doc, in_archive, details=False)
+            counts = dict.fromkeys((kind.value for kind in EntryKind), 0)
+            for entry in doc.get("entries", ()):
+                kind = entry.get("kind") if isinstance(entry, dict) else None
+                if kind in counts:
+                    counts[kind] += 1
+            found.append((order, counts))
+        return found
+
     def get(self, number: str) -> Order:
         """One order by number (open or archived; the archive is read only if need be)."""
         wanted = number.strip().upper()
@@ -124,9 +147,11 @@ class Board:
         self._memo[number] = (doc, order)
         return order
 
-    def _convert(self, doc: dict[str, Any], in_archive: bool = False) -> Order:
+    def _convert(
+        self, doc: dict[str, Any], in_archive: bool = False, *, details: bool = True
+    ) -> Order:
         try:
-            return Order.from_dict(doc)
+            return Order.from_dict(doc, details=details)
         except (KeyError, ValueError, TypeError) as error:
             path = self.store.archive_path if in_archive else self.store.path
             raise (ArchiveError if in_archive else StoreError)(

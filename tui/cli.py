@@ -12,7 +12,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -200,29 +199,28 @@ def _cmd_add(board: Board, args: argparse.Namespace) -> int:
     return 0
 
 
-def order_json(order: Order) -> dict[str, Any]:
-    """The stable JSON shape of ``list --json``."""
-    # Entries and history are counted, not listed: skip serialising them.
-    data = replace(order, entries=(), history=()).to_dict()
-    data.pop("amount_cents")
-    data.pop("refund_cents")
-    data.pop("entries")
-    data.pop("history")
+def order_json(order: Order, counts: dict[str, int]) -> dict[str, Any]:
+    """The stable JSON shape of ``list --json``: an order (read without its entries and
+    history, see :meth:`Board.summaries`) and how many notes, messages and lessons it has."""
+    data = order.to_dict()
+    for key in ("amount_cents", "refund_cents", "entries", "history"):
+        data.pop(key)
     data["amount"] = order.amount
     data["refund"] = domain.format_amount(order.refund_cents)
-    data["notes"] = len(order.entries_of(EntryKind.NOTE))
-    data["messages"] = len(order.entries_of(EntryKind.MESSAGE))
-    data["lessons"] = len(order.entries_of(EntryKind.LESSON))
+    data["notes"] = counts[EntryKind.NOTE.value]
+    data["messages"] = counts[EntryKind.MESSAGE.value]
+    data["lessons"] = counts[EntryKind.LESSON.value]
     return data
 
 
 def _cmd_list(board: Board, args: argparse.Namespace) -> int:
-    orders = board.orders(archived=bool(args.all or args.stage == "closed"))
+    listed = board.summaries(archived=bool(args.all or args.stage == "closed"))
     if args.stage:
-        orders = [o for o in orders if o.stage.value == args.stage]
-    orders.sort(key=lambda o: (o.stage.position, o.entered_stage_at))
+        listed = [(o, c) for o, c in listed if o.stage.value == args.stage]
+    listed.sort(key=lambda pair: (pair[0].stage.position, pair[0].entered_stage_at))
+    orders = [order for order, _ in listed]
     if args.json:
-        found = [order_json(o) for o in orders]
+        found = [order_json(order, counts) for order, counts in listed]
         sys.stdout.buffer.write(orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
         return 0

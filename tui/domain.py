@@ -480,7 +480,10 @@ class Order:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Order:
+    def from_dict(cls, data: Mapping[str, Any], *, details: bool = True) -> Order:
+        """The order a stored document holds; without ``details``, its entries and
+        history are left out (listings: they are most of the cost of reading an order)."""
+
         def opt_dt(key: str) -> datetime | None:
             value = data.get(key)
             return from_iso(value) if value else None
@@ -513,8 +516,8 @@ class Order:
             outcome=Outcome(outcome) if outcome else None,
             refund_cents=int(data.get("refund_cents", 0)),
             tags=tuple(clean_line(str(t)) for t in data.get("tags", ())),
-            entries=tuple(Entry.from_dict(e) for e in data.get("entries", ())),
-            history=tuple(Event.from_dict(h) for h in data.get("history", ())),
+            entries=tuple(Entry.from_dict(e) for e in data.get("entries", ())) if details else (),
+            history=tuple(Event.from_dict(h) for h in data.get("history", ())) if details else (),
             revision=int(data.get("revision", 1)),
         )
 

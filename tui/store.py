@@ -48,7 +48,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
@@ -1223,6 +1222,9 @@ class Store:
                 pass
             except OSError as error:
                 raise self._error("cannot create its folder", error) from None
+        # Imported here: reading commands never lock, and filelock costs ~20 ms to import.
+        from filelock import FileLock, Timeout
+
         lock = FileLock(
             self.lock_path,
             timeout=self._lock_timeout,

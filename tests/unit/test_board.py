@@ -176,3 +176,27 @@ def test_a_refused_undo_does_not_block_the_earlier_steps(db_path: Path) -> None:
 def test_duplicate_reason_ids_are_refused(board: Board) -> None:
     with pytest.raises(ValidationError, match="appears twice"):
         board.set_reasons([("other", "Other"), ("Other", "Again")])
+
+
+def test_summaries_are_the_orders_without_entries_but_with_their_counts(board: Board) -> None:
+    board.add_order(OrderDraft(number="FO1", buyer="a"))
+    board.add_order(OrderDraft(number="FO2", buyer="b"))
+    board.add_entry("FO1", EntryKind.NOTE, "first")
+    board.add_entry("FO1", EntryKind.NOTE, "second")
+    board.add_entry("FO1", EntryKind.LESSON, "learnt")
+    board.add_entry("FO2", EntryKind.MESSAGE, "hi", direction=Direction.FROM_BUYER)
+    board.move("FO2", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+
+    open_only = board.summaries()
+    assert [(o.number, counts) for o, counts in open_only] == [
+        ("FO1", {"note": 2, "message": 0, "lesson": 1})
+    ]
+    full = {o.number: o for o in board.orders(archived=True)}
+    listed = dict((o.number, (o, counts)) for o, counts in board.summaries(archived=True))
+    assert listed["FO2"][1] == {"note": 0, "message": 1, "lesson": 0}
+    for number, (summary, _) in listed.items():
+        assert summary.entries == () and summary.history == ()
+        assert summary.to_dict() | {"entries": [], "history": []} == full[number].to_dict() | {
+            "entries": [],
+            "history": [],
+        }
