@@ -427,6 +427,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _open_board(db: Path) -> int:
     store = Store(db)
+    # Loading allocates many objects that all live on: the collector would only walk them
+    # again and again (a third of reading a big board). It is back on before Textual runs.
+    gc.disable()
     try:
         # Refuses a damaged or foreign file (untouched), tidies leftovers, daily backup.
         store.open()
@@ -436,6 +439,8 @@ def _open_board(db: Path) -> int:
         board.orders()
     except StoreError as error:
         return _fail(str(error))
+    finally:
+        gc.enable()
     from tui.app import CancelboardApp
     from tui.terminal_input import tolerate_invalid_input
 
