@@ -8,6 +8,7 @@ left alone must write nothing at all.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -39,6 +40,13 @@ def quiet_size(path: Path, quiet: float = 0.4, timeout: float = 10.0) -> int:
     raise AssertionError(f"the board kept writing for {timeout} s")
 
 
+def focused_title(tmux: Tmux) -> str | None:
+    """The title drawn underlined: the column that has focus (it must read without colour)."""
+    underlined = re.compile(r"\x1b\[(?!38|48)(?:\d+;)*4(?:;\d+)*m(?:\x1b\[[\d;]*m)*(\w[\w ]*)")
+    titles = [m.group(1) for m in underlined.finditer(tmux.styled_screen())]
+    return next((t.strip() for t in titles if t.startswith(("Talk", "Cancellation"))), None)
+
+
 def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home: Path) -> None:
     board = Board(Store(db))
     for i in range(2 * PER_COLUMN):
@@ -58,13 +66,17 @@ def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home
     tmux.wait_for("Talk to buyer (40)", "FO0040")
     tmux.wait_card_focused("FO0000")
     costs: dict[str, list[int]] = {}
-    steps = [("j", "FO0001"), ("j", "FO0002"), ("l", "FO0042"), ("h", "FO0002")]
-    steps += [("l", "FO0042"), ("k", "FO0041"), ("h", "FO0001")]
-    for key, focused in steps:
+    talk, requested = "Talk to buyer", "Cancellation requested"
+    steps = [("j", "FO0001", talk), ("j", "FO0002", talk), ("l", "FO0042", requested)]
+    steps += [("h", "FO0002", talk), ("l", "FO0042", requested), ("k", "FO0041", requested)]
+    steps += [("h", "FO0001", talk)]
+    for key, focused, column in steps:
         before = quiet_size(output)
         tmux.keys(key)
         tmux.wait_card_focused(focused)
         costs.setdefault(key, []).append(quiet_size(output) - before)
+        # The focused column shows by its title, and only that one.
+        assert focused_title(tmux) == column, (key, tmux.styled_screen()[:600])
     print(f"bytes per key at 120x40: {costs}")
     for key, sizes in costs.items():
         assert all(0 < size <= MOVE_LIMIT for size in sizes), (key, sizes)
