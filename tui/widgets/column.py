@@ -77,6 +77,9 @@ class CardList(OptionList):
         self.app.call_later(set_focus, self)
         return self
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        pass  # no restyle: nothing in the list's CSS depends on :focus (see the class doc)
+
     def notify_style_update(self) -> None:
         Widget.notify_style_update(self)  # not OptionList's, which repaints every time
 
@@ -114,6 +117,12 @@ class StageColumn(Vertical):
     def compose(self) -> ComposeResult:
         yield self.heading
         yield self.cards
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.heading.set_class(True, "-focused")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.heading.set_class(False, "-focused")
 
     def _title(self, count: int) -> str:
         return f"{self.stage.label} ({count})"
