@@ -84,6 +84,9 @@ class Board:
         self.undo_stack: list[UndoStep] = []
         """This session's changes, newest last."""
         self._memo: dict[str, tuple[dict[str, Any], Order]] = {}
+        self.lazy_details = False
+        """Leave orders' entries and history to be converted on first read (a board's
+        first paint needs none of them); :meth:`load_details` then reads them all."""
 
     # ---------------------------------------------------------------- reading
 
@@ -151,12 +154,23 @@ class Board:
         self, doc: dict[str, Any], in_archive: bool = False, *, details: bool = True
     ) -> Order:
         try:
-            return Order.from_dict(doc, details=details)
+            return Order.from_dict(doc, details=details, lazy=self.lazy_details)
         except (KeyError, ValueError, TypeError) as error:
             path = self.store.archive_path if in_archive else self.store.path
             raise (ArchiveError if in_archive else StoreError)(
                 f"{path}: order {doc.get('order')} is damaged ({type(error).__name__}: {error})"
             ) from None
+
+    def load_details(self, orders: Iterable[Order]) -> None:
+        """Convert the entries and history of orders read with :attr:`lazy_details`, so that
+        a damaged one is a :class:`StoreError` now, not an exception where it is shown."""
+        for order in orders:
+            try:
+                order.entries  # noqa: B018 (read to convert)
+                order.history  # noqa: B018
+            except domain.DamagedOrder as error:
+                path = self.store.archive_path if not order.is_open else self.store.path
+                raise (StoreError if order.is_open else ArchiveError)(f"{path}: {error}") from None
 
     def general_lessons(self) -> list[Entry]:
         """Lessons not tied to an order."""

@@ -434,8 +434,11 @@ def _open_board(db: Path) -> int:
         # Refuses a damaged or foreign file (untouched), tidies leftovers, daily backup.
         store.open()
         board = Board(store)
-        # A damaged open order is refused here, not mid-session; the archive is checked
-        # when it is shown (converting 9,000 archived orders cost ~1 s at start).
+        # Entries and history wait until the board is drawn (BoardScreen reads them then).
+        board.lazy_details = True
+        # A damaged open order is refused here (its entries and history once the board is
+        # drawn), not mid-session; the archive is checked when it is shown (converting
+        # 9,000 archived orders cost ~1 s at start).
         board.orders()
     except StoreError as error:
         return _fail(str(error))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from tui.text import clean_line, clean_text
+
+T = TypeVar("T")
 
 
 class ValidationError(ValueError):
@@ -367,6 +369,55 @@ class Event:
         return " · ".join(parts)
 
 
+class DamagedOrder(ValueError):
+    """A stored order whose entries or history cannot be read (see :class:`Later`)."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An order's entries or history as stored, not converted yet."""
+
+    items: list[Any]
+
+
+class Later(Generic[T]):
+    """An order field (entries, history) that may hold its stored items until first read.
+
+    Reading them is most of the cost of reading an order, and a board's first paint needs
+    none of it: ``Order.from_dict(..., lazy=True)`` leaves them :class:`Stored`, and the
+    first read converts them (raising :class:`DamagedOrder` for a damaged item) and keeps
+    the result. Everything else sees a plain tuple.
+    """
+
+    def __init__(self, convert: Callable[[Mapping[str, Any]], T]) -> None:
+        self._convert = convert
+        self._name = ""
+        self._slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+        self._slot = f"_{name}"
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> tuple[T, ...]:
+        if obj is None:
+            return ()  # the field's default
+        value = obj.__dict__[self._slot]
+        if isinstance(value, Stored):
+            try:
+                value = tuple(self._convert(item) for item in value.items)
+            except (KeyError, ValueError, TypeError, AttributeError) as error:
+                number = obj.__dict__.get("number", "?")
+                raise DamagedOrder(
+                    f"order {number}: its {self._name} are damaged"
+                    f" ({type(error).__name__}: {error})"
+                ) from None
+            obj.__dict__[self._slot] = value
+        return value  # type: ignore[no-any-return]
+
+    def __set__(self, obj: object, value: tuple[T, ...] | Stored) -> None:
+        obj.__dict__[self._slot] = value
+
+
 @dataclass(frozen=True)
 class Order:
     """A Fiverr order heading for cancellation: one card on the board."""
@@ -413,9 +464,9 @@ class Order:
     """Money refunded to the buyer, in cents."""
     tags: tuple[str, ...] = ()
     """Free tags for filtering (``late``, ``repeat-buyer``)."""
-    entries: tuple[Entry, ...] = ()
+    entries: Later[Entry] = Later(Entry.from_dict)
     """Notes, messages and lessons, oldest first."""
-    history: tuple[Event, ...] = ()
+    history: Later[Event] = Later(Event.from_dict)
     """Every change, oldest first."""
     revision: int = 1
     """Bumped by each change to the order's fields or stage; stale edits are refused."""
@@ -480,9 +531,12 @@ class Order:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, details: bool = True) -> Order:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, details: bool = True, lazy: bool = False
+    ) -> Order:
         """The order a stored document holds; without ``details``, its entries and
-        history are left out (listings: they are most of the cost of reading an order)."""
+        history are left out (listings: they are most of the cost of reading an order);
+        with ``lazy``, they are converted when first read (see :class:`Later`)."""
 
         def opt_dt(key: str) -> datetime | None:
             value = data.get(key)
@@ -491,6 +545,13 @@ class Order:
         def opt_d(key: str) -> date | None:
             value = data.get(key)
             return date.fromisoformat(value) if value else None
+
+        def details_of(key: str, convert: Callable[[Any], T]) -> tuple[T, ...] | Stored:
+            if not details:
+                return ()
+            if lazy:
+                return Stored(list(data.get(key, ())))
+            return tuple(convert(item) for item in data.get(key, ()))
 
         initiator = data.get("initiator")
         outcome = data.get("outcome")
@@ -516,8 +577,8 @@ class Order:
             outcome=Outcome(outcome) if outcome else None,
             refund_cents=int(data.get("refund_cents", 0)),
             tags=tuple(clean_line(str(t)) for t in data.get("tags", ())),
-            entries=tuple(Entry.from_dict(e) for e in data.get("entries", ())) if details else (),
-            history=tuple(Event.from_dict(h) for h in data.get("history", ())) if details else (),
+            entries=details_of("entries", Entry.from_dict),
+            history=details_of("history", Event.from_dict),
             revision=int(data.get("revision", 1)),
         )
 

@@ -7,6 +7,7 @@ would. A last test has a script change the file while the board is open.
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 from pathlib import Path
@@ -155,3 +156,26 @@ def test_a_form_typed_in_one_burst_fills_the_right_fields(tmux: Tmux, db: Path, 
     tmux.wait_gone("New order")
     order = stored_orders(db)["FO7"]
     assert (order["buyer"], order["gig"], order["amount_cents"]) == ("bob", "Logo", 2500)
+
+
+def test_a_damaged_entry_ends_the_board_with_one_line(tmux: Tmux, db: Path, home: Path) -> None:
+    """Entries are read once the board is drawn; a damaged one ends the session as a
+    damaged order always did: exit code 2, one line naming the file and the order."""
+    run_cli(db, home, "add", ORDER, "--buyer", BUYER)
+    run_cli(db, home, "note", ORDER, NOTE)
+    data = json.loads(db.read_text())
+    for doc in data["orders"].values():
+        if isinstance(doc, dict) and doc.get("order") == ORDER:
+            doc["entries"][0]["kind"] = "no-such-kind"
+    db.write_text(json.dumps(data))
+    before = db.read_bytes()
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    assert tmux.wait_exit() == "2"
+    # -J joins the rows a long line wrapped onto (what the program wrote as one line);
+    # -S - starts in the history, where its first rows scrolled.
+    joined = tmux.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", tmux.target).stdout
+    lines = [line for line in joined.splitlines() if "error" in line]
+    assert len(lines) == 1, joined
+    assert lines[0].startswith("cancelboard: error: ")
+    assert str(db) in lines[0] and f"order {ORDER}" in lines[0] and "no-such-kind" in lines[0]
+    assert db.read_bytes() == before

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import FROZEN
 from tui.board import Board, ConflictError
 from tui.domain import Direction, EntryKind, Move, OrderDraft, Outcome, Stage, ValidationError
-from tui.store import Store
+from tui.store import Store, StoreError
 
 
 def fresh(db: Path) -> Board:
@@ -200,3 +200,43 @@ def test_summaries_are_the_orders_without_entries_but_with_their_counts(board: B
             "entries": [],
             "history": [],
         }
+
+
+def _with_entries(board: Board) -> None:
+    board.add_order(OrderDraft(number="FO1", buyer="a"))
+    board.add_entry("FO1", EntryKind.NOTE, "first note")
+    board.add_entry("FO1", EntryKind.MESSAGE, "hello", direction=Direction.FROM_BUYER)
+
+
+def test_lazy_details_read_the_same_order_once_touched(board: Board, db_path: Path) -> None:
+    _with_entries(board)
+    eager = fresh(db_path).get("FO1")
+    lazy_board = fresh(db_path)
+    lazy_board.lazy_details = True
+    [lazy] = lazy_board.orders()
+    assert lazy.__dict__["_entries"].__class__.__name__ == "Stored"  # not converted yet
+    assert lazy == eager
+    assert [e.text for e in lazy.entries] == ["first note", "hello"]
+    assert lazy.history == eager.history
+    lazy_board.load_details([lazy])  # nothing damaged: nothing raised
+
+
+def test_a_damaged_entry_read_lazily_is_a_store_error_naming_file_and_order(
+    board: Board, db_path: Path
+) -> None:
+    _with_entries(board)
+    data = json.loads(db_path.read_text())
+    for doc in data["orders"].values():
+        if isinstance(doc, dict) and doc.get("order") == "FO1":
+            del doc["entries"][1]["at"]
+    db_path.write_text(json.dumps(data))
+    lazy_board = fresh(db_path)
+    lazy_board.lazy_details = True
+    orders = lazy_board.orders()  # the order's own fields are fine: it reads
+    with pytest.raises(StoreError) as caught:
+        lazy_board.load_details(orders)
+    message = str(caught.value)
+    assert str(db_path) in message and "order FO1" in message and "entries" in message
+    # Read eagerly, the same file is refused when the order is read.
+    with pytest.raises(StoreError, match="order FO1 is damaged"):
+        fresh(db_path).orders()

@@ -13,6 +13,7 @@ from textual.widgets import Header, Input, OptionList, Static
 
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Order, Stage
 from tui.screens.actions import OrderActions
+from tui.store import StoreError
 from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe_line
@@ -122,6 +123,19 @@ class BoardScreen(OrderActions):
         else:
             self._has_archive = False
         self.show(orders, focus)
+        if self.board.lazy_details:
+            await self._load_details(orders)
+
+    async def _load_details(self, orders: list[Order]) -> None:
+        """Once the board is drawn, read the entries and history its start left for later
+        (see ``Board.lazy_details``): a damaged order still ends the session as it would
+        have before the first paint, with one line naming the file and the order."""
+        self.board.lazy_details = False
+        try:
+            await self.call(self.board.load_details, orders)
+        except StoreError as error:
+            self.cb_app.fatal_error_message = str(error)
+            self.app.exit(return_code=2)
 
     def show(self, orders: list[Order], focus: str | None = None) -> None:
         """Lay the orders out in their columns; keep (or move) focus on a card."""
