@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, OptionList, Static
 
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Order, Stage
 from tui.screens.actions import OrderActions
-from tui.store import StoreError
+from tui.store import Fingerprint, StoreError
 from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe_line
@@ -56,6 +56,8 @@ class BoardScreen(OrderActions):
         self.orders: dict[str, Order] = {}
         self._column: StageColumn | None = None
         self._has_archive = False
+        self._loaded: Fingerprint | None = None
+        """The board file's fingerprint when orders were last read."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -72,11 +74,20 @@ class BoardScreen(OrderActions):
         self.query_one("#empty").display = False
         self.focus_column(self.query_one(f"#col-{Stage.TALK.value}", StageColumn))
         self.set_interval(60, self._tick)
-        self.run_worker(self.reload(), exclusive=True, group="reload")
 
     async def on_screen_resume(self) -> None:
-        # Back from another screen or mode: what it changed shows here too.
+        # Shown first (Textual resumes a screen when it becomes current, twice at start),
+        # or back from another screen or mode: what it changed shows here too. Unchanged
+        # since the last reload, there is nothing to read (a reload reads every order).
+        if self._loaded is not None and self._loaded == self._fingerprint():
+            return
         await self.reload()
+
+    def _fingerprint(self) -> Fingerprint | None:
+        try:
+            return self.board.store.fingerprint()
+        except StoreError:
+            return None  # reload reports it
 
     # ---------------------------------------------------------------- showing
 
@@ -116,6 +127,7 @@ class BoardScreen(OrderActions):
         return self.orders.get(column.current_number)
 
     async def reload(self, focus: str | None = None) -> None:
+        self._loaded = self._fingerprint()
         orders = await self.call(self.board.orders, archived=self.show_archive)
         if not orders and not self.show_archive:
             # "No orders yet" would be wrong when everything is in the archive.
@@ -124,13 +136,14 @@ class BoardScreen(OrderActions):
             self._has_archive = False
         self.show(orders, focus)
         if self.board.lazy_details:
-            await self._load_details(orders)
+            # After the paint: a thread converting meanwhile would slow the paint down.
+            self.board.lazy_details = False
+            self.call_after_refresh(self.run_worker, self._load_details(orders), group="details")
 
     async def _load_details(self, orders: list[Order]) -> None:
         """Once the board is drawn, read the entries and history its start left for later
         (see ``Board.lazy_details``): a damaged order still ends the session as it would
         have before the first paint, with one line naming the file and the order."""
-        self.board.lazy_details = False
         try:
             await self.call(self.board.load_details, orders)
         except StoreError as error:
