@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +19,9 @@ from tui.store import Fingerprint, StoreError
 from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe_line
+
+DETAILS_SLICE = 50
+"""Orders whose entries and history are read per step after the first paint (~4 ms)."""
 
 
 class BoardScreen(OrderActions):
@@ -145,7 +150,11 @@ class BoardScreen(OrderActions):
         (see ``Board.lazy_details``): a damaged order still ends the session as it would
         have before the first paint, with one line naming the file and the order."""
         try:
-            await self.call(self.board.load_details, orders)
+            # On the event loop, a slice at a time: a thread would contend for the GIL
+            # with the first paints, and keys stay answered between slices.
+            for start in range(0, len(orders), DETAILS_SLICE):
+                self.board.load_details(orders[start : start + DETAILS_SLICE])
+                await asyncio.sleep(0)
         except StoreError as error:
             self.cb_app.fatal_error_message = str(error)
             self.app.exit(return_code=2)
