@@ -116,7 +116,10 @@ class BoardScreen(OrderActions):
 
     def focus_column(self, column: StageColumn) -> None:
         """Move the keys (and focus) to a column."""
+        if self._column is not None and self._column is not column:
+            self._column.mark_focused(False)
         self._column = column
+        column.mark_focused(True)
         column.focus()
 
     def on_descendant_focus(self, event: object) -> None:

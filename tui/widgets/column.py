@@ -28,8 +28,8 @@ class CardList(OptionList):
     Over a slow SSH link a whole-column repaint per key press is most of the bytes sent, so
     moving the cursor repaints only the two cards involved, and focus coming or going
     repaints only the card under the cursor: the cursor's look is chosen here
-    (``cardlist--cursor`` when focused) instead of by ``:focus`` rules, which would
-    restyle and repaint the whole list.
+    (``cardlist--cursor`` while :attr:`cursor_shown`) instead of by ``:focus`` rules, which
+    would restyle and repaint the whole list.
     """
 
     COMPONENT_CLASSES = {"cardlist--cursor"}
@@ -43,8 +43,17 @@ class CardList(OptionList):
         Binding("G,end", "last", "Last card", show=False),
     ]
 
+    cursor_shown = False
+    """Whether the card under the cursor is drawn as the cursor (the keys act here)."""
+
+    def show_cursor(self, shown: bool) -> None:
+        """Draw the cursor's card as the cursor, or as any other card."""
+        if shown != self.cursor_shown:
+            self.cursor_shown = shown
+            self._refresh_cards(self.highlighted)
+
     def get_visual_style(self, *component_classes: str, partial: bool = False) -> VisualStyle:
-        if self.has_focus and component_classes[-1:] == ("option-list--option-highlighted",):
+        if self.cursor_shown and component_classes[-1:] == ("option-list--option-highlighted",):
             component_classes = (*component_classes[:-1], "cardlist--cursor")
         return super().get_visual_style(*component_classes, partial=partial)
 
@@ -86,14 +95,12 @@ class CardList(OptionList):
     def _on_focus(self, event: events.Focus) -> None:
         event.prevent_default()  # Widget._on_focus, without its whole-widget repaint
         self.has_focus = True
-        self._refresh_cards(self.highlighted)
         if self.parent is not None:
             self.parent.post_message(events.DescendantFocus(self))
 
     def _on_blur(self, event: events.Blur) -> None:
         event.prevent_default()
         self.has_focus = False
-        self._refresh_cards(self.highlighted)
         if self.parent is not None:
             self.parent.post_message(events.DescendantBlur(self))
 
@@ -119,10 +126,22 @@ class StageColumn(Vertical):
         yield self.cards
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.heading.set_class(True, "-focused")
+        self.mark_focused(True)  # focus came another way: a click, a dialog closing
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        self.heading.set_class(False, "-focused")
+        self.mark_focused(False)
+
+    def mark_focused(self, focused: bool) -> None:
+        """Show this column as the one the keys act on (its title, its cursor), or not.
+
+        The board calls it with the key that moves focus, so title and cards change in the
+        same frame as the cursor (focus itself arrives a frame later); the title is
+        restyled now rather than when Textual next gets to its style updates.
+        """
+        if self.heading.has_class("-focused") != focused:
+            self.heading.set_class(focused, "-focused")
+            self.app.stylesheet.update_nodes([self.heading], animate=False)
+        self.cards.show_cursor(focused)
 
     def _title(self, count: int) -> str:
         return f"{self.stage.label} ({count})"
