@@ -477,6 +477,16 @@ class Order:
         """Entries of one kind, oldest first."""
         return tuple(e for e in self.entries if e.kind is kind)
 
+    def count_of(self, kind: EntryKind) -> int:
+        """How many entries of one kind; entries not read yet (see :class:`Later`) are
+        counted as stored, so a card's lesson count does not read them all first."""
+        stored = self.__dict__.get("_entries")
+        if isinstance(stored, Stored):
+            return sum(
+                1 for item in stored.items if isinstance(item, dict) and item.get("kind") == kind
+            )
+        return len(self.entries_of(kind))
+
     @property
     def amount(self) -> str:
         """The amount as a decimal string."""
@@ -975,7 +985,7 @@ def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> 
             return Timer(f"overdue {order.follow_up_due.isoformat()[5:]}", "error")
         return Timer(f"f/up {order.follow_up_due.isoformat()[5:]}")
     if order.stage is Stage.LESSONS:
-        count = len(order.entries_of(EntryKind.LESSON))
+        count = order.count_of(EntryKind.LESSON)
         return Timer(f"{count} lesson{'s' if count != 1 else ''}", "" if count else "warning")
     if order.stage is Stage.CLOSED and order.outcome:
         return Timer(order.outcome.value)

@@ -240,3 +240,15 @@ def test_a_damaged_entry_read_lazily_is_a_store_error_naming_file_and_order(
     # Read eagerly, the same file is refused when the order is read.
     with pytest.raises(StoreError, match="order FO1 is damaged"):
         fresh(db_path).orders()
+
+
+def test_counting_entries_does_not_read_them(board: Board, db_path: Path) -> None:
+    _with_entries(board)
+    board.add_entry("FO1", EntryKind.LESSON, "ask for files first")
+    lazy_board = fresh(db_path)
+    lazy_board.lazy_details = True
+    [order] = lazy_board.orders()
+    counts = {kind: order.count_of(kind) for kind in EntryKind}
+    assert order.__dict__["_entries"].__class__.__name__ == "Stored"  # still not read
+    assert counts == {kind: len(order.entries_of(kind)) for kind in EntryKind}
+    assert counts == {EntryKind.NOTE: 1, EntryKind.MESSAGE: 1, EntryKind.LESSON: 1}
