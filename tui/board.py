@@ -124,11 +124,8 @@ class Board:
         found = []
         for doc, in_archive in docs:
             order = self._convert(doc, in_archive, details=False)
-            counts = dict.fromkeys((kind.value for kind in EntryKind), 0)
-            for entry in doc.get("entries", ()):
-                kind = entry.get("kind") if isinstance(entry, dict) else None
-                if kind in counts:
-                    counts[kind] += 1
+            entries = doc.get("entries", ())
+            counts = {kind.value: domain.count_stored(entries, kind) for kind in EntryKind}
             found.append((order, counts))
         return found
 

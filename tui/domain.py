@@ -373,6 +373,11 @@ class DamagedOrder(ValueError):
     """A stored order whose entries or history cannot be read (see :class:`Later`)."""
 
 
+def count_stored(items: Iterable[Any], kind: EntryKind) -> int:
+    """How many of an order's stored entries (not converted) are of ``kind``."""
+    return sum(1 for item in items if isinstance(item, dict) and item.get("kind") == kind)
+
+
 @dataclass(frozen=True)
 class Stored:
     """An order's entries or history as stored, not converted yet."""
@@ -482,9 +487,7 @@ class Order:
         counted as stored, so a card's lesson count does not read them all first."""
         stored = self.__dict__.get("_entries")
         if isinstance(stored, Stored):
-            return sum(
-                1 for item in stored.items if isinstance(item, dict) and item.get("kind") == kind
-            )
+            return count_stored(stored.items, kind)
         return len(self.entries_of(kind))
 
     @property
