@@ -67,9 +67,22 @@ def load_strictly(path: Path) -> dict[str, Any]:
     return data
 
 
-def whole_lines(out: str) -> list[str]:
-    """The lines a killed child wrote in full. SIGKILL can land in the middle of a print,
+def kill_a_writer(script: str, db: Path, round_: int, rng: random.Random) -> list[str]:
+    """Run a writer ``script`` on ``db``, SIGKILL it at a random moment once it is ready,
+    and return the lines it printed in full. SIGKILL can land in the middle of a print,
     leaving a cut last line (seen in CI: "note" without its text), which reports nothing."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(db), str(round_)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == "ready\n"
+    time.sleep(rng.uniform(0.01, 0.4))
+    child.send_signal(signal.SIGKILL)
+    out, _ = child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
     return out.split("\n")[:-1]
 
 
@@ -248,19 +261,7 @@ def test_killed_writers_lose_nothing_acknowledged(tmp_path: Path) -> None:
     reported: list[str] = []
     mid_write = 0
     for round_ in range(KILLS):
-        child = subprocess.Popen(
-            [sys.executable, "-c", KILLED_WRITER, str(db), str(round_)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline() == "ready\n"
-        time.sleep(rng.uniform(0.01, 0.4))
-        child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate(timeout=30)
-        assert child.returncode == -signal.SIGKILL
-        reported.extend(whole_lines(out))
+        reported.extend(kill_a_writer(KILLED_WRITER, db, round_, rng))
         mid_write += bool(list(tmp_path.glob(".board.json.*.tmp")))
         # The file loads, whole, and holds every change the child reported done.
         data = load_strictly(db)
@@ -334,19 +335,7 @@ def test_killed_writers_moving_orders_between_files_lose_nothing(tmp_path: Path)
     last_move = (1, "talk")
     mid_write = half_moves = 0
     for round_ in range(KILLS):
-        child = subprocess.Popen(
-            [sys.executable, "-c", MOVING_WRITER, str(db), str(round_)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline() == "ready\n"
-        time.sleep(rng.uniform(0.01, 0.4))
-        child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate(timeout=30)
-        assert child.returncode == -signal.SIGKILL
-        for line in whole_lines(out):
+        for line in kill_a_writer(MOVING_WRITER, db, round_, rng):
             kind, *rest = line.split()
             if kind == "note":
                 notes.append(rest[0])
