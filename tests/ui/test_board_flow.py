@@ -282,3 +282,66 @@ async def test_help_lists_keys_and_q_quits(db_path: Path) -> None:
         await pilot.press("escape")
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+def card_list_lines(app: object, stage: Stage) -> list[str]:
+    """The lines a column's card list shows, as text."""
+    from textual.geometry import Region
+
+    from tui.widgets.column import StageColumn
+
+    column = app.screen.query_one(f"#col-{stage.value}", StageColumn)  # type: ignore[attr-defined]
+    size = column.cards.size
+    return [strip.text for strip in column.cards.render_lines(Region(0, 0, *size))]
+
+
+def dividers(lines: list[str]) -> int:
+    return sum(1 for line in lines if line.strip() and set(line.strip()) == {"─"})
+
+
+async def test_a_card_leaving_keeps_its_column_scrolled_where_it_was(db_path: Path) -> None:
+    board = Board(Store(db_path))
+    numbers = [f"FO{i}" for i in range(1, 9)]
+    for number in numbers:
+        board.add_order(OrderDraft(number, "x"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press(*"jjjjj")
+        assert focused_order(app) == "FO6"
+        talk = "\n".join(card_list_lines(app, Stage.TALK))
+        assert "FO6" in talk and "FO1" not in talk
+        # FO6 goes on (reason modal: enter takes the defaults) and focus follows it.
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "why?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stored(db_path)["FO6"]["stage"] == "requested")
+        await wait_for(pilot, lambda: focused_order(app) == "FO6")
+        # Talk still shows the cards around the gap, not its top.
+        talk = "\n".join(card_list_lines(app, Stage.TALK))
+        assert "FO6" not in talk
+        assert "FO7" in talk and "FO1" not in talk
+
+
+async def test_dividers_stay_between_cards_as_cards_leave_and_come(db_path: Path) -> None:
+    board = Board(Store(db_path))
+    for number in ("FO1", "FO2"):
+        board.add_order(OrderDraft(number, "x"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO2")
+        assert dividers(card_list_lines(app, Stage.TALK)) == 1
+        # The last card leaves: the one left has no divider under it.
+        await pilot.press("j", "greater_than_sign")
+        await wait_for_text(pilot, "why?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stored(db_path)["FO2"]["stage"] == "requested")
+        await wait_for(pilot, lambda: "FO2" not in "\n".join(card_list_lines(app, Stage.TALK)))
+        assert dividers(card_list_lines(app, Stage.TALK)) == 0
+        # A new one comes in below it (another session): a divider between the two again.
+        Board(Store(db_path)).add_order(OrderDraft("FO3", "y"))
+        await wait_for(pilot, lambda: "FO3" in "\n".join(card_list_lines(app, Stage.TALK)))
+        lines = card_list_lines(app, Stage.TALK)
+        assert dividers(lines) == 1
+        text = "\n".join(lines)
+        assert text.index("FO1") < text.index("─") < text.index("FO3")

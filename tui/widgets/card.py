@@ -78,9 +78,11 @@ class CardText(Visual):
     exactly those lines, so the list's layout and the drawing always agree.
     """
 
-    __slots__ = ("_lines", "_width", "_pieces", "_content")
+    __slots__ = ("lines", "_lines", "_width", "_pieces", "_content")
 
     def __init__(self, lines: tuple[str, ...]) -> None:
+        self.lines = lines
+        """What :func:`card_lines` gave: the card shows these and nothing else."""
         number, buyer, money, timer, level, tags = lines
         styled = [(clean_line(number), "bold"), (clean_line(buyer), ""), (money, "")]
         if timer:

@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.dom import NoScreen
-from textual.reactive import reactive
+from textual.geometry import Size
+from textual.reactive import Reactive, reactive
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
@@ -35,6 +36,11 @@ class CardList(OptionList):
     COMPONENT_CLASSES = {"cardlist--cursor"}
 
     highlighted: reactive[int | None] = reactive(None, repaint=False)
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """How many lines the cards take. A column's size never depends on it (the list is as
+    high as the column), so a card more or less needs no layout of the whole screen: the
+    scrollbar follows by itself (``_scroll_update``)."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -68,6 +74,34 @@ class CardList(OptionList):
                 self.refresh()
                 return
             self.refresh_lines(line, height)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # The screen's layout passes the list's region as its virtual size, which never
+        # equals the list's own (the lines of its cards), so every layout (a notice coming
+        # or going) redrew every column's scrollbar. The list's own size is what counts.
+        return super()._size_updated(size, self.virtual_size, container_size, layout)
+
+    def replace_cards(self, options: Sequence[Option], highlighted: int | None) -> None:
+        """Show these cards (a divider under each but the last) with ``highlighted`` as
+        the cursor, keeping the scroll position where it can.
+
+        Unlike ``set_options``, the list is never empty in between (an empty list hid its
+        scrollbar and the next line showed it again: two screen layouts), and a card passed
+        in again keeps what it drew (its cached lines): only new cards are laid out.
+        """
+        last = len(options) - 1
+        for index, option in enumerate(options):
+            option._divider = index < last
+        self._options[:] = options
+        self._id_to_option = {option.id: option for option in options if option.id is not None}
+        self._option_to_index = {option: index for index, option in enumerate(options)}
+        self._mouse_hovering_over = None
+        self._line_cache.clear()
+        self._update_lines()
+        self.refresh()
+        self.highlighted = highlighted
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
         super().watch_highlighted(new)
@@ -117,6 +151,8 @@ class StageColumn(Vertical):
         self.numbers: list[str] = []
         """Order numbers in display order."""
         self._signature: tuple[tuple[str, ...], ...] | None = None
+        self._shown: tuple[Sequence[Order], Settings] | None = None
+        self._card_options: dict[str, Option] = {}
         self._count = 0
         self.cards = CardList(classes="cards")
         self.heading = Static(self._title(0), classes="column-title")
@@ -164,26 +200,53 @@ class StageColumn(Vertical):
         """Whether the cards have focus."""
         return self.cards.has_focus
 
-    def show_orders(self, orders: Sequence[Order], now: datetime, settings: Settings) -> bool:
-        """Show these orders; returns whether anything had to be redrawn."""
+    def show_orders(
+        self, orders: Sequence[Order], now: datetime, settings: Settings, *, timed: bool = True
+    ) -> bool:
+        """Show these orders; returns whether anything had to be redrawn.
+
+        With ``timed`` false (a change, a filter: not the clock), a column showing the very
+        same orders (unchanged orders are the same objects) is left as it is: the clock's
+        tick redraws countdowns and ages.
+        """
+        if not timed and self._shown is not None:
+            shown, shown_settings = self._shown
+            if (
+                shown_settings is settings
+                and len(shown) == len(orders)
+                and all(a is b for a, b in zip(shown, orders, strict=True))
+            ):
+                return False
+        self._shown = (tuple(orders), settings)
         cards = [card_lines(order, now, settings) for order in orders]
         signature = tuple(cards)
         if signature == self._signature:
             return False
-        keep = self.current_number
+        keep, position = self.current_number, self.position
+        last = len(cards) - 1
+        old = self._card_options
+        options: list[Option] = []
+        for index, (order, lines) in enumerate(zip(orders, cards, strict=True)):
+            option = old.get(order.number)
+            # A card drawn with (or without) the divider under it is drawn anew the other way.
+            if (
+                option is None
+                or not isinstance(option.prompt, CardText)
+                or option.prompt.lines != lines
+                or option._divider != (index < last)
+            ):
+                option = Option(CardText(lines), id=order.number)
+            options.append(option)
         self._signature = signature
         self.numbers = [order.number for order in orders]
-        options: list[Option | None] = []
-        for index, lines in enumerate(cards):
-            if index:
-                options.append(None)
-            options.append(Option(CardText(lines), id=self.numbers[index]))
-        self.cards.set_options(options)
+        self._card_options = {option.id: option for option in options if option.id is not None}
+        if keep in self._card_options:
+            highlighted: int | None = self.numbers.index(keep)
+        else:
+            # The cursor's card left: the cursor stays where it was, on the next card.
+            highlighted = min(position, last) if options else None
+        self.cards.replace_cards(options, highlighted)
         self._set_title(len(orders))
-        if keep in self.numbers:
-            self.select_number(keep)
-        elif self.numbers:
-            self.cards.highlighted = 0
         return True
 
     @property
