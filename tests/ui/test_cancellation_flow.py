@@ -80,11 +80,29 @@ async def test_close_with_x_then_archive_and_reopen(db_path: Path) -> None:
         await pilot.press("w")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "closed")
         assert stored(db_path)["FO1"]["outcome"] == "withdrawn"
+        # The card left the board: a notice says where it went.
+        await wait_for(pilot, lambda: "FO1 → Closed" in notices(app))
         await pilot.press("a")
         await wait_for_text(pilot, "Closed (1)")
         await pilot.press("u")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "talk")
         assert any("Undone: closed FO1" in n for n in notices(app))
+
+
+async def test_a_move_on_the_board_shows_the_card_not_a_notice_over_it(db_path: Path) -> None:
+    seed(db_path, "FO1", stage=Stage.REQUESTED)
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("l", "greater_than_sign")
+        await wait_for_text(pilot, "what did the buyer answer?")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "follow-up")
+        # The card is in its new column with the cursor on it, and nothing covers it.
+        await wait_for(pilot, lambda: app.screen.current_order().stage is Stage.FOLLOW_UP)  # type: ignore[attr-defined]
+        await pilot.pause(0.2)
+        assert notices(app) == []
+        assert "FO1" in screen_text(app)
 
 
 async def test_filter_narrows_live_and_escape_clears(db_path: Path) -> None:

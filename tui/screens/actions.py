@@ -131,8 +131,13 @@ class OrderActions(Screen[None]):
             return
         await self.move(order, Move(to=target))
 
+    def announces(self, move: Move) -> bool:
+        """Whether a move is worth a notice (on the board, only one that takes the card out
+        of sight: the card moving, and the cursor with it, says the rest)."""
+        return True
+
     async def move(self, order: Order, move: Move) -> str | None:
-        label = f"{order.number} → {move.to.label}"
+        label = f"{order.number} → {move.to.label}" if self.announces(move) else ""
         return await self.change(
             label, self.board.move, order.number, move, revision=order.revision
         )

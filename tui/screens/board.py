@@ -13,7 +13,7 @@ from textual.reactive import Reactive, reactive
 from textual.widget import Widget
 from textual.widgets import Header, Input, OptionList, Static
 
-from tui.domain import OPEN_STAGES, STAGE_ORDER, Order, Stage
+from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage
 from tui.screens.actions import OrderActions
 from tui.store import Fingerprint, StoreError
 from tui.widgets.column import CardList, StageColumn
@@ -164,8 +164,12 @@ class BoardScreen(OrderActions):
             self.cb_app.fatal_error_message = str(error)
             self.app.exit(return_code=2)
 
-    def show(self, orders: list[Order], focus: str | None = None) -> None:
-        """Lay the orders out in their columns; keep (or move) focus on a card."""
+    def show(self, orders: list[Order], focus: str | None = None, *, timed: bool = False) -> None:
+        """Lay the orders out in their columns; keep (or move) focus on a card.
+
+        Only columns whose orders changed are redrawn, unless ``timed`` (the clock moved:
+        countdowns and ages are worked out again for every card).
+        """
         column = self.focused_column()
         focus = focus or (column.current_number if column else None)
         self.orders = {o.number: o for o in orders}
@@ -178,7 +182,7 @@ class BoardScreen(OrderActions):
         now = self.board.clock()
         for col in self.query(StageColumn):
             cards = sorted(by_stage[col.stage], key=lambda o: o.entered_stage_at)
-            col.show_orders(cards, now, self.board.settings)
+            col.show_orders(cards, now, self.board.settings, timed=timed)
         self.query_one("#empty").display = not orders and not needle and not self._has_archive
         self.sub_title = self._summary(orders)
         if focus:
@@ -197,7 +201,12 @@ class BoardScreen(OrderActions):
 
     def _tick(self) -> None:
         # Countdowns and ages move with the clock; columns redraw only if a card's text changed.
-        self.show(list(self.orders.values()))
+        self.show(list(self.orders.values()), timed=True)
+
+    def announces(self, move: Move) -> bool:
+        # A notice over the board would cover the moved card (it lands at the bottom of its
+        # column, where notices show) and costs two more redraws of the screen.
+        return move.to is Stage.CLOSED and not self.show_archive
 
     def watch_show_archive(self, show: bool) -> None:
         self.query_one("#col-closed").display = show
