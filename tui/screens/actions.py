@@ -29,7 +29,6 @@ from tui.domain import (
     previous_stage,
     resolutions,
 )
-from tui.screens.editor import EntryDraft, EntryEditor
 from tui.screens.forms import OrderForm
 from tui.screens.history import HistoryModal
 from tui.screens.questions import Choice, ChoiceModal, ConfirmModal, ReasonModal
@@ -39,6 +38,7 @@ from tui.text import clean_text
 
 if TYPE_CHECKING:
     from tui.app import CancelboardApp
+    from tui.screens.editor import EntryDraft
 
 T = TypeVar("T")
 
@@ -259,6 +259,9 @@ class OrderActions(Screen[None]):
             else:
                 self.cb_app.say(f"{kind.value.capitalize()} added to {order.number}")
             return None
+
+        # Imported when first used: the editor's TextArea is a fifth of the app's imports.
+        from tui.screens.editor import EntryEditor
 
         self.app.push_screen(
             EntryEditor(kind, save, subject=order.number, text=text, direction=direction)
