@@ -345,3 +345,33 @@ async def test_dividers_stay_between_cards_as_cards_leave_and_come(db_path: Path
         assert dividers(lines) == 1
         text = "\n".join(lines)
         assert text.index("FO1") < text.index("─") < text.index("FO3")
+
+
+async def test_the_clock_tick_moves_countdowns_on_after_a_move(
+    db_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from tui.domain import Move
+
+    now = [FROZEN]
+    board = Board(Store(db_path), clock=lambda: now[0])
+    for number in ("FO1", "FO2"):
+        board.add_order(OrderDraft(number, "x"))
+        board.move(number, Move(Stage.REQUESTED))
+    app = make_app(db_path, clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO2")
+        assert "\n".join(card_list_lines(app, Stage.REQUESTED)).count("48h left") == 2
+        now[0] = FROZEN + timedelta(hours=3)
+        # FO2 back to talking: its card is in Talk, just arrived.
+        await pilot.press("l", "j", "greater_than_sign")
+        await wait_for_text(pilot, "what did the buyer answer?")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: stored(db_path)["FO2"]["stage"] == "talk")
+        await wait_for(pilot, lambda: "FO2" in "\n".join(card_list_lines(app, Stage.TALK)))
+        assert "0.00 USD · 0m" in "\n".join(card_list_lines(app, Stage.TALK))
+        # The minute tick brings FO1's countdown to the new time.
+        app.screen._tick()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert "45h left" in "\n".join(card_list_lines(app, Stage.REQUESTED))

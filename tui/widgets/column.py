@@ -153,6 +153,8 @@ class StageColumn(Vertical):
         self._signature: tuple[tuple[str, ...], ...] | None = None
         self._shown: tuple[Sequence[Order], Settings] | None = None
         self._card_options: dict[str, Option] = {}
+        self._drawn: dict[str, tuple[Order, tuple[str, ...]]] = {}
+        """Each card's order and lines as last worked out (the clock's tick redoes them)."""
         self._count = 0
         self.cards = CardList(classes="cards")
         self.heading = Static(self._title(0), classes="column-title")
@@ -205,20 +207,30 @@ class StageColumn(Vertical):
     ) -> bool:
         """Show these orders; returns whether anything had to be redrawn.
 
-        With ``timed`` false (a change, a filter: not the clock), a column showing the very
-        same orders (unchanged orders are the same objects) is left as it is: the clock's
-        tick redraws countdowns and ages.
+        With ``timed`` false (a change, a filter: not the clock), only cards of changed orders
+        are worked out again (unchanged orders are the same objects), and a column showing
+        the very same orders is left as it is: the clock's tick redraws countdowns and ages.
         """
         if not timed and self._shown is not None:
             shown, shown_settings = self._shown
-            if (
-                shown_settings is settings
-                and len(shown) == len(orders)
-                and all(a is b for a, b in zip(shown, orders, strict=True))
+            if shown_settings is not settings:
+                timed = True  # new window lengths: every countdown anew
+            elif len(shown) == len(orders) and all(
+                a is b for a, b in zip(shown, orders, strict=True)
             ):
                 return False
+        drawn = {} if timed else self._drawn
+        cards: list[tuple[str, ...]] = []
+        for order in orders:
+            got = drawn.get(order.number)
+            if got is not None and got[0] is order:
+                cards.append(got[1])
+            else:
+                cards.append(card_lines(order, now, settings))
         self._shown = (tuple(orders), settings)
-        cards = [card_lines(order, now, settings) for order in orders]
+        self._drawn = {
+            order.number: (order, lines) for order, lines in zip(orders, cards, strict=True)
+        }
         signature = tuple(cards)
         if signature == self._signature:
             return False
