@@ -53,28 +53,18 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from tui.atomic import fsync_folder
+from tui.fileformat import APP as APP
+from tui.fileformat import ARCHIVE_ROLE as ARCHIVE_ROLE
+from tui.fileformat import ARCHIVED as ARCHIVED
+from tui.fileformat import CLOSED as CLOSED
+from tui.fileformat import LESSONS as LESSONS
+from tui.fileformat import META as META
+from tui.fileformat import ORDERS as ORDERS
+from tui.fileformat import SCHEMA as SCHEMA
+from tui.fileformat import SETTINGS as SETTINGS
+from tui.fileformat import TEMPLATES as TEMPLATES
+from tui.fileformat import TO_ARCHIVE as TO_ARCHIVE
 
-APP = "cancelboard"
-SCHEMA = 2
-"""The file layout this program writes. Older files migrate forward; newer are refused.
-
-1: one file. 2: closed orders in the archive file beside the board file."""
-
-ORDERS = "orders"
-LESSONS = "lessons"
-TEMPLATES = "templates"
-META = "meta"
-SETTINGS = "settings"
-ARCHIVED = "archived"
-"""Board-file table: one document listing the order numbers in the archive (sorted), so a
-number not on the board is known to be new without reading the archive."""
-TO_ARCHIVE = "to-archive"
-"""In-memory only: closed orders a migration took off the board file, on their way to the
-archive (the next write puts them there). Never written under this name."""
-CLOSED = "closed"
-"""The stage of archived orders (the domain's ``Stage.CLOSED``)."""
-ARCHIVE_ROLE = "archive"
-"""``role`` in an archive file's meta: it is not a board file itself."""
 BACKUPS_KEPT = 5
 """Backups kept beside each file (older ones are removed when a new one is made)."""
 FILE_MODE = 0o600
