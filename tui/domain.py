@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from tui.text import clean_line, clean_text
+from tui.text import clean_line, clean_text, format_amount
 
 T = TypeVar("T")
 
@@ -211,11 +211,6 @@ def parse_amount(text: str | None, field_name: str = "amount") -> int:
     if value >= Decimal("100000000"):
         raise ValidationError(field_name, "too large (at most 99999999.99)")
     return int(value * 100)
-
-
-def format_amount(cents: int) -> str:
-    """Cents as a decimal string: 2500 -> ``25.00``."""
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def parse_currency(text: str | None, default: str = "USD") -> str:

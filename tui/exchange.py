@@ -38,7 +38,6 @@ from tui.domain import (
     Stage,
     Template,
     ValidationError,
-    format_amount,
     from_iso,
     parse_amount,
     parse_currency,
@@ -50,7 +49,7 @@ from tui.domain import (
     parse_tags,
     to_iso,
 )
-from tui.text import clean_line, clean_text
+from tui.text import clean_line, clean_text, format_amount
 
 if TYPE_CHECKING:
     from tui.board import Board

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tui.domain import OPEN_STAGES, Order, Outcome, Stage, format_amount, to_iso
-from tui.text import clean_line
+from tui.domain import OPEN_STAGES, Order, Outcome, Stage, to_iso
+from tui.text import clean_line, format_amount
 
 NO_REASON = ""
 """The key of cancelled cases with no reason recorded."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Whole sequences first, so that their parameters do not survive as visible garbage:
 # CSI (ESC [ or 8-bit 0x9b) ... final byte; OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ or their
@@ -58,9 +59,29 @@ def clean_line(text: str) -> str:
     return clean_text(text, multiline=False).strip()
 
 
+_EDGE_SPACE = re.compile(r"(?:^|\ue000)\s|\s(?:\ue000|$)")
+
+
+def all_clean_lines(values: Iterable[object]) -> bool:
+    """Whether ``values`` are all strings that :func:`clean_line` leaves as they are, in one
+    pass over them all (checking every field of a large board one call at a time costs
+    more than reading it). A value holding U+E000, the separator used here, counts as not
+    clean: the answer may be a needless no, never a wrong yes."""
+    try:
+        joined = "\ue000".join(values)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    return _ANY_CONTROL.search(joined) is None and _EDGE_SPACE.search(joined) is None
+
+
 def cell_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: wide (CJK, most emoji) characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_amount(cents: int) -> str:
+    """Cents as a decimal string: 2500 -> ``25.00``."""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def shorten(text: str, limit: int) -> str:

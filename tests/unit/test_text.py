@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.text import clean_line, clean_text
+from tui.text import all_clean_lines, clean_line, clean_text
 
 HOSTILE = [
     ("\x1b]52;c;aGVsbG8=\x07after", "after"),  # OSC 52 clipboard write (BEL)
@@ -52,3 +52,34 @@ def test_lone_surrogates_from_bad_bytes_are_removed() -> None:
     raw = b"x\x9by \xffz".decode("utf-8", "surrogateescape")
     assert clean_text(raw) == "xy z"
     assert clean_line(raw) == "xy z"
+
+
+PLAIN_OR_NOT = [
+    *(raw for raw, _ in HOSTILE),
+    "plain",
+    "日本語 🎉",
+    "[bold]x[/]",
+    "",
+    " leading",
+    "trailing ",
+    "\u00a0nbsp",
+    "nbsp\u00a0",
+    "mid\u00a0dle",
+    "\u3000ideographic",
+    "a\u2028b",
+    "end\n",
+]
+
+
+@pytest.mark.parametrize("value", PLAIN_OR_NOT)
+def test_all_clean_lines_agrees_with_clean_line(value: str) -> None:
+    assert all_clean_lines([value]) == (clean_line(value) == value)
+    assert all_clean_lines(["ok", value, "fine"]) == (clean_line(value) == value)
+
+
+def test_all_clean_lines_wants_strings_and_never_says_yes_wrongly() -> None:
+    assert all_clean_lines([])
+    assert not all_clean_lines(["a", 5])
+    assert not all_clean_lines([None])
+    # Its separator inside a value: a needless no, never a wrong yes.
+    assert not all_clean_lines(["a\ue000 b"])
