@@ -1,5 +1,5 @@
 """``python -m tui``: the same as the ``cancelboard`` command."""
 
-from tui.cli import run
+from tui.quicklist import run
 
 run()

@@ -21,8 +21,9 @@ from tui import __version__, domain
 from tui.board import Board, ConflictError
 from tui.config import load_config
 from tui.domain import Direction, EntryKind, Initiator, Move, Order, OrderDraft, Outcome, Stage
+from tui.quicklist import default_db
 from tui.store import Store, StoreError
-from tui.text import cell_width, shorten
+from tui.text import cell_width, format_amount, shorten
 
 EXIT_USAGE = 2
 
@@ -34,16 +35,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
-
-
-def default_db() -> Path:
-    """``$CANCELBOARD_DB``, else the platform's user data dir, ``cancelboard/board.json``."""
-    env = os.environ.get("CANCELBOARD_DB")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("cancelboard", appauthor=False) / "board.json"
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -206,7 +197,7 @@ def order_json(order: Order, counts: dict[str, int]) -> dict[str, Any]:
     for key in ("amount_cents", "refund_cents", "entries", "history"):
         data.pop(key)
     data["amount"] = order.amount
-    data["refund"] = domain.format_amount(order.refund_cents)
+    data["refund"] = format_amount(order.refund_cents)
     data["notes"] = counts[EntryKind.NOTE.value]
     data["messages"] = counts[EntryKind.MESSAGE.value]
     data["lessons"] = counts[EntryKind.LESSON.value]

@@ -1,0 +1,292 @@
+"""``list --json`` answered without the domain: the same bytes as the full command, or None.
+
+The quick path may decline any board (then the full command runs); it must never print
+something the full command would not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FROZEN
+from tests.unit.test_exchange import rich_board
+from tui import quicklist
+from tui.cli import main
+from tui.domain import (
+    OPEN_STAGES,
+    EntryKind,
+    Initiator,
+    Move,
+    OrderDraft,
+    Outcome,
+    Stage,
+    new_order,
+)
+from tui.quicklist import quick_list_json, wanted
+
+Doc = dict[str, Any]
+
+
+def full(db: Path, capsysbinary: pytest.CaptureFixture[bytes], *args: str) -> bytes | None:
+    """What the full command prints for ``list --json`` (None when it fails)."""
+    capsysbinary.readouterr()
+    code = main(["list", "--json", "--db", str(db), *args])
+    out = capsysbinary.readouterr().out
+    return out if code == 0 else None
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A board with every stage, outcome, kind of entry and field filled in some order."""
+    path = tmp_path_factory.mktemp("quick") / "board.json"
+    board = rich_board(path)
+    board.add_order(
+        OrderDraft("FOCJK1", "王小明 🎨", gig="ロゴ", amount="1234.50", currency="JPY", tags="#大")
+    )
+    board.add_entry("FOCJK1", EntryKind.LESSON, "say it early", tags="#scope")
+    board.add_order(OrderDraft("FOREQ1", "sam", amount="40", due="2026-12-24"))
+    board.move(
+        "FOREQ1",
+        Move(Stage.REQUESTED, initiator=Initiator.BUYER, reason_text="two lines\nof why"),
+    )
+    board.add_order(OrderDraft("FOLES1", "kim", amount="40"))
+    board.move("FOLES1", Move(Stage.FOLLOW_UP, outcome=Outcome.PARTIAL_REFUND, refund="15"))
+    board.move("FOLES1", Move(Stage.LESSONS))
+    return path
+
+
+def test_the_domain_values_it_knows_are_the_domains() -> None:
+    assert quicklist.OPEN_STAGE_VALUES == tuple(stage.value for stage in OPEN_STAGES)
+    assert quicklist.OUTCOME_VALUES == {outcome.value for outcome in Outcome}
+    assert quicklist.INITIATOR_VALUES == {initiator.value for initiator in Initiator}
+    assert quicklist.ENTRY_KINDS == tuple(kind.value for kind in EntryKind)
+    stored = new_order(OrderDraft("FO1", "x"), FROZEN, "USD").to_dict()
+    assert quicklist.ORDER_KEYS == tuple(stored)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("--stage", "talk"),
+        ("--stage=requested",),
+        ("--stage", "review"),
+        ("--stage", "lessons"),
+    ],
+)
+def test_same_bytes_as_the_full_command(
+    source: Path, capsysbinary: pytest.CaptureFixture[bytes], args: tuple[str, ...]
+) -> None:
+    quick = quick_list_json(["list", "--json", "--db", str(source), *args])
+    assert quick is not None, "a board the app wrote must take the quick path"
+    assert quick == full(source, capsysbinary, *args)
+    assert json.loads(quick)  # orders listed, not an empty board
+
+
+def test_every_open_order_is_listed(source: Path) -> None:
+    quick = quick_list_json(["--db", str(source), "list", "--json"])
+    assert quick is not None
+    rows = json.loads(quick)
+    stages = {row["stage"] for row in rows}
+    assert stages == {"talk", "requested", "review", "follow-up", "lessons"}
+    assert "closed" not in stages
+    cjk = next(row for row in rows if row["order"] == "FOCJK1")
+    assert (cjk["buyer"], cjk["amount"], cjk["lessons"]) == ("王小明 🎨", "1234.50", 1)
+    refunded = next(row for row in rows if row["order"] == "FOLES1")
+    assert (refunded["outcome"], refunded["refund"]) == ("partial-refund", "15.00")
+
+
+def open_doc(data: Doc, number: str = "FOCJK1") -> Doc:
+    return next(doc for doc in data["orders"].values() if doc["order"] == number)
+
+
+def replace_value(key: str, value: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        doc[key] = value
+
+    return change
+
+
+def drop(key: str) -> Callable[[Doc], None]:
+    return lambda doc: doc.pop(key)
+
+
+def reorder(doc: Doc) -> None:
+    items = list(doc.items())
+    doc.clear()
+    doc.update(reversed(items))
+
+
+DAMAGE: dict[str, Callable[[Doc], None]] = {
+    "buyer with an escape": replace_value("buyer", "jane\x1b]52;c;aGk=\x07"),
+    "buyer with a bidi override": replace_value("buyer", "jane\u202e"),
+    "buyer with spaces around": replace_value("buyer", " jane "),
+    "buyer as a number": replace_value("buyer", 5),
+    "buyer missing": drop("buyer"),
+    "reason text with a carriage return": replace_value("reason_text", "a\r\nb"),
+    "amount as text": replace_value("amount_cents", "500"),
+    "amount as a boolean": replace_value("amount_cents", True),
+    "revision as a float": replace_value("revision", 2.0),
+    "created at in Z form": replace_value("created_at", "2026-11-20T10:00:00Z"),
+    "created at without a zone": replace_value("created_at", "2026-11-20T10:00:00"),
+    "created at with microseconds": replace_value("created_at", "2026-11-20T10:00:00.5+00:00"),
+    "entered stage at another offset": replace_value(
+        "entered_stage_at", "2026-11-20T10:00:00+01:00"
+    ),
+    "entered stage at not a time": replace_value("entered_stage_at", "soon"),
+    "due on a day that does not exist": replace_value("due", "2026-02-30"),
+    "due empty": replace_value("due", ""),
+    "requested at empty": replace_value("requested_at", ""),
+    "unknown stage": replace_value("stage", "limbo"),
+    "unknown outcome": replace_value("outcome", "maybe"),
+    "empty initiator": replace_value("initiator", ""),
+    "tags as text": replace_value("tags", "#late"),
+    "a tag as a number": replace_value("tags", [1]),
+    "a tag with a newline": replace_value("tags", ["a\nb"]),
+    "entries as an object": replace_value("entries", {}),
+    "an extra field": replace_value("colour", "red"),
+    "fields in another order": reorder,
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_document_the_domain_would_not_write_goes_to_the_full_command(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], damage: str
+) -> None:
+    data = json.loads(source.read_bytes())
+    DAMAGE[damage](open_doc(data))
+    db = tmp_path / "board.json"
+    db.write_text(json.dumps(data), encoding="utf-8")
+    assert quick_list_json(["list", "--json", "--db", str(db)]) is None
+    full(db, capsysbinary)  # and the full command copes, one way or the other
+
+
+def _board_bytes(source: Path, change: Callable[[Doc], None]) -> bytes:
+    data = json.loads(source.read_bytes())
+    change(data)
+    return json.dumps(data).encode()
+
+
+def _set_meta(**meta: Any) -> Callable[[Doc], None]:
+    def change(data: Doc) -> None:
+        data["meta"] = {"1": meta}
+
+    return change
+
+
+FILES: dict[str, Callable[[Path], bytes]] = {
+    "empty file": lambda source: b"",
+    "not JSON": lambda source: b'{"orders": ',
+    "a list": lambda source: b"[]",
+    "an older schema": lambda source: _board_bytes(source, _set_meta(app="cancelboard", schema=1)),
+    "a newer schema": lambda source: _board_bytes(source, _set_meta(app="cancelboard", schema=9)),
+    "another program's": lambda source: _board_bytes(source, _set_meta(app="other", schema=2)),
+    "an archive": lambda source: _board_bytes(
+        source, _set_meta(app="cancelboard", schema=2, role="archive")
+    ),
+    "a document id that is not a number": lambda source: _board_bytes(
+        source, lambda data: data["orders"].update({"x": open_doc(data)})
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", FILES)
+def test_a_file_it_cannot_vouch_for_goes_to_the_full_command(
+    source: Path, tmp_path: Path, kind: str
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(FILES[kind](source))
+    assert quick_list_json(["list", "--json", "--db", str(db)]) is None
+    assert quick_list_json(["list", "--json", "--db", str(tmp_path / "none.json")]) is None
+    assert quick_list_json(["list", "--json", "--db", str(tmp_path)]) is None  # a folder
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["list", "--text"],
+        ["--json", "list"],
+        ["list", "--json", "--all"],
+        ["list", "--json", "--stage", "closed"],
+        ["list", "--json", "--stage", "nowhere"],
+        ["list", "--json", "--js"],
+        ["list", "--json", "-h"],
+        ["list", "--json", "--db"],
+        ["list", "--json", "--db", "-x"],
+        ["--stage", "talk", "list", "--json"],
+        ["list", "--json", "extra"],
+        ["add", "FO1", "--buyer", "x"],
+        [],
+    ],
+)
+def test_anything_but_a_plain_list_json_goes_to_the_full_command(argv: list[str]) -> None:
+    assert wanted(argv) is None
+
+
+def test_the_db_comes_from_the_option_the_environment_or_the_user_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert wanted(["list", "--json", "--db", "~/b.json"]) == (Path("~/b.json").expanduser(), None)
+    monkeypatch.setenv("CANCELBOARD_DB", str(tmp_path / "env.json"))
+    assert wanted(["list", "--json"]) == (tmp_path / "env.json", None)
+    monkeypatch.delenv("CANCELBOARD_DB")
+    path, _ = wanted(["list", "--json", "--db", ""]) or (None, None)
+    assert path == Path(os.environ["XDG_DATA_HOME"]) / "cancelboard" / "board.json"
+
+
+def _cancelboard(args: list[str], db: Path) -> subprocess.CompletedProcess[bytes]:
+    # The console script's own entry point, reporting which heavy modules it loaded.
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write(repr(sorted(m for m in sys.modules"
+        " if m in ('tui.cli', 'tui.domain', 'tui.board', 'textual')))))\n"
+        f"sys.argv = ['cancelboard', *{args!r}]\n"
+        "from tui.quicklist import run\n"
+        "run()\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        env={**os.environ, "CANCELBOARD_DB": str(db)},
+        check=False,
+    )
+
+
+def test_the_command_answers_without_the_domain_and_falls_back_with_it(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    done = _cancelboard(["list", "--json"], source)
+    assert done.returncode == 0
+    assert done.stdout == full(source, capsysbinary)
+    assert done.stderr == b"[]"
+
+    # A hand-edited board: the full command answers, with the text cleaned.
+    data = json.loads(source.read_bytes())
+    open_doc(data)["buyer"] = "jane\x1b[31m red"
+    edited = tmp_path / "board.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    done = _cancelboard(["list", "--json"], edited)
+    assert done.returncode == 0
+    assert done.stdout == full(edited, capsysbinary)
+    assert b"jane red" in done.stdout and b"\x1b" not in done.stdout
+    assert b"tui.domain" in done.stderr
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(source: Path) -> None:
+    done = subprocess.run(
+        f"{sys.executable} -m tui list --json --db '{source}' | head -c 10",
+        shell=True,
+        capture_output=True,
+        check=False,
+    )
+    assert done.stdout == b"[\n  {\n    "
+    assert b"Traceback" not in done.stderr and b"Error" not in done.stderr

@@ -1,0 +1,267 @@
+"""``cancelboard list --json`` on a board as Cancelboard wrote it, without the domain.
+
+Scripts (a status bar, a cron job) call ``list --json`` over and over. The full command
+imports the domain, builds its argument parser and turns every open order into objects
+and back (at 10,000 orders: ~150 ms, of which ~14 ms is Python itself). Here the board
+file is read as JSON and each open order's document is checked to be exactly what the
+domain writes (clean text, UTC times to the second, known stages and outcomes, whole
+cents): then its JSON is the document itself, minus what ``list`` leaves out. Anything
+else (another schema, a hand-edited field, text to clean, no file, an option this does
+not know) gives None, and the full command runs with all its checks and error messages.
+
+``tests/unit/test_quicklist.py`` holds both to the same bytes, on varied boards and on
+every kind of damaged document.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tui.fileformat import APP, CLOSED, META, ORDERS, SCHEMA, TO_ARCHIVE
+from tui.text import all_clean_lines, clean_text, format_amount
+
+# The domain's values (``tui.domain`` is what this module does without; a test holds these
+# to its enums).
+OPEN_STAGE_VALUES = ("talk", "requested", "review", "follow-up", "lessons")
+"""Open stages, left to right (the order ``list`` sorts by)."""
+OUTCOME_VALUES = frozenset(
+    {
+        "saved",
+        "partial-refund",
+        "cancelled-mutual",
+        "cancelled-no-response",
+        "cancelled-by-buyer",
+        "cancelled-by-cs",
+        "cs-ruled-for-seller",
+        "withdrawn",
+    }
+)
+INITIATOR_VALUES = frozenset({"me", "buyer"})
+ENTRY_KINDS = ("note", "message", "lesson")
+"""Entry kinds, and the names ``list`` counts them under (plural)."""
+
+ORDER_KEYS = (
+    "order",
+    "buyer",
+    "gig",
+    "amount_cents",
+    "currency",
+    "order_date",
+    "due",
+    "stage",
+    "created_at",
+    "entered_stage_at",
+    "reason",
+    "reason_text",
+    "initiator",
+    "requested_at",
+    "escalated_at",
+    "ticket",
+    "next_check",
+    "follow_up_due",
+    "outcome",
+    "refund_cents",
+    "tags",
+    "entries",
+    "history",
+    "revision",
+)
+"""A stored order's fields, in the order the domain writes them."""
+LEFT_OUT = frozenset({"amount_cents", "refund_cents", "entries", "history"})
+LINES = ("order", "buyer", "gig", "currency", "reason", "ticket")
+"""Fields of one line of text (and each tag): as :func:`tui.text.clean_line` leaves them."""
+MOMENTS = ("requested_at", "escalated_at")
+DAYS = ("order_date", "due", "next_check", "follow_up_due")
+WHOLE = ("amount_cents", "refund_cents", "revision")
+
+
+class NotPlain(Exception):
+    """The board is not one this module can vouch for: the full command runs."""
+
+
+def default_db() -> Path:
+    """``$CANCELBOARD_DB``, else the platform's user data dir, ``cancelboard/board.json``."""
+    env = os.environ.get("CANCELBOARD_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("cancelboard", appauthor=False) / "board.json"
+
+
+def wanted(argv: list[str]) -> tuple[Path, str | None] | None:
+    """The board file and stage asked for, if ``argv`` is a plain ``list --json`` (with
+    ``--db`` and an open ``--stage`` at most); None for anything else."""
+    command = as_json = False
+    db: str | None = None
+    stage: str | None = None
+    args = iter(argv)
+    for arg in args:
+        if arg == "list" and not command:
+            command = True
+        elif arg == "--json" and command:
+            as_json = True
+        elif arg in ("--db", "--stage") or arg.startswith(("--db=", "--stage=")):
+            name, sep, value = arg.partition("=")
+            if not sep:
+                value = next(args, "-")
+            if value.startswith("-") or (name == "--stage" and not command):
+                return None
+            if name == "--db":
+                db = value
+            else:
+                stage = value
+        else:
+            return None
+    if not (command and as_json) or (stage is not None and stage not in OPEN_STAGE_VALUES):
+        return None
+    return Path(db or default_db()).expanduser(), stage
+
+
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00")
+"""A time as the domain writes it: UTC, to the second (ISO order: sorts as it reads)."""
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _moment(value: Any) -> None:
+    if type(value) is not str or _MOMENT.fullmatch(value) is None:
+        raise NotPlain
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise NotPlain from None
+
+
+def _day(value: Any) -> None:
+    if value is None:
+        return
+    if type(value) is not str or _DAY.fullmatch(value) is None:
+        raise NotPlain
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise NotPlain from None
+
+
+def summary(doc: Any, lines: list[Any]) -> tuple[tuple[int, str], dict[str, Any]]:
+    """An open order's sort key and its ``list --json`` object; NotPlain unless the
+    document is exactly what the domain would write back. Its one-line texts are added to
+    ``lines``, for the caller to check all at once (:func:`tui.text.all_clean_lines`)."""
+    if type(doc) is not dict or tuple(doc) != ORDER_KEYS:
+        raise NotPlain
+    text = doc["reason_text"]
+    if type(text) is not str or clean_text(text) != text:
+        raise NotPlain
+    for key in WHOLE:
+        if type(doc[key]) is not int:
+            raise NotPlain
+    for key in DAYS:
+        _day(doc[key])
+    _moment(doc["created_at"])
+    _moment(doc["entered_stage_at"])
+    for key in MOMENTS:
+        if doc[key] is not None:
+            _moment(doc[key])
+    if doc["initiator"] is not None and doc["initiator"] not in INITIATOR_VALUES:
+        raise NotPlain
+    if doc["outcome"] is not None and doc["outcome"] not in OUTCOME_VALUES:
+        raise NotPlain
+    tags, entries = doc["tags"], doc["entries"]
+    if type(tags) is not list or type(entries) is not list:
+        raise NotPlain
+    lines.extend(doc[key] for key in LINES)
+    lines.extend(tags)
+    found = {key: value for key, value in doc.items() if key not in LEFT_OUT}
+    found["amount"] = format_amount(doc["amount_cents"])
+    found["refund"] = format_amount(doc["refund_cents"])
+    kinds = [entry.get("kind") for entry in entries if type(entry) is dict]
+    for kind in ENTRY_KINDS:
+        found[kind + "s"] = kinds.count(kind)
+    return (OPEN_STAGE_VALUES.index(doc["stage"]), doc["entered_stage_at"]), found
+
+
+def read_board(path: Path) -> dict[str, Any]:
+    """The board file's data, if it is a whole board at this program's schema."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK)
+    except OSError:
+        raise NotPlain from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotPlain
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            raw = file.read()
+    finally:
+        os.close(fd)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise NotPlain from None
+    if type(data) is not dict or TO_ARCHIVE in data:
+        raise NotPlain
+    for table in data.values():
+        if type(table) is not dict:
+            raise NotPlain
+        for key, doc in table.items():
+            if type(doc) is not dict or not (key.isdigit() and key.isascii()):
+                raise NotPlain
+    metas = list(data.get(META, {}).values())
+    if len(metas) != 1 or metas[0] != {"app": APP, "schema": SCHEMA}:
+        raise NotPlain
+    if type(data.get(ORDERS)) is not dict:
+        raise NotPlain
+    return data
+
+
+def quick_list_json(argv: list[str]) -> bytes | None:
+    """What ``cancelboard list --json`` prints for ``argv``, or None when this module cannot
+    vouch for it (see the module's doc)."""
+    asked = wanted(argv)
+    if asked is None:
+        return None
+    path, stage = asked
+    try:
+        data = read_board(path)
+        listed = []
+        lines: list[Any] = []
+        for doc in data[ORDERS].values():
+            shown = doc.get("stage")
+            if shown == CLOSED:
+                continue
+            if shown not in OPEN_STAGE_VALUES:
+                raise NotPlain
+            if stage is None or shown == stage:
+                listed.append(summary(doc, lines))
+    except NotPlain:
+        return None
+    if not all_clean_lines(lines):
+        return None
+    listed.sort(key=lambda pair: pair[0])
+    found = [order for _, order in listed]
+    return orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def run() -> None:
+    """Console-script entry point: a plain ``list --json`` is answered here, anything else
+    by the full command line (:func:`tui.cli.run`)."""
+    out = quick_list_json(sys.argv[1:])
+    if out is None:
+        from tui.cli import run as full
+
+        full()
+        return
+    try:
+        sys.stdout.buffer.write(out)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `cancelboard list --json | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
