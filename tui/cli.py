@@ -17,11 +17,10 @@ from typing import Any, NoReturn
 
 import orjson
 
-from tui import __version__, domain
+from tui import __version__, domain, quicklist
 from tui.board import Board, ConflictError
 from tui.config import load_config
 from tui.domain import Direction, EntryKind, Initiator, Move, Order, OrderDraft, Outcome, Stage
-from tui.quicklist import default_db
 from tui.store import Store, StoreError
 from tui.text import cell_width, format_amount, shorten
 
@@ -44,6 +43,11 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="board file (default: $CANCELBOARD_DB, else the user data dir)",
     )
+
+
+def default_db() -> Path:
+    """``$CANCELBOARD_DB``, else the platform's user data dir, ``cancelboard/board.json``."""
+    return Path(quicklist.default_db())
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,13 +20,15 @@ import re
 import stat
 import sys
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
 
 import orjson
 
 from tui.fileformat import APP, CLOSED, META, ORDERS, SCHEMA, TO_ARCHIVE
 from tui.text import all_clean_lines, clean_text, format_amount
+
+TYPE_CHECKING = False  # not typing's: importing typing is a tenth of this module's start
+if TYPE_CHECKING:
+    from typing import Any
 
 # The domain's values (``tui.domain`` is what this module does without; a test holds these
 # to its enums).
@@ -87,17 +89,17 @@ class NotPlain(Exception):
     """The board is not one this module can vouch for: the full command runs."""
 
 
-def default_db() -> Path:
+def default_db() -> str:
     """``$CANCELBOARD_DB``, else the platform's user data dir, ``cancelboard/board.json``."""
     env = os.environ.get("CANCELBOARD_DB")
     if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
+        return os.path.expanduser(env)
+    from platformdirs import user_data_dir
 
-    return user_data_path("cancelboard", appauthor=False) / "board.json"
+    return os.path.join(user_data_dir("cancelboard", appauthor=False), "board.json")
 
 
-def wanted(argv: list[str]) -> tuple[Path, str | None] | None:
+def wanted(argv: list[str]) -> tuple[str, str | None] | None:
     """The board file and stage asked for, if ``argv`` is a plain ``list --json`` (with
     ``--db`` and an open ``--stage`` at most); None for anything else."""
     command = as_json = False
@@ -123,7 +125,7 @@ def wanted(argv: list[str]) -> tuple[Path, str | None] | None:
             return None
     if not (command and as_json) or (stage is not None and stage not in OPEN_STAGE_VALUES):
         return None
-    return Path(db or default_db()).expanduser(), stage
+    return os.path.expanduser(db or default_db()), stage
 
 
 _MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00")
@@ -188,7 +190,7 @@ def summary(doc: Any, lines: list[Any]) -> tuple[tuple[int, str], dict[str, Any]
     return (OPEN_STAGE_VALUES.index(doc["stage"]), doc["entered_stage_at"]), found
 
 
-def read_board(path: Path) -> dict[str, Any]:
+def read_board(path: str) -> dict[str, Any]:
     """The board file's data, if it is a whole board at this program's schema."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK)

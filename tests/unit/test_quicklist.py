@@ -235,12 +235,13 @@ def test_anything_but_a_plain_list_json_goes_to_the_full_command(argv: list[str]
 def test_the_db_comes_from_the_option_the_environment_or_the_user_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert wanted(["list", "--json", "--db", "~/b.json"]) == (Path("~/b.json").expanduser(), None)
+    home = os.path.expanduser("~")
+    assert wanted(["list", "--json", "--db", "~/b.json"]) == (f"{home}/b.json", None)
     monkeypatch.setenv("CANCELBOARD_DB", str(tmp_path / "env.json"))
-    assert wanted(["list", "--json"]) == (tmp_path / "env.json", None)
+    assert wanted(["list", "--json", "--stage=talk"]) == (str(tmp_path / "env.json"), "talk")
     monkeypatch.delenv("CANCELBOARD_DB")
     path, _ = wanted(["list", "--json", "--db", ""]) or (None, None)
-    assert path == Path(os.environ["XDG_DATA_HOME"]) / "cancelboard" / "board.json"
+    assert path == str(Path(os.environ["XDG_DATA_HOME"]) / "cancelboard" / "board.json")
 
 
 def _cancelboard(args: list[str], db: Path) -> subprocess.CompletedProcess[bytes]:
