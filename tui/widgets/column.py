@@ -152,7 +152,6 @@ class StageColumn(Vertical):
         """Order numbers in display order."""
         self._signature: tuple[tuple[str, ...], ...] | None = None
         self._shown: tuple[Sequence[Order], Settings] | None = None
-        self._card_options: dict[str, Option] = {}
         self._drawn: dict[str, tuple[Order, tuple[str, ...]]] = {}
         """Each card's order and lines as last worked out (the clock's tick redoes them)."""
         self._count = 0
@@ -236,7 +235,7 @@ class StageColumn(Vertical):
             return False
         keep, position = self.current_number, self.position
         last = len(cards) - 1
-        old = self._card_options
+        old = self.cards._id_to_option
         options: list[Option] = []
         for index, (order, lines) in enumerate(zip(orders, cards, strict=True)):
             option = old.get(order.number)
@@ -251,8 +250,7 @@ class StageColumn(Vertical):
             options.append(option)
         self._signature = signature
         self.numbers = [order.number for order in orders]
-        self._card_options = {option.id: option for option in options if option.id is not None}
-        if keep in self._card_options:
+        if keep in self.numbers:
             highlighted: int | None = self.numbers.index(keep)
         else:
             # The cursor's card left: the cursor stays where it was, on the next card.
