@@ -28,6 +28,7 @@ from tui.text import all_clean_lines, clean_text, format_amount
 
 TYPE_CHECKING = False  # not typing's: importing typing is a tenth of this module's start
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 # The domain's values (``tui.domain`` is what this module does without; a test holds these
@@ -80,7 +81,8 @@ ORDER_KEYS = (
 LEFT_OUT = frozenset({"amount_cents", "refund_cents", "entries", "history"})
 LINES = ("order", "buyer", "gig", "currency", "reason", "ticket")
 """Fields of one line of text (and each tag): as :func:`tui.text.clean_line` leaves them."""
-MOMENTS = ("requested_at", "escalated_at")
+MOMENTS = ("created_at", "entered_stage_at")
+MAYBE_MOMENTS = ("requested_at", "escalated_at")
 DAYS = ("order_date", "due", "next_check", "follow_up_due")
 WHOLE = ("amount_cents", "refund_cents", "revision")
 
@@ -133,22 +135,12 @@ _MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _moment(value: Any) -> None:
-    if type(value) is not str or _MOMENT.fullmatch(value) is None:
+def _stamp(value: Any, shape: re.Pattern[str], parse: Callable[[str], object]) -> None:
+    """``value`` is written the way the domain writes it and names a real day or moment."""
+    if type(value) is not str or shape.fullmatch(value) is None:
         raise NotPlain
     try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        raise NotPlain from None
-
-
-def _day(value: Any) -> None:
-    if value is None:
-        return
-    if type(value) is not str or _DAY.fullmatch(value) is None:
-        raise NotPlain
-    try:
-        date.fromisoformat(value)
+        parse(value)
     except ValueError:
         raise NotPlain from None
 
@@ -165,13 +157,15 @@ def summary(doc: Any, lines: list[Any]) -> tuple[tuple[int, str], dict[str, Any]
     for key in WHOLE:
         if type(doc[key]) is not int:
             raise NotPlain
-    for key in DAYS:
-        _day(doc[key])
-    _moment(doc["created_at"])
-    _moment(doc["entered_stage_at"])
     for key in MOMENTS:
-        if doc[key] is not None:
-            _moment(doc[key])
+        _stamp(doc[key], _MOMENT, datetime.fromisoformat)
+    for keys, shape, parse in (
+        (MAYBE_MOMENTS, _MOMENT, datetime.fromisoformat),
+        (DAYS, _DAY, date.fromisoformat),
+    ):
+        for key in keys:
+            if doc[key] is not None:
+                _stamp(doc[key], shape, parse)
     if doc["initiator"] is not None and doc["initiator"] not in INITIATOR_VALUES:
         raise NotPlain
     if doc["outcome"] is not None and doc["outcome"] not in OUTCOME_VALUES:
