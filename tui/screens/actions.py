@@ -32,7 +32,6 @@ from tui.domain import (
 from tui.screens.forms import OrderForm
 from tui.screens.history import HistoryModal
 from tui.screens.questions import Choice, ChoiceModal, ConfirmModal, ReasonModal
-from tui.screens.templates import TemplatePicker
 from tui.store import StoreError
 from tui.text import clean_text
 
@@ -260,7 +259,8 @@ class OrderActions(Screen[None]):
                 self.cb_app.say(f"{kind.value.capitalize()} added to {order.number}")
             return None
 
-        # Imported when first used: the editor's TextArea is a fifth of the app's imports.
+        # Imported when first used (so is the template picker): the editor's TextArea is a
+        # fifth of the app's imports.
         from tui.screens.editor import EntryEditor
 
         self.app.push_screen(
@@ -279,6 +279,8 @@ class OrderActions(Screen[None]):
                 direction=Direction.TO_BUYER,
                 copy=True,
             )
+
+        from tui.screens.templates import TemplatePicker
 
         self.app.push_screen(TemplatePicker(order, use))
 
