@@ -2,7 +2,8 @@
 
 Scripts (a status bar, a cron job) call ``list --json`` over and over. The full command
 imports the domain, builds its argument parser and turns every open order into objects
-and back (at 10,000 orders: ~150 ms, of which ~14 ms is Python itself). Here the board
+and back (measured: 140 ms on an empty board, 232 ms at 10,000 orders, where Python itself
+starts in 18 ms; this path: 58 ms and 117 ms). Here the board
 file is read as JSON and each open order's document is checked to be exactly what the
 domain writes (clean text, UTC times to the second, known stages and outcomes, whole
 cents): then its JSON is the document itself, minus what ``list`` leaves out. Anything
