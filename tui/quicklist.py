@@ -186,7 +186,10 @@ def summary(doc: Any, lines: list[Any]) -> tuple[tuple[int, str], dict[str, Any]
 
 
 def read_board(path: str) -> dict[str, Any]:
-    """The board file's data, if it is a whole board at this program's schema."""
+    """The board file's data, if it is a whole board at this program's schema.
+
+    Not ``tui.store.read_file``: that would load the store (TinyDB, locking, writing) for
+    its error messages, which this path never shows (the full command does)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK)
     except OSError:

@@ -151,7 +151,8 @@ class StageColumn(Vertical):
         self.numbers: list[str] = []
         """Order numbers in display order."""
         self._signature: tuple[tuple[str, ...], ...] | None = None
-        self._shown: tuple[Sequence[Order], Settings] | None = None
+        self._settings: Settings | None = None
+        """The settings the cards were worked out with."""
         self._drawn: dict[str, tuple[Order, tuple[str, ...]]] = {}
         """Each card's order and lines as last worked out (the clock's tick redoes them)."""
         self._count = 0
@@ -210,23 +211,21 @@ class StageColumn(Vertical):
         are worked out again (unchanged orders are the same objects), and a column showing
         the very same orders is left as it is: the clock's tick redraws countdowns and ages.
         """
-        if not timed and self._shown is not None:
-            shown, shown_settings = self._shown
-            if shown_settings is not settings:
-                timed = True  # new window lengths: every countdown anew
-            elif len(shown) == len(orders) and all(
-                a is b for a, b in zip(shown, orders, strict=True)
-            ):
-                return False
+        if settings is not self._settings:
+            timed = True  # the first show, or new window lengths: every countdown anew
         drawn = {} if timed else self._drawn
+        same = not timed and len(orders) == len(drawn)
         cards: list[tuple[str, ...]] = []
         for order in orders:
             got = drawn.get(order.number)
             if got is not None and got[0] is order:
                 cards.append(got[1])
             else:
+                same = False
                 cards.append(card_lines(order, now, settings))
-        self._shown = (tuple(orders), settings)
+        if same:
+            return False  # the very same orders, drawn as they are
+        self._settings = settings
         self._drawn = {
             order.number: (order, lines) for order, lines in zip(orders, cards, strict=True)
         }
