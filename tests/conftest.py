@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from tui.board import Board
@@ -29,6 +30,21 @@ def _isolated_home(
     monkeypatch.delenv("CANCELBOARD_DB", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _board_bytes_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every board file a test writes is checked to be exactly its data's JSON: the store
+    reuses each document's JSON from its last write (documents are never changed in
+    place), and a document changed in place anywhere would show here as stale bytes."""
+    real = Store._board_bytes
+
+    def checked(self: Store, data: dict[str, dict[str, Any]]) -> bytes:
+        payload = real(self, data)
+        assert payload == orjson.dumps(data), "a board document was changed in place"
+        return payload
+
+    monkeypatch.setattr(Store, "_board_bytes", checked)
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ This is the only module that knows TinyDB. A board is two files side by side:
 
 TinyDB promises nothing across processes (its tables cache the next document id and query
 results), so every change runs as a transaction here: an exclusive lock on
-``board.json.lock`` (one lock for both files), the board file re-read inside it (a digest
-of its bytes compared with what we last saw, so a stale cache can never be written back),
+``board.json.lock`` (one lock for both files), the board file re-read inside it (its bytes
+compared with what we last read or wrote, so a stale cache can never be written back),
 the archive likewise but only when the change needs it, fresh TinyDB tables over that
 state, and one atomic write per file that changed (temporary file in the same folder,
 fsync, ``os.replace``, fsync of the folder). A reader never sees a half-written file, and a
@@ -74,6 +74,8 @@ FOLDER_MODE = 0o700
 
 Data = dict[str, dict[str, Any]]
 Fingerprint = tuple[int, ...]
+Indexes = dict[tuple[str, str], tuple[dict[str, Any], dict[Any, str]]]
+"""(table, key) -> (the table object indexed, value -> document id)."""
 """(inode, size, mtime) of a file; for :meth:`Store.fingerprint`, of both files."""
 _NO_FILE: Fingerprint = (0, 0, 0)
 
@@ -202,8 +204,8 @@ def revision_of(doc: Mapping[str, Any]) -> int:
 
 
 def digest(raw: bytes) -> bytes:
-    """What a file's bytes are compared by (SHA-256: hardware-fast here, and it releases
-    the GIL while it runs)."""
+    """What an archive's bytes are compared by (SHA-256: hardware-fast here, and it
+    releases the GIL while it runs). A board file is compared by its bytes themselves."""
     return hashlib.sha256(raw).digest()
 
 
@@ -221,9 +223,11 @@ class Snapshot:
     """The file's (inode, size, mtime) when read; None when there is no file yet."""
     schema: int = SCHEMA
     """The schema version of the file on disk (older ones migrate on the next write)."""
-    digest: bytes | None = field(default=None, repr=False, compare=False)
-    """A digest of the file's bytes as read or written (how a transaction knows its cache
-    is current without keeping a copy of the bytes)."""
+    check: bytes | None = field(default=None, repr=False, compare=False)
+    """What the file's bytes as read or written are compared with on the next read (how a
+    transaction knows its cache is current): for the board file the bytes themselves
+    (2.3 MB at 10,000 orders: equal bytes compare in 0.2 ms, hashing them takes 1.9 ms,
+    on every change); for the archive (tens of MB) their :func:`digest`."""
     pending: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
     """Closed orders an older board file holds that a migration moves to the archive (on
     the next write); they are no longer in ``data``."""
@@ -405,7 +409,7 @@ def load_file(path: Path, *, archive: bool = False) -> Snapshot:
         return _snap_archive(raw, fingerprint, path)
     data, schema = parse_board(raw, path)
     pending = data.pop(TO_ARCHIVE, {})
-    return Snapshot(data, fingerprint, schema, digest(raw), pending)
+    return Snapshot(data, fingerprint, schema, raw, pending)
 
 
 def _snap_archive(raw: bytes, fingerprint: Fingerprint, path: Path) -> Snapshot:
@@ -459,7 +463,12 @@ class _FileTx:
     snapshots handed out earlier never change and a failed transaction leaves no trace.
     """
 
-    def __init__(self, data: Data, order_ids: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self,
+        data: Data,
+        order_ids: Callable[[], int] | None = None,
+        indexes: Indexes | None = None,
+    ) -> None:
         # A new TinyDB per transaction: its per-table caches (next id, query results) then
         # never outlive the lock they were computed under.
         self._db = _TxDB(data=data, storage=_MemoryState)
@@ -468,8 +477,10 @@ class _FileTx:
         self._state = state
         self._owned: dict[str, dict[str, Any]] = {}
         """Tables this transaction copied, so may change in place."""
-        self._index: dict[tuple[str, str], tuple[dict[str, Any], dict[Any, str]]] = {}
-        """(table, key) -> (the table object indexed, value -> document id)."""
+        self._index: Indexes = dict(indexes or {})
+        """(table, key) -> (the table object indexed, value -> document id). Indexes handed
+        in (from earlier transactions) are only read: a table's index is copied with the
+        table before either changes."""
         self._next_ids: dict[str, tuple[dict[str, Any], int]] = {}
         self._order_ids = order_ids
         """Where new order ids come from (ids are shared by the board file and its archive)."""
@@ -555,7 +566,7 @@ class _FileTx:
         copied = dict(current or {})
         for k, (held, index) in list(self._index.items()):
             if k[0] == name and held is current:
-                self._index[k] = (copied, index)  # same contents: the index still holds
+                self._index[k] = (copied, dict(index))  # same contents: the index holds
         self._state.data[name] = copied
         self._owned[name] = copied
         return copied
@@ -633,9 +644,13 @@ class Tx:
     """
 
     def __init__(
-        self, board: Data, archive: Callable[[], Snapshot], exists: Callable[[], bool]
+        self,
+        board: Data,
+        archive: Callable[[], Snapshot],
+        exists: Callable[[], bool],
+        indexes: Indexes | None = None,
     ) -> None:
-        self._main = _FileTx(board, self._next_order_id)
+        self._main = _FileTx(board, self._next_order_id, indexes)
         self._load_archive = archive
         self._archive_exists = exists
         self._archive: _FileTx | None = None
@@ -889,6 +904,11 @@ class Store:
         self._local = threading.local()
         self._cache: Snapshot | None = None
         self._archive_cache: Snapshot | None = None
+        self._indexes: Indexes = {}
+        """Lookup indexes of the cached board file's tables (see :meth:`transaction`)."""
+        self._fragments: dict[int, tuple[Any, orjson.Fragment]] = {}
+        """id(document) -> (the document, its JSON) as last written to the board file (see
+        :meth:`_board_bytes`); only used under the lock."""
         self._opened = False
 
     # ---------------------------------------------------------------- reading
@@ -977,14 +997,13 @@ class Store:
         if got is None:
             return Snapshot(empty_board(), None), None
         raw, fingerprint = got
-        sums = digest(raw)
-        if cached is not None and cached.digest == sums:
+        if cached is not None and cached.check == raw:
             return replace(cached, fingerprint=fingerprint), raw
         data, schema = parse_board(raw, self.path)
         pending = data.pop(TO_ARCHIVE, {})
         if cached is not None:
             data = _share(data, cached.data)
-        return Snapshot(data, fingerprint, schema, sums, pending), raw
+        return Snapshot(data, fingerprint, schema, raw, pending), raw
 
     def _load_archive(self, cached: Snapshot | None = None) -> tuple[Snapshot, bytes | None]:
         got = read_file(self.archive_path, archive=True)
@@ -992,7 +1011,7 @@ class Store:
             return Snapshot(empty_archive(), None), None
         raw, fingerprint = got
         sums = digest(raw)
-        if cached is not None and cached.digest == sums:
+        if cached is not None and cached.check == sums:
             return replace(cached, fingerprint=fingerprint), raw
         data, schema = parse_archive(raw, self.archive_path)
         if cached is not None:
@@ -1051,13 +1070,23 @@ class Store:
                 marked = os.path.lexists(self.marker_path)
                 # A shallow copy: transactions replace whole tables and documents, so the
                 # cached snapshot others may be reading stays as it was.
-                tx = Tx(dict(snap.data), self._archive_in_tx, self.archive_path.exists)
+                tx = Tx(
+                    dict(snap.data), self._archive_in_tx, self.archive_path.exists, self._indexes
+                )
                 if snap.pending:
                     tx._adopt(snap.pending)
                 if marked:
                     tx._reconcile()
                 yield tx
                 self._commit(tx, snap, raw, marked)
+                # The indexes of the tables now cached are kept for the next transaction
+                # (building one costs 0.3 ms per 1,000 orders, and a change looks orders up
+                # several times); a table re-read from disk is a new object, so its index is
+                # not used (see _FileTx.find).
+                data = tx._main.data
+                self._indexes = {
+                    k: held for k, held in tx._main._index.items() if data.get(k[0]) is held[0]
+                }
             finally:
                 self._local.active = False
 
@@ -1100,16 +1129,16 @@ class Store:
                         self._unmark()
                     raise
         if board_changed:
-            payload = orjson.dumps(tx._main.data)
+            payload = self._board_bytes(tx._main.data)
             try:
-                fingerprint, sums = self._write_summed(payload, snap.fingerprint, self.path)
+                fingerprint = self._write_atomic(payload, snap.fingerprint, target=self.path)
             except StoreError as error:
                 if first is not None and before is not None:
                     self._take_back(before, error)
                 if created:
                     self._unmark()
                 raise
-            self._cache = Snapshot(tx._main.data, fingerprint, SCHEMA, sums)
+            self._cache = Snapshot(tx._main.data, fingerprint, SCHEMA, payload)
         if archive is not None and archive_changed and first is not archive.data:
             assert before is not None
             try:
@@ -1120,6 +1149,30 @@ class Store:
                 return
         if marked:
             self._unmark()
+
+    def _board_bytes(self, data: Data) -> bytes:
+        """``data`` as the board file's bytes (what ``orjson.dumps(data)`` gives).
+
+        Each document's JSON is kept from the last write for as long as the document is on
+        the board: documents are never changed in place (a change is a new document), so
+        the same object always has the same JSON, and a change serialises only the
+        documents it made. At 10,000 orders (2.3 MB): 0.6 ms instead of 2.4 ms.
+        """
+        kept = self._fragments
+        fresh: dict[int, tuple[Any, orjson.Fragment]] = {}
+        tables: dict[str, dict[str, orjson.Fragment]] = {}
+        for name, table in data.items():
+            docs = tables[name] = {}
+            for doc_id, doc in table.items():
+                # The document itself is held with its JSON: while it is, no other object
+                # can have its id().
+                held = kept.get(id(doc))
+                if held is None or held[0] is not doc:
+                    held = (doc, orjson.Fragment(orjson.dumps(doc)))
+                fresh[id(doc)] = held
+                docs[doc_id] = held[1]
+        self._fragments = fresh
+        return orjson.dumps(tables)
 
     def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> None:
         payload = orjson.dumps(data)
@@ -1132,7 +1185,7 @@ class Store:
     def _write_summed(
         self, payload: bytes, previous: Fingerprint | None, target: Path
     ) -> tuple[Fingerprint, bytes]:
-        """:meth:`_write_atomic`, and the payload's digest (for the cache), computed while
+        """:meth:`_write_atomic`, and the payload's :func:`digest` (for the cache), computed while
         the disk works: both release the GIL, so a big file costs no extra time."""
         if len(payload) < 1 << 20:
             return self._write_atomic(payload, previous, target=target), digest(payload)

@@ -8,6 +8,7 @@ making the second write raise an exception no one catches (as SIGKILL would stop
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import re
 import stat
@@ -285,11 +286,18 @@ def test_import_sends_closed_orders_to_the_archive(
     assert again.unchanged == ("FOA", "FOB", "FOC")
 
 
-def test_snapshots_keep_a_digest_not_the_bytes(db_path: Path) -> None:
-    board = seeded(db_path, "FO1")
-    snap = board.store.snapshot()
-    assert not hasattr(snap, "raw")
-    assert isinstance(snap.digest, bytes) and len(snap.digest) == 32
+def test_the_archive_snapshot_keeps_a_digest_the_board_snapshot_its_bytes(
+    db_path: Path, archive: Path
+) -> None:
+    # The archive can be tens of MB: its bytes are not kept. The board file's are (a few
+    # MB at most), because comparing them is faster than hashing them on every change.
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    assert board.store.snapshot().check == db_path.read_bytes()
+    fresh = Store(db_path)
+    assert fresh.snapshot().check == db_path.read_bytes()
+    arch = fresh.archive_snapshot()
+    assert arch.check == hashlib.sha256(archive.read_bytes()).digest()
 
 
 # ----------------------------------------------------------------------------- crash points

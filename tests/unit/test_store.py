@@ -216,6 +216,64 @@ def test_unchanged_documents_are_shared_after_another_sessions_change(db_path: P
     assert after["FO2"]["entries"][0]["text"] == "from elsewhere"
 
 
+def test_lookups_stay_right_across_transactions_failed_ones_and_other_sessions(
+    db_path: Path,
+) -> None:
+    # Lookup indexes outlive a transaction (for the tables it leaves cached): a failed
+    # transaction, another session's write and a removal must each leave lookups right.
+    mine, other = Store(db_path), Store(db_path)
+    with mine.transaction() as tx:
+        for n in ("FO1", "FO2"):
+            tx.put(ORDERS, "order", {"order": n})
+    with mine.transaction() as tx:
+        assert tx.find(ORDERS, "order", "FO1") is not None  # builds the index
+    with pytest.raises(KeyError), mine.transaction() as tx:
+        tx.put(ORDERS, "order", {"order": "FO3"})  # a new order: added to an index
+        assert tx.find(ORDERS, "order", "FO3") is not None
+        raise KeyError("the change fails")
+    with mine.transaction() as tx:
+        assert tx.find(ORDERS, "order", "FO3") is None  # never written, never found
+        assert tx.find(ORDERS, "order", "FO2") is not None
+    with other.transaction() as tx:
+        tx.delete(ORDERS, "order", "FO1")
+        tx.put(ORDERS, "order", {"order": "FO4"})
+    with mine.transaction() as tx:
+        assert tx.find(ORDERS, "order", "FO1") is None
+        found = tx.find(ORDERS, "order", "FO4")
+        assert found is not None
+        tx.put(ORDERS, "order", {"order": "FO4", "seen": True})
+    table = orjson.loads(db_path.read_bytes())[ORDERS]
+    assert [d["order"] for d in table.values()] == ["FO2", "FO4"]
+    assert table[str(found.doc_id)] == {"order": "FO4", "seen": True}
+
+
+def test_a_change_serialises_only_the_documents_it_made(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(db_path)
+    board = Board(store)
+    for n in ("FO1", "FO2", "FO3"):
+        add(board, n)
+    dumped: list[object] = []
+    real = orjson.dumps
+
+    def counting(value: object, *args: object, **kwargs: object) -> bytes:
+        dumped.append(value)
+        return real(value, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module.orjson, "dumps", counting)
+    board.add_entry("FO2", EntryKind.NOTE, "only this order changes")
+    orders = [v for v in dumped if isinstance(v, dict) and "order" in v]
+    assert [d["order"] for d in orders] == ["FO2"]  # type: ignore[index]
+    on_disk = orjson.loads(db_path.read_bytes())
+    assert on_disk == store.snapshot().data
+    assert [d["order"] for d in on_disk[ORDERS].values()] == ["FO1", "FO2", "FO3"]
+    assert on_disk[ORDERS]["2"]["entries"][0]["text"] == "only this order changes"
+    # A new session (nothing kept yet) writes the very same bytes.
+    Board(Store(db_path)).add_entry("FO1", EntryKind.NOTE, "from a new session")
+    assert orjson.loads(db_path.read_bytes())[ORDERS]["2"] == on_disk[ORDERS]["2"]
+
+
 def test_threads_writing_and_reading_at_once_lose_nothing(db_path: Path) -> None:
     store = Store(db_path)
     board = Board(store)
