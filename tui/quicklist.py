@@ -3,7 +3,8 @@
 Scripts (a status bar, a cron job) call ``list --json`` over and over. The full command
 imports the domain, builds its argument parser and turns every open order into objects
 and back (measured: 140 ms on an empty board, 232 ms at 10,000 orders, where Python itself
-starts in 18 ms; this path: 58 ms and 117 ms). Here the board
+starts in 18 ms). This path (measured together: Python 15 ms) answers in 38 ms on a small
+board and 113 ms at 10,000 orders, with nothing but Python's own modules: the board
 file is read as JSON and each open order's document is checked to be exactly what the
 domain writes (clean text, UTC times to the second, known stages and outcomes, whole
 cents): then its JSON is the document itself, minus what ``list`` leaves out. Anything
@@ -16,13 +17,13 @@ every kind of damaged document.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
 import sys
 from datetime import date, datetime
-
-import orjson
+from json.encoder import encode_basestring
 
 from tui.fileformat import APP, CLOSED, META, ORDERS, SCHEMA, TO_ARCHIVE
 from tui.text import all_clean_lines, clean_text, format_amount
@@ -30,7 +31,7 @@ from tui.text import all_clean_lines, clean_text, format_amount
 TYPE_CHECKING = False  # not typing's: importing typing is a tenth of this module's start
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, NoReturn
 
 # The domain's values (``tui.domain`` is what this module does without; a test holds these
 # to its enums).
@@ -185,6 +186,36 @@ def summary(doc: Any, lines: list[Any]) -> tuple[tuple[int, str], dict[str, Any]
     return (OPEN_STAGE_VALUES.index(doc["stage"]), doc["entered_stage_at"]), found
 
 
+def _refuse(value: str) -> NoReturn:
+    raise NotPlain
+
+
+def _whole(digits: str) -> int:
+    value = int(digits)
+    if not -(1 << 63) <= value < 1 << 64:
+        raise NotPlain  # orjson (the store's parser) reads it as a float
+    return value
+
+
+def parse(raw: bytes) -> Any:
+    """``raw`` parsed as the store parses it (``orjson.loads``), or NotPlain.
+
+    Python's own parser, not orjson: importing orjson costs ~15 ms (it brings in
+    dataclasses, inspect and uuid), more than the parse it saves on a 2.3 MB board. Where
+    the two could differ, this declines (the full command then reads the file with
+    orjson): bytes that are not strict UTF-8 (a BOM, UTF-16, encoded surrogates), any
+    ``\\u`` escape (orjson refuses lone surrogates; the app never writes one), NaN and
+    infinities, floats (the app writes none), integers orjson would read as floats,
+    nesting too deep for either."""
+    if b"\\" in raw and b"\\u" in raw:  # one memchr first: most boards have no escape
+        raise NotPlain
+    try:
+        text = raw.decode("utf-8")
+        return json.loads(text, parse_constant=_refuse, parse_float=_refuse, parse_int=_whole)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError too
+        raise NotPlain from None
+
+
 def read_board(path: str) -> dict[str, Any]:
     """The board file's data, if it is a whole board at this program's schema.
 
@@ -201,10 +232,7 @@ def read_board(path: str) -> dict[str, Any]:
             raw = file.read()
     finally:
         os.close(fd)
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise NotPlain from None
+    data = parse(raw)
     if type(data) is not dict or TO_ARCHIVE in data:
         raise NotPlain
     for table in data.values():
@@ -245,8 +273,46 @@ def quick_list_json(argv: list[str]) -> bytes | None:
     if not all_clean_lines(lines):
         return None
     listed.sort(key=lambda pair: pair[0])
-    found = [order for _, order in listed]
-    return orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n"
+    try:
+        return dump([order for _, order in listed])
+    except NotPlain:
+        return None
+
+
+_HEADS: dict[str, str] = {}
+"""Each field's indented, quoted name, as ``dump`` writes it."""
+
+
+def dump(orders: list[dict[str, Any]]) -> bytes:
+    """The orders as ``orjson.dumps(orders, option=OPT_INDENT_2)`` writes them, plus a
+    newline: objects of strings, whole numbers, nulls and lists of strings (anything else
+    is NotPlain). 1,000 orders: 7.6 ms (Python's ``json.dumps`` with an indent, in pure
+    Python: 14.5 ms; orjson 0.5 ms, but importing it costs 15)."""
+    if not orders:
+        return b"[]\n"
+    heads = _HEADS
+    objects = []
+    for order in orders:
+        fields: list[str] = []
+        add = fields.append
+        for key, value in order.items():
+            head = heads.get(key)
+            if head is None:
+                head = heads[key] = f"    {encode_basestring(key)}: "
+            kind = type(value)
+            if kind is str:
+                add(head + encode_basestring(value))
+            elif value is None:
+                add(head + "null")
+            elif kind is int:
+                add(head + int.__repr__(value))
+            elif kind is list and all(type(item) is str for item in value):
+                items = ",\n      ".join(map(encode_basestring, value))
+                add(head + (f"[\n      {items}\n    ]" if value else "[]"))
+            else:
+                raise NotPlain
+        objects.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
+    return ("[\n" + ",\n".join(objects) + "\n]\n").encode("utf-8")
 
 
 def run() -> None:

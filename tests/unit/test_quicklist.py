@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.conftest import FROZEN
@@ -164,15 +165,37 @@ def test_a_document_the_domain_would_not_write_goes_to_the_full_command(
     data = json.loads(source.read_bytes())
     DAMAGE[damage](open_doc(data))
     db = tmp_path / "board.json"
-    db.write_text(json.dumps(data), encoding="utf-8")
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert quick_list_json(["list", "--json", "--db", str(db)]) is None
     full(db, capsysbinary)  # and the full command copes, one way or the other
+
+
+def test_another_writers_spacing_is_still_a_board_it_vouches_for(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # The damaged boards above are written this way: their damage is why they are refused.
+    db = tmp_path / "board.json"
+    db.write_text(json.dumps(json.loads(source.read_bytes()), ensure_ascii=False, indent=1))
+    quick = quick_list_json(["list", "--json", "--db", str(db)])
+    assert quick is not None and quick == full(db, capsysbinary)
 
 
 def _board_bytes(source: Path, change: Callable[[Doc], None]) -> bytes:
     data = json.loads(source.read_bytes())
     change(data)
-    return json.dumps(data).encode()
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def _in_an_entry(raw: bytes) -> Callable[[Path], bytes]:
+    """The board with ``raw`` (JSON text) as an entry's text: a place the listing never
+    shows, so only the parser can turn it down."""
+
+    def board(source: Path) -> bytes:
+        text = _board_bytes(source, lambda data: open_doc(data)["entries"][0].update(text="@@"))
+        assert text.count(b'"@@"') == 1
+        return text.replace(b'"@@"', raw)
+
+    return board
 
 
 def _set_meta(**meta: Any) -> Callable[[Doc], None]:
@@ -195,18 +218,60 @@ FILES: dict[str, Callable[[Path], bytes]] = {
     "a document id that is not a number": lambda source: _board_bytes(
         source, lambda data: data["orders"].update({"x": open_doc(data)})
     ),
+    # Where Python's parser (this module's) and orjson (the store's) could differ.
+    "a UTF-8 byte order mark": lambda source: b"\xef\xbb\xbf" + source.read_bytes(),
+    "UTF-16": lambda source: source.read_bytes().decode("utf-8").encode("utf-16"),
+    "NaN": _in_an_entry(b"NaN"),
+    "Infinity": _in_an_entry(b"-Infinity"),
+    "a float": _in_an_entry(b"1.5"),
+    "a number orjson reads as a float": _in_an_entry(str(1 << 64).encode()),
+    "an escaped lone surrogate": _in_an_entry(b'"\\ud800"'),
+    "an encoded surrogate": _in_an_entry(b'"\xed\xa0\x80"'),
+    "not UTF-8": _in_an_entry(b'"\xff"'),
+    "nesting past any parser's depth": _in_an_entry(b"[" * 100_000 + b"]" * 100_000),
 }
 
 
 @pytest.mark.parametrize("kind", FILES)
 def test_a_file_it_cannot_vouch_for_goes_to_the_full_command(
-    source: Path, tmp_path: Path, kind: str
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], kind: str
 ) -> None:
     db = tmp_path / "board.json"
     db.write_bytes(FILES[kind](source))
     assert quick_list_json(["list", "--json", "--db", str(db)]) is None
+    full(db, capsysbinary)  # and the full command copes, one way or the other
     assert quick_list_json(["list", "--json", "--db", str(tmp_path / "none.json")]) is None
     assert quick_list_json(["list", "--json", "--db", str(tmp_path)]) is None  # a folder
+
+
+def test_the_edge_of_what_orjson_reads_as_whole_numbers_is_taken() -> None:
+    for number in (-(1 << 63), (1 << 64) - 1):
+        assert quicklist.parse(b"[%d]" % number) == orjson.loads(b"[%d]" % number)
+    for number in (-(1 << 63) - 1, 1 << 64):
+        with pytest.raises(quicklist.NotPlain):
+            quicklist.parse(b"[%d]" % number)
+
+
+@pytest.mark.parametrize(
+    "orders",
+    [
+        [],
+        [{}],
+        [{"a": None, "b": 0, "c": -(1 << 63), "d": (1 << 64) - 1, "e": [], "f": ["x"]}],
+        [
+            {"text": "".join(map(chr, range(0x30))) + '\x7f\u2028\u2029"\\/é王🎨'},
+            {"tags": ["#a", "b\tc", "王"], "n": 1, "empty": ""},
+        ],
+    ],
+)
+def test_its_json_is_orjsons_byte_for_byte(orders: list[dict[str, Any]]) -> None:
+    assert quicklist.dump(orders) == orjson.dumps(orders, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+@pytest.mark.parametrize("value", [True, 1.5, {"x": 1}, [1], [None], ("x",)])
+def test_values_the_listing_never_holds_are_refused(value: object) -> None:
+    with pytest.raises(quicklist.NotPlain):
+        quicklist.dump([{"field": value}])
 
 
 @pytest.mark.parametrize(
@@ -249,7 +314,7 @@ def _cancelboard(args: list[str], db: Path) -> subprocess.CompletedProcess[bytes
     code = (
         "import atexit, sys\n"
         "atexit.register(lambda: sys.stderr.write(repr(sorted(m for m in sys.modules"
-        " if m in ('tui.cli', 'tui.domain', 'tui.board', 'textual')))))\n"
+        " if m in ('tui.cli', 'tui.domain', 'tui.board', 'textual', 'orjson')))))\n"
         f"sys.argv = ['cancelboard', *{args!r}]\n"
         "from tui.quicklist import run\n"
         "run()\n"
