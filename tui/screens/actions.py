@@ -29,9 +29,6 @@ from tui.domain import (
     previous_stage,
     resolutions,
 )
-from tui.screens.forms import OrderForm
-from tui.screens.history import HistoryModal
-from tui.screens.questions import Choice, ChoiceModal, ConfirmModal, ReasonModal
 from tui.store import StoreError
 from tui.text import clean_text
 
@@ -141,7 +138,12 @@ class OrderActions(Screen[None]):
             label, self.board.move, order.number, move, revision=order.revision
         )
 
+    # The dialogs are imported when first asked for (the entry editor and the template
+    # picker too): none is on screen at the start, and together they cost ~6.5 ms of it.
+
     def ask_reason(self, order: Order) -> None:
+        from tui.screens.questions import ReasonModal
+
         async def submit(reason: str, initiator: Initiator, text: str) -> str | None:
             move = Move(Stage.REQUESTED, reason=reason, initiator=initiator, reason_text=text)
             return await self.move(order, move)
@@ -157,6 +159,8 @@ class OrderActions(Screen[None]):
         )
 
     def ask_answer(self, order: Order) -> None:
+        from tui.screens.questions import Choice, ChoiceModal
+
         choices = [
             Choice("a", "Buyer accepted: cancelled", ("follow", Outcome.CANCELLED_MUTUAL)),
             Choice(
@@ -184,6 +188,8 @@ class OrderActions(Screen[None]):
         )
 
     def ask_cs_decision(self, order: Order) -> None:
+        from tui.screens.questions import Choice, ChoiceModal
+
         choices = [
             Choice("b", "CS decided for the buyer: cancelled", Outcome.CANCELLED_BY_CS),
             Choice("s", "CS decided for me: the order continues", Outcome.CS_RULED_FOR_SELLER),
@@ -195,6 +201,8 @@ class OrderActions(Screen[None]):
         self.app.push_screen(ChoiceModal(f"{order.number}: what did CS decide?", choices, submit))
 
     def ask_close(self, order: Order) -> None:
+        from tui.screens.questions import Choice, ChoiceModal
+
         choices = [
             Choice(
                 OUTCOME_KEYS[o],
@@ -285,6 +293,8 @@ class OrderActions(Screen[None]):
         self.app.push_screen(TemplatePicker(order, use))
 
     def action_history(self) -> None:
+        from tui.screens.history import HistoryModal
+
         order = self.current_order()
         if order is not None:
             self.app.push_screen(HistoryModal(order))
@@ -310,6 +320,8 @@ class OrderActions(Screen[None]):
             self.copy_order(order)
 
     def action_resolve(self) -> None:
+        from tui.screens.questions import Choice, ChoiceModal
+
         order = self.current_order()
         if order is None:
             return
@@ -355,6 +367,8 @@ class OrderActions(Screen[None]):
     # ---------------------------------------------------------------- orders
 
     def action_new(self) -> None:
+        from tui.screens.forms import OrderForm
+
         async def save(draft: OrderDraft) -> None:
             order = await self.call(self.board.add_order, draft)
             self.cb_app.changed()
@@ -364,6 +378,8 @@ class OrderActions(Screen[None]):
         self.app.push_screen(OrderForm("New order", save))
 
     def action_edit(self) -> None:
+        from tui.screens.forms import OrderForm
+
         order = self.current_order()
         if order is None:
             return
@@ -392,6 +408,8 @@ class OrderActions(Screen[None]):
         self.app.push_screen(OrderForm(f"Edit {order.number}", save, order))
 
     def action_delete(self) -> None:
+        from tui.screens.questions import ConfirmModal
+
         order = self.current_order()
         if order is None:
             return
