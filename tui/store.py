@@ -74,9 +74,9 @@ FOLDER_MODE = 0o700
 
 Data = dict[str, dict[str, Any]]
 Fingerprint = tuple[int, ...]
+"""(inode, size, mtime) of a file; for :meth:`Store.fingerprint`, of both files."""
 Indexes = dict[tuple[str, str], tuple[dict[str, Any], dict[Any, str]]]
 """(table, key) -> (the table object indexed, value -> document id)."""
-"""(inode, size, mtime) of a file; for :meth:`Store.fingerprint`, of both files."""
 _NO_FILE: Fingerprint = (0, 0, 0)
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -908,7 +908,7 @@ class Store:
         """Lookup indexes of the cached board file's tables (see :meth:`transaction`)."""
         self._fragments: dict[int, tuple[Any, orjson.Fragment]] = {}
         """id(document) -> (the document, its JSON) as last written to the board file (see
-        :meth:`_board_bytes`); only used under the lock."""
+        :meth:`_board_bytes`); only used under the thread lock."""
         self._opened = False
 
     # ---------------------------------------------------------------- reading
@@ -1153,11 +1153,21 @@ class Store:
     def _board_bytes(self, data: Data) -> bytes:
         """``data`` as the board file's bytes (what ``orjson.dumps(data)`` gives).
 
-        Each document's JSON is kept from the last write for as long as the document is on
-        the board: documents are never changed in place (a change is a new document), so
-        the same object always has the same JSON, and a change serialises only the
-        documents it made. At 10,000 orders (2.3 MB): 0.6 ms instead of 2.4 ms.
+        After :meth:`warm`, each document's JSON is kept from the last write for as long as
+        the document is on the board: documents are never changed in place (a change is a
+        new document), so the same object always has the same JSON, and a change
+        serialises only the documents it made. At 10,000 orders (2.3 MB): 2.6 ms instead
+        of 4 ms in a new process, 0.6 ms instead of 2.4 ms once it has run a while.
+        Without it (a command line call, one change), the whole board is serialised at
+        once: working out each document's JSON apart costs 10 ms the first time.
         """
+        if not self._fragments:
+            return orjson.dumps(data)
+        return orjson.dumps(self._documents_json(data))
+
+    def _documents_json(self, data: Data) -> dict[str, dict[str, orjson.Fragment]]:
+        """``data`` with each document as its JSON: kept ones reused, new ones worked out
+        and kept (and ones no longer on the board forgotten)."""
         kept = self._fragments
         fresh: dict[int, tuple[Any, orjson.Fragment]] = {}
         tables: dict[str, dict[str, orjson.Fragment]] = {}
@@ -1172,7 +1182,20 @@ class Store:
                 fresh[id(doc)] = held
                 docs[doc_id] = held[1]
         self._fragments = fresh
-        return orjson.dumps(tables)
+        return tables
+
+    def warm(self) -> None:
+        """Work out the JSON of each document on the board now, so that every change of
+        this session, the first one too, serialises only what it changed (see
+        :meth:`_board_bytes`). For a session that will make several changes: the app
+        calls it in a thread once its first paint is done (10 ms at 10,000 orders)."""
+        with self._thread_lock:
+            snap = self._cache
+            if snap is not None and not self._fragments:
+                try:
+                    self._documents_json(snap.data)
+                except (TypeError, orjson.JSONEncodeError):
+                    self._fragments = {}  # a change will report it, as without this
 
     def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> None:
         payload = orjson.dumps(data)

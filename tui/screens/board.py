@@ -164,6 +164,8 @@ class BoardScreen(OrderActions):
             # They live as long as their orders: out of the collector's full passes, which
             # walked them all (~16 ms at 1,000 open orders) in the middle of a key press.
             gc.freeze()
+            # And this session's first change serialises only what it changes.
+            await self.call(self.board.store.warm)
         except StoreError as error:
             self.cb_app.fatal_error_message = str(error)
             self.app.exit(return_code=2)
