@@ -109,6 +109,17 @@ class Board:
             ]
         return [self._order(doc, in_archive) for doc, in_archive in self.store.all_orders(snap)]
 
+    def has_archived(self) -> bool:
+        """Whether the archive holds any order: the board file's index says, without
+        reading the archive (a damaged or unindexed archive that exists counts)."""
+        numbers = self.store.snapshot().archived_numbers
+        if numbers is not None:
+            return bool(numbers)
+        try:
+            return any(in_archive for _, in_archive in self.store.all_orders())
+        except ArchiveError:
+            return True
+
     def summaries(self, *, archived: bool = False) -> list[tuple[Order, dict[str, int]]]:
         """Like :meth:`orders`, without each order's entries and history (for listings:
         reading them is most of the cost), but with its count of entries of each kind."""

@@ -499,7 +499,10 @@ class Order:
         """Lower-cased text a filter looks in."""
         parts = [self.number, self.buyer, self.gig, self.reason_text, self.ticket]
         parts += [f"#{t}" for t in self.tags]
-        parts += [e.text for e in self.entries]
+        try:
+            parts += [e.text for e in self.entries]
+        except DamagedOrder:
+            pass  # read after the paint: the board reports it then (Board.load_details)
         return "\n".join(parts).lower()
 
     # ---------------------------------------------------------------- storage

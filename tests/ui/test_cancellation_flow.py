@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.app import CancelboardApp
 from tui.board import Board
-from tui.domain import EntryKind, Move, OrderDraft, Stage
-from tui.store import Store
+from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
+from tui.store import Store, archive_path_of
 
 SIZE = (80, 24)
 
@@ -224,3 +229,74 @@ async def test_next_check_and_follow_up_dates_are_editable(db_path: Path) -> Non
         app.screen.query_one("#f-next_check").focus()
         await pilot.press("ctrl+u", *"someday", "ctrl+s")
         await wait_for_text(pilot, "not a date")
+
+
+def _damage_archive(db: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """Apply ``change`` to the archive file's data (its only closed order: FO1)."""
+    archive = archive_path_of(db)
+    data = json.loads(archive.read_text(encoding="utf-8"))
+    change(next(iter(data["orders"].values())))
+    archive.write_text(json.dumps(data), encoding="utf-8")
+    return archive
+
+
+def _bad_entries(doc: dict[str, Any]) -> None:
+    doc["entries"] = [{"kind": "note"}]  # no id, no text
+
+
+def _bad_stage(doc: dict[str, Any]) -> None:
+    doc["stage"] = "nowhere"
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (_bad_entries, "order FO1: its entries are damaged"),
+        (_bad_stage, "order FO1 is damaged"),
+        (None, "board.archive.json"),
+    ],
+)
+async def test_a_damaged_archive_is_refused_and_the_board_goes_on(
+    db_path: Path, damage: Callable[[dict[str, Any]], None] | None, said: str
+) -> None:
+    board = seed(db_path, "FO1", "FO2")
+    board.add_entry("FO1", EntryKind.NOTE, "kept")
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN))
+    if damage is None:
+        archive_path_of(db_path).write_text('{"orders": ', encoding="utf-8")
+    else:
+        _damage_archive(db_path, damage)
+    before = archive_path_of(db_path).read_bytes()
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("a")
+        # One line naming the archive and what is wrong; the open orders stay, and keys
+        # still work on them.
+        await wait_for(pilot, lambda: any(said in n for n in notices(app)))
+        message = next(n for n in notices(app) if said in n)
+        assert str(archive_path_of(db_path)) in message and "\n" not in message
+        assert app.is_running
+        await wait_for(pilot, lambda: not app.screen.query_one("#col-closed").display)
+        assert "FO2" in screen_text(app) and "Closed (" not in screen_text(app)
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "enter: request")  # FO2's cancellation request
+        await pilot.press("escape")
+    assert app.return_code in (None, 0)
+    assert archive_path_of(db_path).read_bytes() == before  # refused, never rewritten
+
+
+async def test_the_archive_view_reads_closed_orders_entries_after_showing_them(
+    db_path: Path,
+) -> None:
+    board = seed(db_path, "FO1", "FO2")
+    board.add_entry("FO1", EntryKind.NOTE, "the buyer came back happy")
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("a")
+        await wait_for_text(pilot, "Closed (1)")
+        # The filter looks in entries: a closed order's too.
+        await pilot.press("slash", *"happy")
+        await wait_for(pilot, lambda: "FO1" in screen_text(app) and "FO2" not in screen_text(app))

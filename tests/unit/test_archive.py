@@ -797,3 +797,21 @@ def test_a_folder_or_fifo_where_the_archive_should_be(db_path: Path, archive: Pa
     with pytest.raises(ArchiveError, match="not a regular file"):
         Board(Store(db_path)).get("FO2")
     assert stat.S_ISFIFO(os.stat(archive).st_mode)
+
+
+def test_whether_the_archive_holds_orders_is_known_without_reading_it(
+    db_path: Path, archive: Path, reads: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    assert not board.has_archived()
+    board.move("FO1", CLOSE)
+    fresh = Board(Store(db_path))
+    reads.clear()
+    assert fresh.has_archived()
+    assert archive not in reads  # the board file's index answers
+    # No usable index (a hand edit) and an archive that does not load: it still exists.
+    data = orjson.loads(db_path.read_bytes())
+    del data[ARCHIVED]
+    db_path.write_bytes(orjson.dumps(data))
+    archive.write_text("not json", encoding="utf-8")
+    assert Board(Store(db_path)).has_archived()

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import FROZEN
 from tui.domain import (
     FORWARD,
+    DamagedOrder,
     Direction,
     EntryKind,
     Initiator,
@@ -352,3 +353,14 @@ def test_default_reason_without_other_in_the_list() -> None:
         order_in(Stage.TALK), Move(Stage.REQUESTED), FROZEN, reasons=["late", "scope"]
     )
     assert moved.reason == "late"
+
+
+def test_an_order_read_lazily_says_its_entries_are_damaged_only_when_they_are_read() -> None:
+    stored = new_order(OrderDraft("FO1", "Ana", gig="Logo"), FROZEN, "USD").to_dict()
+    stored["entries"] = [{"kind": "note"}]  # no id, no text
+    order = Order.from_dict(stored, lazy=True)
+    assert order.number == "FO1" and order.buyer == "Ana"
+    # A filter typed before the board reads entries still matches the order's own fields.
+    assert "ana" in order.search_text() and "logo" in order.search_text()
+    with pytest.raises(DamagedOrder, match="order FO1: its entries are damaged"):
+        order.entries  # noqa: B018
