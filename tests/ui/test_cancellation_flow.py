@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.app import CancelboardApp
 from tui.board import Board
 from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
+from tui.screens import board as board_screen
 from tui.store import Store, archive_path_of
 
 SIZE = (80, 24)
@@ -300,3 +302,26 @@ async def test_the_archive_view_reads_closed_orders_entries_after_showing_them(
         # The filter looks in entries: a closed order's too.
         await pilot.press("slash", *"happy")
         await wait_for(pilot, lambda: "FO1" in screen_text(app) and "FO2" not in screen_text(app))
+
+
+async def test_the_closed_column_shows_the_newest_and_a_filter_finds_any(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_screen, "CLOSED_SHOWN", 2)
+    moments = iter(FROZEN + timedelta(minutes=m) for m in range(100))
+    board = Board(Store(db_path), clock=lambda: next(moments))
+    for number in ("FO1", "FO2", "FO3"):
+        board.add_order(OrderDraft(number, f"buyer-{number.lower()}"))
+        board.move(number, Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    board.add_order(OrderDraft("FO4", "still-open"))
+    app = make_app(db_path, clock=lambda: FROZEN + timedelta(hours=3))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_text(pilot, "FO4")
+        await pilot.press("a")
+        await wait_for_text(pilot, "Closed (newest 2")  # the title wraps: "of 3)" below
+        text = screen_text(app)
+        assert "│of 3)" in text
+        assert "FO2" in text and "FO3" in text and "FO1" not in text
+        await pilot.press("slash", *"buyer-fo1")
+        await wait_for_text(pilot, "Closed (1)")
+        assert "FO1" in screen_text(app)

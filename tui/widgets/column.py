@@ -156,6 +156,7 @@ class StageColumn(Vertical):
         self._drawn: dict[str, tuple[Order, tuple[str, ...]]] = {}
         """Each card's order and lines as last worked out (the clock's tick redoes them)."""
         self._count = 0
+        self._total = 0
         self.cards = CardList(classes="cards")
         self.heading = Static(self._title(0), classes="column-title")
 
@@ -181,16 +182,18 @@ class StageColumn(Vertical):
             self.app.stylesheet.update_nodes([self.heading], animate=False)
         self.cards.show_cursor(focused)
 
-    def _title(self, count: int) -> str:
+    def _title(self, count: int, total: int | None = None) -> str:
+        if total is not None and total > count:
+            return f"{self.stage.label} (newest {count:,} of {total:,})"
         return f"{self.stage.label} ({count})"
 
-    def _set_title(self, count: int) -> None:
+    def _set_title(self, count: int, total: int) -> None:
         # A count of the same number of digits wraps the title the same way: the screen
         # needs no new layout (a full layout was most of a move's redraw on a big board).
-        old, new = self._title(self._count), self._title(count)
+        old, new = self._title(self._count, self._total), self._title(count, total)
         if new != old:
             self.heading.update(new, layout=len(new) != len(old))
-        self._count = count
+        self._count, self._total = count, total
 
     def focus(self, scroll_visible: bool = True) -> StageColumn:
         """Focus goes to the cards."""
@@ -203,9 +206,16 @@ class StageColumn(Vertical):
         return self.cards.has_focus
 
     def show_orders(
-        self, orders: Sequence[Order], now: datetime, settings: Settings, *, timed: bool = True
+        self,
+        orders: Sequence[Order],
+        now: datetime,
+        settings: Settings,
+        *,
+        timed: bool = True,
+        total: int | None = None,
     ) -> bool:
-        """Show these orders; returns whether anything had to be redrawn.
+        """Show these orders; returns whether anything had to be redrawn. ``total``: how
+        many there are in all when ``orders`` are only the newest of them (the title says).
 
         With ``timed`` false (a change, a filter: not the clock), only cards of changed orders
         are worked out again (unchanged orders are the same objects), and a column showing
@@ -223,7 +233,8 @@ class StageColumn(Vertical):
             else:
                 same = False
                 cards.append(card_lines(order, now, settings))
-        if same:
+        total = len(orders) if total is None else total
+        if same and total == self._total:
             return False  # the very same orders, drawn as they are
         self._settings = settings
         self._drawn = {
@@ -231,6 +242,7 @@ class StageColumn(Vertical):
         }
         signature = tuple(cards)
         if signature == self._signature:
+            self._set_title(len(orders), total)
             return False
         keep, position = self.current_number, self.position
         last = len(cards) - 1
@@ -255,7 +267,7 @@ class StageColumn(Vertical):
             # The cursor's card left: the cursor stays where it was, on the next card.
             highlighted = min(position, last) if options else None
         self.cards.replace_cards(options, highlighted)
-        self._set_title(len(orders))
+        self._set_title(len(orders), total)
         return True
 
     @property
