@@ -67,6 +67,7 @@ def writes(path: Path, number: str, follow_up: str, changes: int) -> dict[str, l
     board = Board(Store(path))
     board.store.open()
     board.orders(archived=True)
+    board.store.warm()  # as the app does once it has drawn the board
     board.add_entry(number, EntryKind.NOTE, "warm-up")
     for i in range(changes):
         started = time.perf_counter()
