@@ -10,6 +10,7 @@ from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
 from tui.domain import EntryKind, OrderDraft
 from tui.store import Store
+from tui.widgets.card import fold
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (200, 50)])
@@ -46,3 +47,28 @@ async def test_board_and_order_screen_at(db_path: Path, size: tuple[int, int]) -
         await pilot.resize_terminal(40, 12)
         await pilot.pause(0.2)
         assert app.is_running
+
+
+async def test_cards_wrap_again_when_the_terminal_is_resized(db_path: Path) -> None:
+    # The card lists lay their cards out for a width: after a resize the paint must use
+    # the new width (wrapped where the column now ends, nothing cut or left over).
+    buyer = "a buyer whose name is long"
+    Board(Store(db_path)).add_order(OrderDraft("FO5B2A1C3D4E", buyer, amount="25"))
+    app = make_app(db_path)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for_text(pilot, buyer)
+        for width, height in [(80, 24), (200, 40), (60, 20), (80, 24)]:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause(0.2)
+            cards = app.screen.query_one("#col-talk .cards")
+            inner = cards.scrollable_content_region.width
+            # The Talk column's text, line by line (between its borders).
+            lines = screen_text(app).splitlines()
+            column = [line.split("│")[1] for line in lines if line.startswith("│")]
+            assert all(len(line) == len(column[0]) for line in column)
+            shown = [line.rstrip() for line in column]
+            expected = fold(buyer, inner)
+            start = next((i for i, line in enumerate(shown) if line == expected[0]), None)
+            assert start is not None, (width, expected, shown)
+            assert shown[start : start + len(expected)] == expected, (width, shown)
+            assert (len(expected) == 1) == (width == 200)

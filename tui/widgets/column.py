@@ -81,7 +81,29 @@ class CardList(OptionList):
         # The screen's layout passes the list's region as its virtual size, which never
         # equals the list's own (the lines of its cards), so every layout (a notice coming
         # or going) redrew every column's scrollbar. The list's own size is what counts.
-        return super()._size_updated(size, self.virtual_size, container_size, layout)
+        width_changed = size.width != self._size.width
+        resized = super()._size_updated(size, self.virtual_size, container_size, layout)
+        if width_changed:
+            # Cards wrap to the new width: laid out again before the layout paints them.
+            self._option_render_cache.clear()
+            self._line_cache.clear()
+        if resized:
+            # The layout resizing the list paints all of it (Textual would repaint it all
+            # again at its next update).
+            self._repaint_regions.clear()
+        elif self._repaint_regions:
+            # Left from a refresh made while the list was not on screen yet: Textual keeps
+            # it until the list's next update, which on a slow start was the first key
+            # press (the whole column, 4.2 kB for a cursor move instead of 1 kB). Ask for
+            # that update now, for the regions as they are.
+            self._repaint_required = True
+            self.check_idle()
+        return resized
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # OptionList clears its caches and repaints the whole list after the layout has
+        # painted it; the caches are cleared before that paint (``_size_updated``).
+        event.prevent_default()
 
     def replace_cards(self, options: Sequence[Option], highlighted: int | None) -> None:
         """Show these cards (a divider under each but the last) with ``highlighted`` as
