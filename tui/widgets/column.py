@@ -100,7 +100,7 @@ class CardList(OptionList):
             self.check_idle()
         return resized
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def _on_resize(self, event: events.Resize) -> None:  # type: ignore[override]
         # OptionList clears its caches and repaints the whole list after the layout has
         # painted it; the caches are cleared before that paint (``_size_updated``).
         event.prevent_default()
