@@ -426,8 +426,9 @@ def _open_board(db: Path) -> int:
     # again and again (a third of reading a big board). It is back on before Textual runs.
     gc.disable()
     try:
-        # Refuses a damaged or foreign file (untouched), tidies leftovers, daily backup.
-        store.open()
+        # Refuses a damaged or foreign file (untouched), tidies leftovers, daily backup
+        # (the archive's once the board is drawn: checking it means reading all of it).
+        store.open(archive_backup=False)
         board = Board(store)
         # Entries and history wait until the board is drawn (BoardScreen reads them then).
         board.lazy_details = True

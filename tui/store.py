@@ -900,6 +900,8 @@ class Store:
         """Exists while a change to both files is being written (or its writer died)."""
         self._lock_timeout = lock_timeout
         self._clock = clock
+        self.archive_backup_pending = False
+        """:meth:`open` left the archive's daily backup to whoever opened the board."""
         self._thread_lock = threading.RLock()
         self._local = threading.local()
         self._cache: Snapshot | None = None
@@ -1027,13 +1029,15 @@ class Store:
 
     # ---------------------------------------------------------------- opening
 
-    def open(self) -> Snapshot:
+    def open(self, *, archive_backup: bool = True) -> Snapshot:
         """Check the board before a session: load it, tidy leftovers, make the daily backups.
 
         Raises :class:`StoreError` (the file untouched) when the board file is not usable;
         a damaged archive does not stop a session (what needs it is refused). Finishes a
         write to both files that a killed process left half done. Creates nothing when
-        neither the file nor its folder exists yet.
+        neither the file nor its folder exists yet. Without ``archive_backup`` the
+        archive's daily backup is left for later (:attr:`archive_backup_pending`): the app
+        has it made once the board is drawn.
         """
         snap = self.snapshot()
         if snap.fingerprint is None and not self.path.parent.is_dir():
@@ -1046,7 +1050,10 @@ class Store:
             self._cache = snap
             if snap.fingerprint is not None and raw is not None:
                 self._daily_backup(raw, self.path)
-            self._daily_archive_backup()
+            if archive_backup:
+                self._daily_archive_backup()
+            else:
+                self.archive_backup_pending = True
         return snap
 
     # ---------------------------------------------------------------- writing
@@ -1430,26 +1437,45 @@ class Store:
             return None
         return self._write_backup(raw, source)
 
-    def _daily_archive_backup(self) -> None:
-        """Today's archive backup, unless the archive is as its newest backup (which is
-        then already the copy we would make: the archive changes far less often than the
-        board) or does not load (doctor reports it)."""
+    def archive_backup_due(self) -> bool:
+        """Whether today's archive backup is still to be made: the archive exists, has no
+        backup from today and is not as its newest backup. Cheap: reads no file."""
         current = self._stat(self.archive_path, archive=True)
         if current is None or self._backed_up_today(self.archive_path):
-            return
+            return False
         newest = self.backups(self.archive_path)[:1]
         if newest:
             with contextlib.suppress(OSError):
                 st = os.stat(newest[0])
                 if (st.st_size, st.st_mtime_ns) == current[1:]:
-                    return
+                    return False
+        return True
+
+    def daily_archive_backup(self) -> Path | None:
+        """Today's archive backup (see :meth:`_daily_archive_backup`); None if none was due.
+
+        Checking that the archive loads means reading all of it (~0.3 s and ~100 MB that
+        Python keeps afterwards, at 10,000 orders): the app has it done by a process of
+        its own (``python -m tui.archive_backup``) once the board is drawn. Raises
+        :class:`StoreError` if the backup cannot be written.
+        """
+        with self._locked():
+            return self._daily_archive_backup()
+
+    def _daily_archive_backup(self) -> Path | None:
+        """Today's archive backup, unless the archive is as its newest backup (which is
+        then already the copy we would make: the archive changes far less often than the
+        board) or does not load (doctor reports it)."""
+        if not self.archive_backup_due():
+            return None
         try:
             snap, raw = self._load_archive(self._archive_cache)
         except ArchiveError:
-            return
+            return None
         self._archive_cache = snap
-        if raw is not None and snap.fingerprint is not None:
-            self._write_backup(raw, self.archive_path, mtime=snap.fingerprint[2])
+        if raw is None or snap.fingerprint is None:
+            return None
+        return self._write_backup(raw, self.archive_path, mtime=snap.fingerprint[2])
 
     def _backed_up_today(self, source: Path) -> bool:
         today = self._clock().strftime("%Y%m%d")

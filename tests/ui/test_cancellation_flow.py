@@ -325,3 +325,50 @@ async def test_the_closed_column_shows_the_newest_and_a_filter_finds_any(
         await pilot.press("slash", *"buyer-fo1")
         await wait_for_text(pilot, "Closed (1)")
         assert "FO1" in screen_text(app)
+
+
+def _opened_as_the_cli_does(db: Path) -> CancelboardApp:
+    store = Store(db)
+    store.open(archive_backup=False)
+    board = Board(store)
+    board.lazy_details = True
+    return CancelboardApp(board)
+
+
+async def test_the_archive_backup_is_made_after_the_board_is_drawn(db_path: Path) -> None:
+    board = seed(db_path, "FO1", "FO2")
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN))
+    app = _opened_as_the_cli_does(db_path)
+    assert app.board.store.archive_backups() == []  # not before the first paint
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await wait_for(pilot, lambda: len(app.board.store.archive_backups()) == 1, timeout=20)
+        (made,) = app.board.store.archive_backups()
+        assert made.read_bytes() == archive_path_of(db_path).read_bytes()
+        assert notices(app) == []
+        await pilot.press("j")
+        assert app.is_running
+
+
+async def test_an_archive_backup_that_fails_is_said_and_the_board_goes_on(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = seed(db_path, "FO1", "FO2")
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN))
+    failing = tmp_path / "python"
+    failing.write_text(
+        "#!/bin/sh\necho 'board.archive.json: cannot write: disk full' >&2\nexit 1\n"
+    )
+    failing.chmod(0o755)
+    monkeypatch.setattr(board_screen.sys, "executable", str(failing))
+    app = _opened_as_the_cli_does(db_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await wait_for(pilot, lambda: bool(notices(app)))
+        assert notices(app) == [
+            "No archive backup today: board.archive.json: cannot write: disk full"
+        ]
+        assert app.is_running and app.board.store.archive_backups() == []
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "enter: request")
+        await pilot.press("escape")

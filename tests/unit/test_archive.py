@@ -11,7 +11,11 @@ import copy
 import hashlib
 import os
 import re
+import resource
+import signal
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -708,6 +712,76 @@ def test_backups_and_daily_backups_cover_the_archive(db_path: Path, archive: Pat
     assert len(store.archive_backups()) == BACKUPS_KEPT
     assert store.archive_backups()[0].read_bytes() == archive.read_bytes()
     assert len(store.backups()) == BACKUPS_KEPT
+
+
+def test_the_app_start_leaves_the_archive_backup_for_after_its_paint(
+    db_path: Path, archive: Path
+) -> None:
+    clock = Clock()
+    board = seeded(db_path, "FO1")
+    board.move("FO1", CLOSE)
+    store = Store(db_path, clock=clock)
+    store.open(archive_backup=False)
+    # The board file's daily backup is made; the archive's is left pending (reading it
+    # all to check it would delay the first paint).
+    assert len(store.backups()) == 1 and store.archive_backups() == []
+    assert store.archive_backup_pending and store.archive_backup_due()
+    made = store.daily_archive_backup()
+    assert made is not None and store.archive_backups() == [made]
+    assert made.read_bytes() == archive.read_bytes() and mode_of(made) == 0o600
+    assert not store.archive_backup_due() and store.daily_archive_backup() is None
+    clock.now += timedelta(days=1)
+    assert not store.archive_backup_due()  # unchanged since its newest backup
+    board.add_entry("FO1", EntryKind.NOTE, "changed")
+    assert store.archive_backup_due()
+
+
+def _archive_backup_process(
+    db: Path, max_file_bytes: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    def limit() -> None:  # a disk that takes no more than this per file (even for root)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        if max_file_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+
+    return subprocess.run(
+        [sys.executable, "-m", "tui.archive_backup", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+    )
+
+
+def test_the_archive_backup_process(db_path: Path, archive: Path) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    done = _archive_backup_process(db_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    (made,) = Store(db_path).archive_backups()
+    assert made.read_bytes() == archive.read_bytes()
+    assert _archive_backup_process(db_path).returncode == 0  # not due again today
+    assert Store(db_path).archive_backups() == [made]
+    # A damaged archive is not backed up (doctor reports it), and that is no failure.
+    board.move("FO2", CLOSE)
+    archive.write_bytes(b'{"orders": ')
+    done = _archive_backup_process(db_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert Store(db_path).archive_backups() == [made]
+
+
+def test_the_archive_backup_process_says_why_it_failed(db_path: Path, archive: Path) -> None:
+    assert _archive_backup_process(db_path).returncode == 0  # no archive: nothing was due
+    board = seeded(db_path, "FO1")
+    board.move("FO1", CLOSE)
+    done = _archive_backup_process(db_path, max_file_bytes=64)
+    assert done.returncode == 1 and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"{archive}: cannot write: file too large")
+    # Nothing half written left, the archive as it was.
+    assert Store(db_path).archive_backups() == []
+    assert [p.name for p in db_path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert list(file_orders(archive)) == ["FO1"]
 
 
 def test_a_damaged_archive_never_pushes_out_a_good_backup(db_path: Path, archive: Path) -> None:

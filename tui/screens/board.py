@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 
 from textual import on
 from textual.app import ComposeResult
@@ -191,6 +192,10 @@ class BoardScreen(OrderActions):
             gc.freeze()
             # And this session's first change serialises only what it changes.
             await self.call(self.board.store.warm)
+            if self.board.store.archive_backup_pending:
+                # What the start left for after the paint (see ``cli._open_board``).
+                self.board.store.archive_backup_pending = False
+                await self._daily_archive_backup()
         except ArchiveError as error:
             # A closed order's entries (the archive view loads them the same way): the
             # open orders do not need them, so the session goes on without the archive.
@@ -200,6 +205,36 @@ class BoardScreen(OrderActions):
         except StoreError as error:
             self.cb_app.fatal_error_message = str(error)
             self.app.exit(return_code=2)
+
+    async def _daily_archive_backup(self) -> None:
+        """Today's archive backup, if the archive changed since its newest one, made by a
+        process of its own (see ``tui.archive_backup``) once the board is drawn. One that
+        cannot be made is said, not fatal: the board goes on."""
+        store = self.board.store
+        try:
+            if not await self.call(store.archive_backup_due):
+                return
+        except StoreError as error:
+            self.cb_app.say(f"No archive backup today: {error}", "warning")
+            return
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "tui.archive_backup",
+                str(store.path),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, errors = await process.communicate()
+        except OSError as error:  # no process to be had (e.g. out of memory)
+            self.cb_app.say(f"No archive backup today: {error}", "warning")
+            return
+        if process.returncode:
+            lines = errors.decode("utf-8", "replace").strip().splitlines()
+            why = lines[-1] if lines else f"exit status {process.returncode}"
+            self.cb_app.say(f"No archive backup today: {why}", "warning")
 
     def show(self, orders: list[Order], focus: str | None = None, *, timed: bool = False) -> None:
         """Lay the orders out in their columns; keep (or move) focus on a card.
