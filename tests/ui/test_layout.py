@@ -72,3 +72,28 @@ async def test_cards_wrap_again_when_the_terminal_is_resized(db_path: Path) -> N
             assert start is not None, (width, expected, shown)
             assert shown[start : start + len(expected)] == expected, (width, shown)
             assert (len(expected) == 1) == (width == 200)
+
+
+async def test_cards_fit_beside_the_scrollbar_as_the_terminal_changes(db_path: Path) -> None:
+    # Cards are laid out for the width beside the column's scrollbar, which comes and goes
+    # with the terminal's height: what is drawn must be what a fresh layout draws.
+    board = Board(Store(db_path))
+    for i in range(6):
+        board.add_order(OrderDraft(f"FO{i:04d}", f"buyer number {i}", amount="25"))
+    app = make_app(db_path)
+
+    async def drawn_as_fresh() -> None:
+        shown = screen_text(app)
+        for cards in app.screen.query(".cards"):
+            cards._clear_caches()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)
+        assert screen_text(app) == shown, shown
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO0002")
+        await pilot.pause(0.2)
+        await drawn_as_fresh()
+        for height in (60, 16, 60, 20):
+            await pilot.resize_terminal(80, height)
+            await pilot.pause(0.2)
+            await drawn_as_fresh()

@@ -81,12 +81,7 @@ class CardList(OptionList):
         # The screen's layout passes the list's region as its virtual size, which never
         # equals the list's own (the lines of its cards), so every layout (a notice coming
         # or going) redrew every column's scrollbar. The list's own size is what counts.
-        width_changed = size.width != self._size.width
         resized = super()._size_updated(size, self.virtual_size, container_size, layout)
-        if width_changed:
-            # Cards wrap to the new width: laid out again before the layout paints them.
-            self._option_render_cache.clear()
-            self._line_cache.clear()
         if resized:
             # The layout resizing the list paints all of it (Textual would repaint it all
             # again at its next update).
@@ -102,8 +97,26 @@ class CardList(OptionList):
 
     def _on_resize(self, event: events.Resize) -> None:  # type: ignore[override]
         # OptionList clears its caches and repaints the whole list after the layout has
-        # painted it; the caches are cleared before that paint (``_size_updated``).
+        # painted it; they are cleared before that paint instead (``_update_lines``).
         event.prevent_default()
+
+    _laid_out_for = -1
+    """The width (beside the scrollbar, if shown) the cached cards were laid out for."""
+
+    def _update_lines(self) -> None:
+        # Called before any line is drawn. Cards wrap to the width beside the scrollbar,
+        # which changes with the terminal's width and as the scrollbar comes and goes
+        # (with its height, or a card more or less): lay them out again for it.
+        width = self.scrollable_content_region.width
+        if width != self._laid_out_for:
+            self._laid_out_for = width
+            self._option_render_cache.clear()
+            self._line_cache.clear()
+        super()._update_lines()
+        if self.scrollable_content_region.width != width:
+            # Laying them out showed or hid the scrollbar: once more, for the new width.
+            self._update_lines()
+            self.refresh()
 
     def replace_cards(self, options: Sequence[Option], highlighted: int | None) -> None:
         """Show these cards (a divider under each but the last) with ``highlighted`` as
