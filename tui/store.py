@@ -1456,11 +1456,23 @@ class Store:
 
         Checking that the archive loads means reading all of it (~0.3 s and ~100 MB that
         Python keeps afterwards, at 10,000 orders): the app has it done by a process of
-        its own (``python -m tui.archive_backup``) once the board is drawn. Raises
+        its own (``python -m tui.archive_backup``) once the board is drawn. That read
+        takes no lock (the archive is only ever replaced whole), so no session's change
+        waits for it; only the copy is written under the lock. Raises
         :class:`StoreError` if the backup cannot be written.
         """
+        if not self.archive_backup_due():
+            return None
+        try:
+            snap, raw = self._load_archive()
+        except ArchiveError:
+            return None  # doctor reports it; a damaged copy must not push out a good one
+        if raw is None or snap.fingerprint is None:
+            return None
         with self._locked():
-            return self._daily_archive_backup()
+            if not self.archive_backup_due():
+                return None  # another session made it meanwhile
+            return self._write_backup(raw, self.archive_path, mtime=snap.fingerprint[2])
 
     def _daily_archive_backup(self) -> Path | None:
         """Today's archive backup, unless the archive is as its newest backup (which is

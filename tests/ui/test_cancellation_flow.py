@@ -360,7 +360,7 @@ async def test_an_archive_backup_that_fails_is_said_and_the_board_goes_on(
         "#!/bin/sh\necho 'board.archive.json: cannot write: disk full' >&2\nexit 1\n"
     )
     failing.chmod(0o755)
-    monkeypatch.setattr(board_screen.sys, "executable", str(failing))
+    monkeypatch.setattr(board_screen, "ARCHIVE_BACKUP", (str(failing),))
     app = _opened_as_the_cli_does(db_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for_text(pilot, "FO2")

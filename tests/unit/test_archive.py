@@ -11,8 +11,6 @@ import copy
 import hashlib
 import os
 import re
-import resource
-import signal
 import stat
 import subprocess
 import sys
@@ -737,20 +735,15 @@ def test_the_app_start_leaves_the_archive_backup_for_after_its_paint(
 
 
 def _archive_backup_process(
-    db: Path, max_file_bytes: int | None = None
+    db: Path, max_file_blocks: int | None = None
 ) -> subprocess.CompletedProcess[str]:
-    def limit() -> None:  # a disk that takes no more than this per file (even for root)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        if max_file_bytes is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
-
-    return subprocess.run(
-        [sys.executable, "-m", "tui.archive_backup", str(db)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=limit,
-    )
+    """``python -P -m tui.archive_backup DB`` as the app runs it; with a limit, on a disk
+    that takes no file over that many 512-byte blocks (even for root)."""
+    command = [sys.executable, "-P", "-m", "tui.archive_backup", str(db)]
+    if max_file_blocks is not None:
+        limit = f"trap '' XFSZ; ulimit -f {max_file_blocks}; exec \"$@\""
+        command = ["sh", "-c", limit, "sh", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
 def test_the_archive_backup_process(db_path: Path, archive: Path) -> None:
@@ -763,25 +756,32 @@ def test_the_archive_backup_process(db_path: Path, archive: Path) -> None:
     assert _archive_backup_process(db_path).returncode == 0  # not due again today
     assert Store(db_path).archive_backups() == [made]
     # A damaged archive is not backed up (doctor reports it), and that is no failure.
+    older = made.with_name("board.archive.json.bak-20000101T000000Z")
+    made.rename(older)
     board.move("FO2", CLOSE)
     archive.write_bytes(b'{"orders": ')
+    assert Store(db_path).archive_backup_due()
     done = _archive_backup_process(db_path)
     assert (done.returncode, done.stderr) == (0, "")
-    assert Store(db_path).archive_backups() == [made]
+    assert Store(db_path).archive_backups() == [older]
 
 
 def test_the_archive_backup_process_says_why_it_failed(db_path: Path, archive: Path) -> None:
     assert _archive_backup_process(db_path).returncode == 0  # no archive: nothing was due
-    board = seeded(db_path, "FO1")
-    board.move("FO1", CLOSE)
-    done = _archive_backup_process(db_path, max_file_bytes=64)
+    assert not db_path.parent.joinpath("board.json.lock").exists()  # nor any lock taken
+    board = seeded(db_path, "FO1", "FO2", "FO3")
+    for number in ("FO1", "FO2", "FO3"):
+        board.add_entry(number, EntryKind.NOTE, "a note long enough to fill the archive " * 4)
+        board.move(number, CLOSE)
+    assert archive.stat().st_size > 512
+    done = _archive_backup_process(db_path, max_file_blocks=1)
     assert done.returncode == 1 and done.stdout == ""
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"{archive}: cannot write: file too large")
     # Nothing half written left, the archive as it was.
     assert Store(db_path).archive_backups() == []
     assert [p.name for p in db_path.parent.iterdir() if p.name.endswith(".tmp")] == []
-    assert list(file_orders(archive)) == ["FO1"]
+    assert sorted(file_orders(archive)) == ["FO1", "FO2", "FO3"]
 
 
 def test_a_damaged_archive_never_pushes_out_a_good_backup(db_path: Path, archive: Path) -> None:

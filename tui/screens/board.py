@@ -22,6 +22,10 @@ from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe_line
 
+ARCHIVE_BACKUP = (sys.executable, "-P", "-m", "tui.archive_backup")
+"""The command making today's archive backup (``-P``: this installation's ``tui``, never
+one in the folder the board was started from)."""
+
 DETAILS_SLICE = 50
 """Orders whose entries and history are read per step after the first paint (~4 ms)."""
 CLOSED_SHOWN = 200
@@ -219,9 +223,7 @@ class BoardScreen(OrderActions):
             return
         try:
             process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "tui.archive_backup",
+                *ARCHIVE_BACKUP,
                 str(store.path),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
