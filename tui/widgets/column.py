@@ -107,16 +107,23 @@ class CardList(OptionList):
         # Called before any line is drawn. Cards wrap to the width beside the scrollbar,
         # which changes with the terminal's width and as the scrollbar comes and goes
         # (with its height, or a card more or less): lay them out again for it.
-        width = self.scrollable_content_region.width
-        if width != self._laid_out_for:
-            self._laid_out_for = width
-            self._option_render_cache.clear()
-            self._line_cache.clear()
+        self._fit_width()
         super()._update_lines()
-        if self.scrollable_content_region.width != width:
-            # Laying them out showed or hid the scrollbar: once more, for the new width.
-            self._update_lines()
+        if self._fit_width():
+            # Laying them out showed or hid the scrollbar: once more, for the new width
+            # (which cannot undo it: narrower cards take no fewer lines, wider no more).
+            super()._update_lines()
             self.refresh()
+
+    def _fit_width(self) -> bool:
+        """Forget the cards laid out for another width; whether there were such."""
+        width = self.scrollable_content_region.width
+        if width == self._laid_out_for:
+            return False
+        self._laid_out_for = width
+        self._option_render_cache.clear()
+        self._line_cache.clear()
+        return True
 
     def replace_cards(self, options: Sequence[Option], highlighted: int | None) -> None:
         """Show these cards (a divider under each but the last) with ``highlighted`` as
