@@ -1050,10 +1050,10 @@ class Store:
             self._cache = snap
             if snap.fingerprint is not None and raw is not None:
                 self._daily_backup(raw, self.path)
-            if archive_backup:
-                self._daily_archive_backup()
-            else:
-                self.archive_backup_pending = True
+        if archive_backup:
+            self.daily_archive_backup()
+        else:
+            self.archive_backup_pending = True
         return snap
 
     # ---------------------------------------------------------------- writing
@@ -1452,7 +1452,9 @@ class Store:
         return True
 
     def daily_archive_backup(self) -> Path | None:
-        """Today's archive backup (see :meth:`_daily_archive_backup`); None if none was due.
+        """Today's archive backup, unless the archive is as its newest backup (which is
+        then already the copy we would make: the archive changes far less often than the
+        board) or does not load (doctor reports it); None if none was due.
 
         Checking that the archive loads means reading all of it (~0.3 s and ~100 MB that
         Python keeps afterwards, at 10,000 orders): the app has it done by a process of
@@ -1473,21 +1475,6 @@ class Store:
             if not self.archive_backup_due():
                 return None  # another session made it meanwhile
             return self._write_backup(raw, self.archive_path, mtime=snap.fingerprint[2])
-
-    def _daily_archive_backup(self) -> Path | None:
-        """Today's archive backup, unless the archive is as its newest backup (which is
-        then already the copy we would make: the archive changes far less often than the
-        board) or does not load (doctor reports it)."""
-        if not self.archive_backup_due():
-            return None
-        try:
-            snap, raw = self._load_archive(self._archive_cache)
-        except ArchiveError:
-            return None
-        self._archive_cache = snap
-        if raw is None or snap.fingerprint is None:
-            return None
-        return self._write_backup(raw, self.archive_path, mtime=snap.fingerprint[2])
 
     def _backed_up_today(self, source: Path) -> bool:
         today = self._clock().strftime("%Y%m%d")
