@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -45,6 +46,26 @@ def _board_bytes_checked(monkeypatch: pytest.MonkeyPatch) -> None:
         return payload
 
     monkeypatch.setattr(Store, "_board_bytes", checked)
+
+
+@pytest.fixture(autouse=True)
+def _archive_splices_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every archive a test's close writes by adding to its bytes (``Store._splice``) is
+    checked to be exactly what writing the whole archive with those orders would give."""
+    real = Store._splice
+
+    def checked(self: Store, tx: Any, board: dict[str, dict[str, Any]]) -> Any:
+        splice = real(self, tx, board)
+        if splice is not None:
+            data = orjson.loads(splice.raw)
+            for doc_id, doc in splice.orders:
+                assert doc_id not in data["orders"], "a closed order took an archived id"
+                data["orders"][doc_id] = doc
+            assert splice.raw[:-2] + splice.tail == orjson.dumps(data)
+            assert splice.sums == hashlib.sha256(orjson.dumps(data)).digest()
+        return splice
+
+    monkeypatch.setattr(Store, "_splice", checked)
 
 
 @pytest.fixture

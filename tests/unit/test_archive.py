@@ -479,6 +479,186 @@ def test_deleting_after_a_killed_close_does_not_bring_the_order_back(
     assert [o.number for o in Board(Store(db_path)).orders(archived=True)] == ["FO1"]
 
 
+# ----------------------------------------------------------------------------- closing unread
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
+    """Every archive the store reads as JSON, in order."""
+    seen: list[Path] = []
+    real = store_module.parse_archive
+
+    def spy(raw: bytes, path: Path) -> tuple[Data, int]:
+        seen.append(Path(path))
+        return real(raw, path)
+
+    monkeypatch.setattr(store_module, "parse_archive", spy)
+    yield seen
+
+
+def recorded_digest(db: Path) -> str | None:
+    value = orjson.loads(db.read_bytes())[ARCHIVED]["1"].get("archive_sha256")
+    return value if isinstance(value, str) else None
+
+
+def test_a_close_adds_to_the_archive_without_reading_it(
+    db_path: Path, archive: Path, parses: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2", "FO3", "FO4")
+    board.move("FO1", CLOSE)  # the first close writes the archive whole, and its digest
+    assert recorded_digest(db_path) == hashlib.sha256(archive.read_bytes()).hexdigest()
+    parses.clear()
+    fresh = Board(Store(db_path), clock=Clock())  # a new session: nothing cached
+    fresh.move("FO3", CLOSE)
+    fresh.move("FO2", CLOSE)  # a lower id than one archived
+    assert parses == []
+    raw = archive.read_bytes()
+    assert ids(archive) == {"FO1": "1", "FO3": "3", "FO2": "2"}
+    assert raw == orjson.dumps(orjson.loads(raw))  # compact, as a whole write makes it
+    assert recorded_digest(db_path) == hashlib.sha256(raw).hexdigest()
+    assert index(db_path) == ["FO1", "FO2", "FO3"]
+    assert list(file_orders(db_path)) == ["FO4"]
+    assert not (db_path.parent / ".board.json.reconcile").exists()
+    # Read back (by another session): in the order of adding, the closes as made.
+    again = Board(Store(db_path))
+    assert [o.number for o in again.orders(archived=True)] == ["FO1", "FO2", "FO3", "FO4"]
+    assert again.get("FO2").stage is Stage.CLOSED and again.get("FO2").outcome is Outcome.SAVED
+    # New orders still never take an archived id; a reopen reads the archive as always.
+    again.add_order(OrderDraft(number="FO5", buyer="e"))
+    assert ids(db_path) == {"FO4": "4", "FO5": "5"}
+    again.move("FO3", REOPEN)
+    assert ids(db_path) == {"FO3": "3", "FO4": "4", "FO5": "5"}
+    assert ids(archive) == {"FO1": "1", "FO2": "2"}
+
+
+def test_a_session_that_read_the_archive_keeps_it_without_reading_again(
+    db_path: Path, archive: Path, reads: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2", "FO3")
+    board.move("FO1", CLOSE)
+    assert [o.number for o in board.orders(archived=True)] == ["FO1", "FO2", "FO3"]
+    board.move("FO2", CLOSE)
+    reads.clear()
+    merged = {o.number: o.stage for o in board.orders(archived=True)}
+    assert merged == {"FO1": Stage.CLOSED, "FO2": Stage.CLOSED, "FO3": Stage.TALK}
+    assert archive not in reads  # the cached archive was brought up to date
+
+
+def test_an_archive_changed_behind_the_index_is_read_and_written_whole(
+    db_path: Path, archive: Path, parses: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2", "FO3")
+    board.move("FO1", CLOSE)
+    # Edited by hand: the orders table first, indented. Its digest is not the recorded one.
+    data = orjson.loads(archive.read_bytes())
+    archive.write_bytes(orjson.dumps({ORDERS: data[ORDERS], META: data[META]}, option=2))
+    parses.clear()
+    fresh = Board(Store(db_path))
+    fresh.move("FO2", CLOSE)
+    assert parses == [archive]
+    raw = archive.read_bytes()
+    assert list(orjson.loads(raw)) == [META, ORDERS]  # written whole, the orders table last
+    assert raw == orjson.dumps(orjson.loads(raw))
+    assert recorded_digest(db_path) == hashlib.sha256(raw).hexdigest()
+    parses.clear()
+    Board(Store(db_path)).move("FO3", CLOSE)  # and from then on added to again
+    assert parses == []
+    assert list(file_orders(archive)) == ["FO1", "FO2", "FO3"]
+
+
+def test_an_id_the_archive_already_holds_is_never_written_over(
+    db_path: Path, archive: Path, parses: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    # A board file edited by hand: FO2 now has the id FO1 has in the archive.
+    data = orjson.loads(db_path.read_bytes())
+    data[ORDERS] = {"1": data[ORDERS]["2"]}
+    db_path.write_bytes(orjson.dumps(data))
+    parses.clear()
+    Board(Store(db_path)).move("FO2", CLOSE)
+    assert parses == [archive]  # not added to the bytes: read, and FO2 given a new id
+    assert set(file_orders(archive)) == {"FO1", "FO2"}
+    assert ids(archive)["FO1"] == "1" and ids(archive)["FO2"] != "1"
+
+
+def test_several_closes_in_one_change_and_a_look_back_at_them(
+    db_path: Path, archive: Path, parses: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2", "FO3", "FO4")
+    board.move("FO1", CLOSE)
+    store = Store(db_path)
+    docs = {o.number: o.to_dict() for o in Board(store).orders()}
+    parses.clear()
+    with store.transaction() as tx:
+        for number in ("FO2", "FO3"):
+            tx.put(ORDERS, "order", {**docs[number], "stage": "closed", "outcome": "saved"})
+    assert parses == []
+    assert list(file_orders(archive)) == ["FO1", "FO2", "FO3"]
+    with store.transaction() as tx:
+        tx.put(ORDERS, "order", {**docs["FO4"], "stage": "closed", "outcome": "saved"})
+        # Asked for in the same change: the archive is read, the close put in as always.
+        found = tx.find(ORDERS, "order", "FO4")
+        assert found is not None and found["stage"] == "closed"
+    assert parses == [archive]
+    assert list(file_orders(archive)) == ["FO1", "FO2", "FO3", "FO4"]
+    assert index(db_path) == ["FO1", "FO2", "FO3", "FO4"]
+    assert file_orders(db_path) == {}
+
+
+def test_killed_between_the_writes_of_a_close_added_unread(
+    db_path: Path, archive: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2", "FO3")
+    board.move("FO1", CLOSE)
+    fresh = Board(Store(db_path))
+    parses.clear()
+    kill_when_writing(monkeypatch, fresh.store, db_path)
+    with pytest.raises(Killed):
+        fresh.move("FO2", CLOSE)
+    monkeypatch.undo()
+    assert parses == []
+    assert file_orders(db_path)["FO2"]["stage"] == "talk"
+    assert file_orders(archive)["FO2"]["stage"] == "closed"
+    again = Board(Store(db_path))
+    again.store.open()  # reconciles
+    assert not (db_path.parent / ".board.json.reconcile").exists()
+    assert list(file_orders(db_path)) == ["FO3"]
+    assert list(file_orders(archive)) == ["FO1", "FO2"]
+    assert index(db_path) == ["FO1", "FO2"]
+    again.move("FO3", CLOSE)
+    assert list(file_orders(archive)) == ["FO1", "FO2", "FO3"]
+    assert index(db_path) == ["FO1", "FO2", "FO3"]
+
+
+def test_a_failed_board_write_takes_an_added_close_back(
+    db_path: Path, archive: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    before = db_path.read_bytes(), archive.read_bytes()
+    real = Store._write_atomic
+
+    def full(self: Store, payload: Any, previous: Any, **kwargs: Any) -> Any:
+        if (kwargs.get("target") or self.path) == self.path:
+            raise store_module._os_error(
+                self.path, "disk full", OSError(28, "No space"), unchanged=True
+            )
+        return real(self, payload, previous, **kwargs)
+
+    fresh = Board(Store(db_path))
+    parses.clear()
+    monkeypatch.setattr(Store, "_write_atomic", full)
+    with pytest.raises(StoreError, match="disk full: no space; nothing was written"):
+        fresh.move("FO2", CLOSE)
+    monkeypatch.undo()
+    assert parses == []
+    assert (db_path.read_bytes(), archive.read_bytes()) == before
+    assert not (db_path.parent / ".board.json.reconcile").exists()
+    fresh.move("FO2", CLOSE)  # and the next try goes through
+    assert list(file_orders(archive)) == ["FO1", "FO2"]
+
+
 # ----------------------------------------------------------------------------- migration
 
 
