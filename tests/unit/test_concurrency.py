@@ -383,6 +383,82 @@ def test_killed_writers_moving_orders_between_files_lose_nothing(tmp_path: Path)
     )
 
 
+CLOSING_WRITER = r"""
+import sys
+from tui.board import Board
+from tui.domain import Move, OrderDraft, Outcome, Stage
+from tui.store import Store
+
+import tui.store
+
+parsed = []  # archives read as JSON (a close added unread reads none)
+real_parse = tui.store.parse_archive
+tui.store.parse_archive = lambda *args: parsed.append(1) or real_parse(*args)
+path, round_ = sys.argv[1], sys.argv[2]
+board = Board(Store(path))
+print("ready", flush=True)
+i = 0
+while True:
+    number = f"FOC{round_}X{i}"
+    board.add_order(OrderDraft(number=number, buyer="buyer"))
+    print("added", number, flush=True)
+    before = len(parsed)
+    board.move(number, Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    print("closed" if len(parsed) > before else "unread", number, flush=True)
+    i += 1
+"""
+
+
+def test_killed_writers_closing_orders_lose_nothing(tmp_path: Path) -> None:
+    """Kills while orders are added and closed (each close added to the archive's bytes,
+    unread, once a close has recorded its digest): every reported close is in the archive,
+    each file loads with no duplicate ids, and no order is ever in neither file."""
+    db = tmp_path / "board.json"
+    archive = archive_path_of(db)
+    marker = tmp_path / ".board.json.reconcile"
+    now = domain.utcnow()
+    with Store(db).transaction() as tx:  # bulk, so each write takes a while
+        for i in range(300):
+            draft = OrderDraft(number=f"FOBULK{i}", buyer="b" * 50, gig="g" * 200)
+            order = domain.move_order(
+                domain.new_order(draft, now), Move(Stage.CLOSED, outcome=Outcome.SAVED), now
+            )
+            tx.put(ORDERS, "order", order.to_dict())
+    rng = random.Random(int(os.environ.get("CANCELBOARD_KILL_SEED", "7")))
+    added: list[str] = []
+    closed: list[str] = []
+    half_closes = unread = 0
+    for round_ in range(KILLS // 2):
+        for line in kill_a_writer(CLOSING_WRITER, db, round_, rng):
+            kind, number = line.split()
+            (added if kind == "added" else closed).append(number)
+            unread += kind == "unread"
+        in_board = {d["order"] for d in load_strictly(db)[ORDERS].values()}
+        in_archive = {d["order"] for d in load_strictly(archive)[ORDERS].values()}
+        assert [n for n in added if n not in in_board | in_archive] == [], f"round {round_}"
+        assert [n for n in closed if n not in in_archive] == [], f"round {round_}"
+        if in_board & in_archive:
+            assert marker.exists()
+            half_closes += 1
+    Store(db).open()
+    assert not marker.exists()
+    in_board = {d["order"] for d in load_strictly(db)[ORDERS].values()}
+    in_archive = {d["order"] for d in load_strictly(archive)[ORDERS].values()}
+    assert not in_board & in_archive
+    # Every reported add is there (an add done as its writer was killed may be too).
+    assert {*added, *(f"FOBULK{i}" for i in range(300))} <= in_board | in_archive
+    assert unread > len(closed) // 2, (unread, len(closed))  # most closes read no archive
+    report(
+        "kill-closes",
+        {
+            "kills": KILLS // 2,
+            "closes_reported": len(closed),
+            "closes_that_read_no_archive": unread,
+            "kills_mid_close": half_closes,
+        },
+    )
+
+
 HOLD_LOCK = (
     "import sys, time\n"
     "from tui.store import Store\n"
