@@ -57,7 +57,7 @@ def _archive_splices_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     def checked(self: Store, tx: Any, board: dict[str, dict[str, Any]]) -> Any:
         splice = real(self, tx, board)
         if splice is not None:
-            data = orjson.loads(splice.raw)
+            data = orjson.loads(splice.raw[:])
             for doc_id, doc in splice.orders:
                 assert doc_id not in data["orders"], "a closed order took an archived id"
                 data["orders"][doc_id] = doc

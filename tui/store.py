@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import mmap
 import os
 import stat
 import threading
@@ -413,6 +414,39 @@ def read_file(path: Path, *, archive: bool = False) -> tuple[bytes, Fingerprint]
     finally:
         os.close(fd)
     return raw, (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def map_file(path: Path) -> tuple[mmap.mmap, Fingerprint] | None:
+    """A copy of an archive's bytes in memory of its own, and the file's fingerprint; None
+    when there is no regular file with bytes (whoever reads it then says what is wrong).
+
+    The memory is mapped for the copy alone, so closing the copy gives it back to the
+    system at once: a ``bytes`` of tens of MB, freed, stayed with the process (the
+    allocator keeps it). Not the file mapped: a program writing into it meanwhile would
+    kill the process with SIGBUS."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _os_error(path, "cannot read", error, archive=True) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
+            return None
+        copy = mmap.mmap(-1, st.st_size)
+        with memoryview(copy) as whole:
+            done = 0
+            while done < st.st_size and (got := os.readv(fd, [whole[done:]])):
+                done += got
+        if done < st.st_size:  # shorter than it said: not as written here
+            copy.close()
+            return None
+        return copy, (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError as error:
+        raise _os_error(path, "cannot read", error, archive=True) from None
+    finally:
+        os.close(fd)
 
 
 def load_file(path: Path, *, archive: bool = False) -> Snapshot:
@@ -949,8 +983,9 @@ class Tx:
 class _Splice:
     """The archive with closed orders added to its bytes (see :meth:`Store._splice`)."""
 
-    raw: bytes
-    """The archive's bytes before (the new ones are all but their last two, and ``tail``)."""
+    raw: mmap.mmap
+    """The archive's bytes before (the new ones are all but their last two, and ``tail``),
+    in memory given back when closed (see :func:`map_file`)."""
     fingerprint: Fingerprint
     """The archive's fingerprint when read."""
     tail: bytes
@@ -1198,6 +1233,18 @@ class Store:
             splice = None if tx._reindex else self._splice(tx, snap.data)
             if splice is None:
                 tx._arch()  # the archive read after all: the closed orders go in as always
+        try:
+            self._write_both(tx, snap, raw, marked, splice)
+        finally:
+            if splice is not None:
+                # Views of it may live on in an error's traceback: then it goes with them.
+                with contextlib.suppress(BufferError):
+                    splice.raw.close()
+
+    def _write_both(
+        self, tx: Tx, snap: Snapshot, raw: bytes | None, marked: bool, splice: _Splice | None
+    ) -> None:
+        """The writes of :meth:`_commit`."""
         tx._update_index()
         archive, before = tx._archive, tx._archive_snap
         needs_migration = snap.schema < SCHEMA and snap.fingerprint is not None
@@ -1319,22 +1366,38 @@ class Store:
         ``{`` or ``,``: inside a JSON string a quote is always escaped) refuses it.
         """
         recorded = archive_digest_of(board)
-        got = read_file(self.archive_path, archive=True) if recorded is not None else None
+        got = map_file(self.archive_path) if recorded is not None else None
         if got is None:
             return None
         raw, fingerprint = got
-        start = raw.find(_ORDERS_KEY)
-        if start < 0 or not raw.endswith(b"}}"):
+        try:
+            tail = self._splice_tail(raw, recorded, tx._appended)
+        except BaseException:
+            raw.close()
+            raise
+        if tail is None:
+            raw.close()
             return None
-        head = memoryview(raw)[:-2]
+        return _Splice(raw, fingerprint, *tail, tx._appended)
+
+    @staticmethod
+    def _splice_tail(
+        raw: mmap.mmap, recorded: bytes | None, orders: list[tuple[str, dict[str, Any]]]
+    ) -> tuple[bytes, bytes] | None:
+        """What :meth:`_splice` puts in place of the archive's last two bytes, and the
+        digest of the result; None when the archive is not as recorded."""
+        start = raw.find(_ORDERS_KEY)
+        if start < 0 or raw[-2:] != b"}}":
+            return None
         # One pass over the bytes for both digests: as they are, and with the orders added.
-        summing = hashlib.sha256(head)
+        with memoryview(raw) as whole, whole[:-2] as head:
+            summing = hashlib.sha256(head)
         before = summing.copy()
         before.update(b"}}")
         if before.digest() != recorded:
             return None
         pieces = []
-        for doc_id, doc in tx._appended:
+        for doc_id, doc in orders:
             key = b'"%s":{' % doc_id.encode()
             at = raw.find(key, start)
             while at >= 0:
@@ -1344,13 +1407,15 @@ class Store:
             pieces.append(b'"%s":%s' % (doc_id.encode(), orjson.dumps(doc)))
         tail = (b"" if raw[-3:-2] == b"{" else b",") + b",".join(pieces) + b"}}"
         summing.update(tail)
-        return _Splice(raw, fingerprint, tail, summing.digest(), tx._appended)
+        return tail, summing.digest()
 
     def _write_splice(self, splice: _Splice) -> bytes:
         """Write the archive :meth:`_splice` made; its digest. A cached archive of the bytes
         before is brought up to date (the archive view need not read it again)."""
-        payload = (memoryview(splice.raw)[:-2], splice.tail)
-        fingerprint = self._write_atomic(payload, splice.fingerprint, target=self.archive_path)
+        with memoryview(splice.raw) as whole, whole[:-2] as head:
+            fingerprint = self._write_atomic(
+                (head, splice.tail), splice.fingerprint, target=self.archive_path
+            )
         cached = self._archive_cache
         if cached is not None and cached.fingerprint == splice.fingerprint:
             orders = {**cached.data.get(ORDERS, {}), **dict(splice.orders)}
@@ -1363,7 +1428,9 @@ class Store:
     def _take_back_splice(self, splice: _Splice, error: StoreError) -> None:
         """:meth:`_take_back` for a spliced archive: its bytes before, written back."""
         try:
-            self._write_atomic(splice.raw, self._stat(self.archive_path), target=self.archive_path)
+            self._write_atomic(
+                (splice.raw,), self._stat(self.archive_path), target=self.archive_path
+            )
         except StoreError:
             message = str(error).replace("; nothing was written", "")
             raise StoreError(
@@ -1491,7 +1558,7 @@ class Store:
 
     def _write_atomic(
         self,
-        payload: bytes | tuple[memoryview | bytes, ...],
+        payload: bytes | tuple[bytes | memoryview | mmap.mmap, ...],
         previous: Fingerprint | None,
         *,
         target: Path | None = None,
