@@ -16,6 +16,7 @@ note and a tagged lesson.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from tui import domain
 from tui.domain import Direction, EntryKind, Move, Order, OrderDraft, Outcome, Stage
 from tui.store import (
     ARCHIVED,
+    DIGEST_KEY,
     FILE_MODE,
     ORDERS,
     archive_index,
@@ -170,6 +172,8 @@ def build_board(path: Path, orders: int, now: datetime | None = None) -> BoardIn
         archived = orjson.dumps(archive)
         write_private(archive_path_of(path), archived)
         archive_bytes = len(archived)
+        # As a close by the app leaves it: the archive's digest (see Store._splice).
+        data[ARCHIVED]["1"][DIGEST_KEY] = hashlib.sha256(archived).hexdigest()
     payload = orjson.dumps(data)
     write_private(path, payload)
     return BoardInfo(

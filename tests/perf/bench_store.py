@@ -8,7 +8,8 @@ folder):
 
 - note: ``add_entry`` on an open order (the board file only);
 - move: an open order between Follow up and Lessons (the board file only);
-- close / reopen: an open order into the archive and back (both files);
+- close: a new session's first close, then closes of other orders (both files; the
+  archive added to, unread), and their reopens (both files, the archive read);
 - archived note: ``add_entry`` on a closed order (the archive only).
 
 Also: a new session's start (``Store.open`` and the open orders converted), every order
@@ -44,6 +45,12 @@ def timed(action: Callable[[], object], runs: int) -> list[float]:
     return sorted(times)
 
 
+def timed_move(board: Board, number: str, move: Move) -> float:
+    started = time.perf_counter()
+    board.move(number, move)
+    return time.perf_counter() - started
+
+
 def bench(folder: Path, orders: int, changes: int) -> dict[str, float]:
     path = folder / f"board-{orders}" / "board.json"
     info = build_board(path, orders)
@@ -62,10 +69,16 @@ def bench(folder: Path, orders: int, changes: int) -> dict[str, float]:
 
     moves = timed(move, changes)
     rounds = max(3, changes // 3)
-    closes, reopens = [], []
-    for _ in range(rounds):
-        closes += timed(lambda: board.move(number, Move(Stage.CLOSED, outcome=Outcome.SAVED)), 1)
-        reopens += timed(lambda: board.move(number, Move(Stage.TALK)), 1)
+    talk = [o.number for o in board.orders() if o.stage is Stage.TALK and o.number != number]
+    # A new session's first close (nothing of the archive read yet), then a day's closes.
+    first_close = timed(
+        lambda: Board(Store(path)).move(talk[0], Move(Stage.CLOSED, outcome=Outcome.SAVED)), 1
+    )
+    closes = [
+        timed_move(board, n, Move(Stage.CLOSED, outcome=Outcome.SAVED))
+        for n in talk[1 : rounds + 1]
+    ]
+    reopens = [timed_move(board, n, Move(Stage.TALK)) for n in talk[1 : rounds + 1]]
     archived = number_of(0)  # the oldest order: closed
     archived_notes = timed(lambda: board.add_entry(archived, EntryKind.NOTE, "late"), rounds)
     # A new session: check the board and draw the open orders.
@@ -91,6 +104,7 @@ def bench(folder: Path, orders: int, changes: int) -> dict[str, float]:
         "note_p95_ms": notes[max(0, int(len(notes) * 0.95) - 1)] * 1000,
         "note_max_ms": notes[-1] * 1000,
         "move_ms": statistics.median(moves) * 1000,
+        "first_close_ms": first_close[0] * 1000,
         "close_ms": statistics.median(closes) * 1000,
         "reopen_ms": statistics.median(reopens) * 1000,
         "archived_note_ms": statistics.median(archived_notes) * 1000,
@@ -108,6 +122,7 @@ COLUMNS = [
     ("p95", "note_p95_ms", "{:>6.1f}"),
     ("max", "note_max_ms", "{:>6.1f}"),
     ("move ms", "move_ms", "{:>8.1f}"),
+    ("1st close ms", "first_close_ms", "{:>12.1f}"),
     ("close ms", "close_ms", "{:>8.1f}"),
     ("reopen ms", "reopen_ms", "{:>9.1f}"),
     ("arch. note ms", "archived_note_ms", "{:>13.1f}"),
