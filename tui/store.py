@@ -203,6 +203,14 @@ def archive_digest_of(data: Data) -> bytes | None:
         return None
 
 
+def _without_digest(table: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An index table without its record of the archive's digest."""
+    doc = table.get("1") if table is not None else None
+    if table is None or not isinstance(doc, dict) or DIGEST_KEY not in doc:
+        return table
+    return {**table, "1": {k: v for k, v in doc.items() if k != DIGEST_KEY}}
+
+
 def _last_archived_id(data: Data) -> int | None:
     doc = data.get(ARCHIVED, {}).get("1")
     last = doc.get("last_id") if isinstance(doc, dict) else None
@@ -909,7 +917,10 @@ class Tx:
 
         From the old index and the numbers this transaction moved, when it can (a
         close or a reopen then costs no scan of the archive); rebuilt after a migration
-        or reconciliation. ``last_id`` is a high-water mark: ids above it are not archived.
+        or reconciliation, and from an archive read whole that is not the one the index
+        was recorded with (its digest differs: changed by hand, or by another program),
+        which the next close may then add to unread, trusting the index. ``last_id`` is
+        a high-water mark: ids above it are not archived.
         """
         archive = self._archive
         if archive is None and not self._appended:
@@ -921,7 +932,11 @@ class Tx:
         old = self._index
         old_last = _last_archived_id(self._main.data)
         current = self._main.data.get(ARCHIVED)
-        if self._reindex or old is None or old_last is None:
+        read = self._archive_snap
+        unverified = archive is not None and (
+            read is None or read.check is None or read.check != archive_digest_of(self._main.data)
+        )
+        if self._reindex or old is None or old_last is None or unverified:
             archive = self._arch()
             numbers: set[str] | frozenset[str] = {
                 str(d["order"])
@@ -938,7 +953,7 @@ class Tx:
             if numbers == old and last == old_last:
                 return
         table = archive_index(numbers, last)
-        if current != table:
+        if _without_digest(current) != table:
             self._main.replace_table(ARCHIVED, table)
 
     def _record_digest(self, sums: bytes | None) -> None:
@@ -1270,9 +1285,9 @@ class Store:
                 assert before is not None
                 first = tx._archive_before_board()
                 if first is not None:
-                    self._write_archive(first, before, final=first is archive.data)
-                    if first is archive.data and self._archive_cache is not None:
-                        written = self._archive_cache.check
+                    sums = self._write_archive(first, before, final=first is archive.data)
+                    if first is archive.data:
+                        written = sums
         except StoreError:
             if created:
                 self._unmark()
@@ -1439,7 +1454,8 @@ class Store:
         finally:
             self._archive_cache = None
 
-    def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> None:
+    def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> bytes:
+        """Write the archive whole; the :func:`digest` of what was written."""
         if ORDERS in data and next(reversed(data)) != ORDERS:
             # The orders table last, where :meth:`_splice` adds closed orders.
             data = {**{k: v for k, v in data.items() if k != ORDERS}, ORDERS: data[ORDERS]}
@@ -1449,6 +1465,7 @@ class Store:
             self._archive_cache = Snapshot(data, fingerprint, SCHEMA, sums)
         else:
             self._archive_cache = None
+        return sums
 
     def _write_summed(
         self, payload: bytes, previous: Fingerprint | None, target: Path

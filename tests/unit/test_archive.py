@@ -582,6 +582,39 @@ def test_an_id_the_archive_already_holds_is_never_written_over(
     assert ids(archive)["FO1"] == "1" and ids(archive)["FO2"] != "1"
 
 
+def test_an_archive_put_back_by_hand_never_gets_an_order_twice(
+    db_path: Path, archive: Path
+) -> None:
+    board = seeded(db_path, "FO1", "FO2", "FO3", "FO4")
+    board.move("FO4", CLOSE)
+    kept = archive.read_bytes()  # a copy of the archive, by hand
+    board.delete_order("FO4")  # deleted by mistake, and typed in again (a new id)
+    board.add_order(OrderDraft(number="FO4", buyer="retyped"))
+    archive.write_bytes(kept)  # the copy put back: FO4 closed in it, open on the board
+    # The next close reads the archive whole (not the one recorded) and indexes what it
+    # holds, so the close after it does not trust an index that misses FO4.
+    Board(Store(db_path), clock=Clock()).move("FO2", CLOSE)
+    assert index(db_path) == ["FO2", "FO4"]
+    Board(Store(db_path), clock=Clock()).move("FO4", CLOSE)
+    numbers = [d["order"] for d in orjson.loads(archive.read_bytes())[ORDERS].values()]
+    assert sorted(numbers) == ["FO2", "FO4"]
+    assert file_orders(archive)["FO4"]["buyer"] == "retyped"  # the one just closed
+    assert list(file_orders(db_path)) == ["FO1", "FO3"]
+
+
+def test_a_marker_with_nothing_to_reconcile_leaves_the_board_file_as_it_is(
+    db_path: Path, archive: Path
+) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    marker = db_path.parent / ".board.json.reconcile"
+    marker.write_text("killed after both writes")
+    before = db_path.read_bytes(), os.stat(db_path).st_ino
+    Store(db_path).open()
+    assert not marker.exists()
+    assert (db_path.read_bytes(), os.stat(db_path).st_ino) == before  # digest kept
+
+
 def test_several_closes_in_one_change_and_a_look_back_at_them(
     db_path: Path, archive: Path, parses: list[Path]
 ) -> None:
