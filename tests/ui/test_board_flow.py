@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
-from tui.domain import EntryKind, OrderDraft, Stage
+from tui.domain import EntryKind, Move, OrderDraft, Stage
 from tui.screens.board import BoardScreen
 from tui.screens.order import OrderScreen
 from tui.store import Store
@@ -375,3 +375,32 @@ async def test_the_clock_tick_moves_countdowns_on_after_a_move(
         app.screen._tick()  # type: ignore[attr-defined]
         await pilot.pause()
         assert "45h left" in "\n".join(card_list_lines(app, Stage.REQUESTED))
+
+
+async def test_a_click_opens_the_card_under_it_after_cards_above_left(db_path: Path) -> None:
+    # A card kept when the column is redrawn keeps the lines it drew; a click must not go
+    # by the position they were drawn at (it opened the card below, or past the last
+    # card ended the app with an IndexError).
+    board = Board(Store(db_path))
+    for number in ("FO1", "FO2", "FO3"):
+        board.add_order(OrderDraft(number, f"buyer_{number.lower()}"))
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_text(pilot, "buyer_fo3")
+        cards = app.screen.query_one("#col-talk").cards  # type: ignore[attr-defined]
+
+        async def click_card(index: int) -> str:
+            await pilot.click(cards, offset=(2, cards._index_to_line[index] + 1))
+            await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+            number: str = app.screen.number  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+            return number
+
+        assert [await click_card(i) for i in range(3)] == ["FO1", "FO2", "FO3"]
+        Board(Store(db_path)).move("FO1", Move(Stage.REQUESTED, reason="other"))
+        await wait_for(
+            pilot, lambda: "buyer_fo1" not in "\n".join(card_list_lines(app, Stage.TALK))
+        )
+        assert [await click_card(i) for i in range(2)] == ["FO2", "FO3"]
+        assert app.is_running

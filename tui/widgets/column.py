@@ -145,6 +145,33 @@ class CardList(OptionList):
         self.refresh()
         self.highlighted = highlighted
 
+    def _card_at(self, event: events.MouseEvent) -> int | None:
+        """The index of the card under the mouse, from where the mouse is.
+
+        Not from the lines' meta, as OptionList does: a card kept by :meth:`replace_cards`
+        keeps the lines it drew, and with them the index it had then (a card leaving
+        above it shifts it up), so a click opened the card below, or, past the end,
+        ended the app with an IndexError."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        lines = self._lines
+        line = offset.y + self.scroll_offset.y
+        if not 0 <= line < len(lines):
+            return None
+        return lines[line][0]
+
+    async def _on_click(self, event: events.Click) -> None:
+        event.prevent_default()  # OptionList's reads the index from the lines drawn
+        index = self._card_at(event)
+        if index is not None and not self._options[index].disabled:
+            self.highlighted = index
+            self.action_select()
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        event.prevent_default()
+        self._mouse_hovering_over = self._card_at(event)
+
     def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
         super().watch_highlighted(new)
         self._update_lines()
