@@ -7,7 +7,9 @@ This is the only module that knows TinyDB. A board is two files side by side:
 - ``board.archive.json``, the archive (named after the board file): meta and the closed
   orders. It is written when an order is closed, reopened or changed while closed, and
   read only when closed orders are asked for, so the daily work on open orders never reads,
-  parses or writes it, however many years of history it holds.
+  parses or writes it, however many years of history it holds. Closing an order does not
+  parse it either while the index records the archive's SHA-256 and the file still has
+  it: the order's JSON goes before the archive's last two braces (:meth:`Store._splice`).
 
 TinyDB promises nothing across processes (its tables cache the next document id and query
 results), so every change runs as a transaction here: an exclusive lock on
