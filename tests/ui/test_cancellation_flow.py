@@ -16,6 +16,7 @@ from tui.app import CancelboardApp
 from tui.board import Board
 from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.screens import board as board_screen
+from tui.screens import lessons as lessons_screen
 from tui.store import Store, archive_path_of
 
 SIZE = (80, 24)
@@ -175,6 +176,29 @@ async def test_lessons_library_lists_lessons_of_two_orders_and_searches(db_path:
         await pilot.press("1")
         await wait_for_text(pilot, "Talk to buyer")
     assert [e.text for e in Board(Store(db_path)).general_lessons()] == ["general wisdom"]
+
+
+async def test_lessons_library_lists_the_newest_and_searches_them_all(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Years of lessons: the newest are listed (laying out 10,000 took ~10 s), and a search
+    # still finds any other.
+    monkeypatch.setattr(lessons_screen, "LESSONS_SHOWN", 3)
+    seed(db_path, "FO1")
+    for n in range(5):
+        later = Board(Store(db_path), clock=lambda n=n: FROZEN + timedelta(hours=n))
+        later.add_entry("FO1", EntryKind.LESSON, f"lesson number {n}")
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("2")
+        await wait_for_text(pilot, "Lessons (newest 3 of 5)")
+        text = screen_text(app)
+        assert "lesson number 4" in text and "lesson number 2" in text
+        assert "lesson number 1" not in text and "2 older: / searches them all." in text
+        await pilot.press("slash", *"number 0")
+        await wait_for_text(pilot, "lesson number 0")
+        assert "Lessons (1 of 5)" in screen_text(app)
 
 
 async def test_history_shows_every_change_and_copies(db_path: Path) -> None:

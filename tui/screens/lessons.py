@@ -13,10 +13,15 @@ from textual.widgets import Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.domain import EntryKind, Lesson, ValidationError
+from tui.screens.actions import read_closed_orders
 from tui.screens.editor import EntryDraft, EntryEditor
 from tui.store import StoreError
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe, safe_line
+
+LESSONS_SHOWN = 200
+"""Lessons listed at most: the newest that match. Laying out every lesson of years of
+orders took ~10 s at 10,000 (each is wrapped to the width); a search finds any other."""
 
 
 def lesson_content(lesson: Lesson) -> Content:
@@ -59,12 +64,12 @@ class LessonsScreen(Screen[None]):
 
     async def reload(self, focus: str | None = None) -> None:
         board = self.app.board  # type: ignore[attr-defined]
-        self.lessons = await asyncio.to_thread(board.lessons)
+        self.lessons = await read_closed_orders(board.lessons)
         self.show()
 
     def show(self) -> None:
         needle = self.query_one("#search", Input).value.strip().lower()
-        shown = [
+        matching = [
             lesson
             for lesson in self.lessons
             if not needle
@@ -72,6 +77,7 @@ class LessonsScreen(Screen[None]):
             or needle.lstrip("#") in lesson.entry.tags
             or (lesson.order and needle in lesson.order.lower())
         ]
+        shown = matching[:LESSONS_SHOWN]
         options: list[Option | None] = []
         for index, lesson in enumerate(shown):
             if index:
@@ -80,9 +86,17 @@ class LessonsScreen(Screen[None]):
         if not shown:
             hint = "No lessons match." if needle else "No lessons yet: n adds a general one."
             options.append(Option(Content.styled(hint, "italic $text-muted"), disabled=True))
+        elif len(matching) > len(shown):
+            hint = f"{len(matching) - len(shown):,} older: / searches them all."
+            options += [None, Option(Content.styled(hint, "italic $text-muted"), disabled=True)]
         listing = self.query_one("#lesson-list", OptionList)
         listing.set_options(options)
-        listing.border_title = f"Lessons ({len(shown)} of {len(self.lessons)})"
+        if len(matching) > len(shown):
+            which = " matching" if needle else ""
+            title = f"Lessons (newest {len(shown):,} of {len(matching):,}{which})"
+        else:
+            title = f"Lessons ({len(shown):,} of {len(self.lessons):,})"
+        listing.border_title = title
 
     @on(Input.Changed, "#search")
     def _search(self) -> None:
