@@ -23,6 +23,7 @@ import orjson
 import pytest
 
 from tests.conftest import stored_orders
+from tui import domain
 from tui import store as store_module
 from tui.board import Board
 from tui.cli import main
@@ -245,6 +246,31 @@ def test_undo_of_a_close_and_of_a_reopen(db_path: Path, archive: Path) -> None:
     board.undo()
     assert file_orders(db_path) == {} and list(file_orders(archive)) == ["FO1"]
     assert board.get("FO1").stage is Stage.CLOSED
+
+
+def test_the_lessons_of_every_order_without_converting_whole_orders(
+    db_path: Path, archive: Path
+) -> None:
+    board = seeded(db_path, "FO1", "FO2", "FO3")
+    board.add_entry("FO1", EntryKind.LESSON, "one", tags="#a")
+    board.add_entry("FO2", EntryKind.LESSON, "two")
+    board.add_entry("FO2", EntryKind.NOTE, "not a lesson")
+    board.add_general_lesson("general")
+    board.move("FO2", CLOSE)
+    fresh = Board(Store(db_path))
+    found = fresh.lessons()
+    assert found == domain.all_lessons(fresh.orders(archived=True), fresh.general_lessons())
+    assert sorted((x.entry.text, x.order or "", x.outcome) for x in found) == [
+        ("general", "", None),
+        ("one", "FO1", None),
+        ("two", "FO2", Outcome.SAVED),
+    ]
+    # A damaged lesson in the archive is refused, naming the archive and the order.
+    data = orjson.loads(archive.read_bytes())
+    data[ORDERS]["2"]["entries"][0]["at"] = "not a time"
+    archive.write_bytes(orjson.dumps(data))
+    with pytest.raises(ArchiveError, match=r"board\.archive\.json: order FO2 is damaged"):
+        Board(Store(db_path)).lessons()
 
 
 def test_renaming_and_deleting_a_closed_order(db_path: Path, archive: Path) -> None:
