@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from textual.app import ComposeResult
@@ -13,6 +12,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tui.screens.actions import read_closed_orders
 from tui.stats import Stats, compute_stats, render_text
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe
@@ -67,7 +67,7 @@ class StatsScreen(Screen[None]):
         def compute() -> Stats:
             return compute_stats(board.orders(archived=True), board.clock(), board.reasons())
 
-        self.stats = await asyncio.to_thread(compute)
+        self.stats = await read_closed_orders(compute)
         self.draw()
 
     def draw(self) -> None:
