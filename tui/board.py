@@ -190,8 +190,8 @@ class Board:
         """Lessons not tied to an order."""
         return [Entry.from_dict(d) for d in self.store.snapshot().table(LESSONS)]
 
-    def lessons(self) -> list[domain.Lesson]:
-        """Every lesson, newest first.
+    def lessons(self, *, archived: bool = True) -> list[domain.Lesson]:
+        """Every lesson (without ``archived``, none of closed orders), newest first.
 
         From each order's number, outcome and lesson entries alone: converting every whole
         order (the archive's too) was most of the library's opening at 10,000 orders
@@ -200,7 +200,13 @@ class Board:
         """
         lessons = [domain.Lesson(entry) for entry in self.general_lessons()]
         lesson = EntryKind.LESSON.value
-        for doc, in_archive in self.store.all_orders():
+        snap = self.store.snapshot()
+        docs = (
+            self.store.all_orders(snap)
+            if archived
+            else [(doc, False) for doc in snap.data.get(ORDERS, {}).values()]
+        )
+        for doc, in_archive in docs:
             stored = doc.get("entries", ())
             if not isinstance(stored, list):
                 self._convert(doc, in_archive)  # says what is damaged

@@ -312,6 +312,52 @@ async def test_a_damaged_archive_is_refused_and_the_board_goes_on(
     assert archive_path_of(db_path).read_bytes() == before  # refused, never rewritten
 
 
+def _bad_lesson(doc: dict[str, Any]) -> None:
+    doc["entries"] = [{"kind": "lesson", "id": "x", "text": "t", "at": "not a time"}]
+
+
+@pytest.mark.parametrize(
+    ("damage", "said", "lessons_refused"),
+    [
+        (_bad_lesson, "order FO1 is damaged", True),
+        (_bad_stage, "order FO1 is damaged", False),  # lessons need no stage
+        (None, "board.archive.json", True),
+    ],
+)
+async def test_stats_and_lessons_say_what_is_wrong_with_a_damaged_archive(
+    db_path: Path,
+    damage: Callable[[dict[str, Any]], None] | None,
+    said: str,
+    lessons_refused: bool,
+) -> None:
+    # They read the closed orders: a damaged archive ended the app with a traceback.
+    board = seed(db_path, "FO1", "FO2")
+    board.add_entry("FO2", EntryKind.LESSON, "an open order's lesson")
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN))
+    if damage is None:
+        archive_path_of(db_path).write_text('{"orders": ', encoding="utf-8")
+    else:
+        _damage_archive(db_path, damage)
+    before = archive_path_of(db_path).read_bytes()
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("3")
+        await wait_for_text(pilot, "No stats:")
+        assert any(said in n and str(archive_path_of(db_path)) in n for n in notices(app))
+        app._notifications.clear()
+        await pilot.press("2")
+        await wait_for_text(pilot, "an open order's lesson")  # the board file's lessons
+        if lessons_refused:
+            await wait_for(pilot, lambda: any(said in n for n in notices(app)))
+        else:
+            assert notices(app) == []
+        await pilot.press("1")
+        await wait_for_text(pilot, "FO2")
+        assert app.is_running
+    assert archive_path_of(db_path).read_bytes() == before
+
+
 async def test_the_archive_view_reads_closed_orders_entries_after_showing_them(
     db_path: Path,
 ) -> None:

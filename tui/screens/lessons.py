@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from tui.domain import EntryKind, Lesson, ValidationError
 from tui.screens.actions import read_closed_orders
 from tui.screens.editor import EntryDraft, EntryEditor
-from tui.store import StoreError
+from tui.store import ArchiveError, StoreError
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe, safe_line
 
@@ -64,7 +64,13 @@ class LessonsScreen(Screen[None]):
 
     async def reload(self, focus: str | None = None) -> None:
         board = self.app.board  # type: ignore[attr-defined]
-        self.lessons = await read_closed_orders(board.lessons)
+        try:
+            self.lessons = await read_closed_orders(board.lessons)
+        except ArchiveError as error:
+            # The open orders' lessons do not need the archive: they are listed, and what
+            # is wrong with the archive is said (it ended the app).
+            self.app.say(str(error), "error")  # type: ignore[attr-defined]
+            self.lessons = await asyncio.to_thread(board.lessons, archived=False)
         self.show()
 
     def show(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Header, Static
 
 from tui.screens.actions import read_closed_orders
 from tui.stats import Stats, compute_stats, render_text
+from tui.store import StoreError
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe
 
@@ -67,7 +68,15 @@ class StatsScreen(Screen[None]):
         def compute() -> Stats:
             return compute_stats(board.orders(archived=True), board.clock(), board.reasons())
 
-        self.stats = await read_closed_orders(compute)
+        try:
+            self.stats = await read_closed_orders(compute)
+        except StoreError as error:
+            # Stats count the closed orders too: what is wrong is said, here and as a
+            # notice, and nothing is changed (it ended the app).
+            self.stats = None
+            self.app.say(str(error), "error")  # type: ignore[attr-defined]
+            self.query_one("#stats-text", Static).update(safe(f"No stats: {error}"))
+            return
         self.draw()
 
     def draw(self) -> None:
