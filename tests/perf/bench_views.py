@@ -11,20 +11,24 @@ key to what a user waits for:
 - ``3``: the stats report shown;
 - ``ctrl+p``: the palette's first orders listed; a buyer typed in full: that order is
   the first hit; an order number likewise;
-- ``a``: the Closed column shown; a close (``x s``) from a fresh session: the card gone
-  from its column and the file replaced; and the session's RSS after each.
+- ``a``: the Closed column shown; and the session's RSS after each;
+- in a session of its own: a close (``x s``), to the card gone from its column and the
+  archive replaced, and the session's RSS after it.
 
 Headless: these are the app's own costs (reading, converting, laying out), not the
-terminal's; ``bench.py`` measures what a real terminal adds. Medians of ``--runs``.
+terminal's; ``bench.py`` measures what a real terminal adds. Medians of ``--runs``, each
+run a new process (so that its RSS is its own).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -186,15 +190,25 @@ ROWS = [
 ]
 
 
+def one_session(path: Path, first_talk: str, which: str) -> dict[str, float]:
+    """One session on a copy of a board, in this (fresh) process: its RSS is its own."""
+    if which == "close":
+        return asyncio.run(close_run(path, first_talk))
+    return asyncio.run(one_run(path, first_talk))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--orders", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    os.environ.setdefault("CANCELBOARD_CONFIG", os.devnull)
+    if args.one:
+        print(json.dumps(one_session(Path(args.one[0]), args.one[1], args.one[2])))
+        return
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["HOME"] = tmp  # no settings or config of the user's
+        env = dict(os.environ, HOME=tmp, CANCELBOARD_CONFIG=os.devnull)  # nothing of yours
         for n in args.orders:
             source = Path(tmp) / f"source-{n}" / "board.json"
             info = build_board(source, n)
@@ -203,14 +217,23 @@ def main() -> None:
             for run in range(args.runs):
                 work = Path(tmp) / f"run-{n}-{run}"
                 shutil.copytree(source.parent, work)
-                path = work / "board.json"
-                found = asyncio.run(one_run(path, info.first_talk))
-                found |= asyncio.run(close_run(path, info.first_talk))
-                for key, value in found.items():
-                    samples.setdefault(key, []).append(value)
+                for which in ("views", "close"):
+                    child = subprocess.run(
+                        [sys.executable, __file__, "--one", str(work / "board.json")]
+                        + [info.first_talk, which],
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    found = json.loads(child.stdout.strip().splitlines()[-1])
+                    for key, value in found.items():
+                        samples.setdefault(key, []).append(value)
                 shutil.rmtree(work)
             results[n] = {key: statistics.median(values) for key, values in samples.items()}
-    print(f"Views, headless (Pilot {SIZE[0]}x{SIZE[1]}), median of {args.runs} runs")
+    print(
+        f"Views, headless (Pilot {SIZE[0]}x{SIZE[1]}), median of {args.runs} runs, each a new process"
+    )
     print(f"{'':58}" + "".join(f"{n:>14,}" for n in args.orders))
     for label, key, unit in ROWS:
         cells = []
