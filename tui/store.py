@@ -426,7 +426,7 @@ def read_file(path: Path, *, archive: bool = False) -> tuple[bytes, Fingerprint]
     return raw, (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def map_file(path: Path) -> tuple[mmap.mmap, Fingerprint] | None:
+def read_archive_copy(path: Path) -> tuple[mmap.mmap, Fingerprint] | None:
     """A copy of an archive's bytes in memory of its own, and the file's fingerprint; None
     when there is no regular file with bytes (whoever reads it then says what is wrong).
 
@@ -1002,7 +1002,7 @@ class _Splice:
 
     raw: mmap.mmap
     """The archive's bytes before (the new ones are all but their last two, and ``tail``),
-    in memory given back when closed (see :func:`map_file`)."""
+    in memory given back when closed (see :func:`read_archive_copy`)."""
     fingerprint: Fingerprint
     """The archive's fingerprint when read."""
     tail: bytes
@@ -1383,7 +1383,7 @@ class Store:
         ``{`` or ``,``: inside a JSON string a quote is always escaped) refuses it.
         """
         recorded = archive_digest_of(board)
-        got = map_file(self.archive_path) if recorded is not None else None
+        got = read_archive_copy(self.archive_path) if recorded is not None else None
         if got is None:
             return None
         raw, fingerprint = got

@@ -266,6 +266,19 @@ def _damage_archive(db: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     return archive
 
 
+def _close_and_damage(
+    board: Board, db: Path, damage: Callable[[dict[str, Any]], None] | None
+) -> bytes:
+    """Close FO1, then damage it in the archive (``damage`` None: the archive is not JSON);
+    the archive's bytes."""
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN))
+    if damage is None:
+        archive_path_of(db).write_text('{"orders": ', encoding="utf-8")
+    else:
+        _damage_archive(db, damage)
+    return archive_path_of(db).read_bytes()
+
+
 def _bad_entries(doc: dict[str, Any]) -> None:
     doc["entries"] = [{"kind": "note"}]  # no id, no text
 
@@ -287,12 +300,7 @@ async def test_a_damaged_archive_is_refused_and_the_board_goes_on(
 ) -> None:
     board = seed(db_path, "FO1", "FO2")
     board.add_entry("FO1", EntryKind.NOTE, "kept")
-    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN))
-    if damage is None:
-        archive_path_of(db_path).write_text('{"orders": ', encoding="utf-8")
-    else:
-        _damage_archive(db_path, damage)
-    before = archive_path_of(db_path).read_bytes()
+    before = _close_and_damage(board, db_path, damage)
     app = make_app(db_path, clock=lambda: FROZEN)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for_text(pilot, "FO2")
@@ -333,12 +341,7 @@ async def test_stats_and_lessons_say_what_is_wrong_with_a_damaged_archive(
     # They read the closed orders: a damaged archive ended the app with a traceback.
     board = seed(db_path, "FO1", "FO2")
     board.add_entry("FO2", EntryKind.LESSON, "an open order's lesson")
-    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.WITHDRAWN))
-    if damage is None:
-        archive_path_of(db_path).write_text('{"orders": ', encoding="utf-8")
-    else:
-        _damage_archive(db_path, damage)
-    before = archive_path_of(db_path).read_bytes()
+    before = _close_and_damage(board, db_path, damage)
     app = make_app(db_path, clock=lambda: FROZEN)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for_text(pilot, "FO2")
