@@ -175,16 +175,20 @@ class Board:
             f"{path}: order {doc.get('order')} is damaged ({type(error).__name__}: {error})"
         )
 
-    def load_details(self, orders: Iterable[Order]) -> None:
+    def load_details(self, orders: Iterable[Order]) -> int:
         """Convert the entries and history of orders read with :attr:`lazy_details`, so that
-        a damaged one is a :class:`StoreError` now, not an exception where it is shown."""
+        a damaged one is a :class:`StoreError` now, not an exception where it is shown;
+        how many orders had theirs still to convert."""
+        converted = 0
         for order in orders:
+            converted += isinstance(order.__dict__.get("_entries"), domain.Stored)
             try:
                 order.entries  # noqa: B018 (read to convert)
                 order.history  # noqa: B018
             except domain.DamagedOrder as error:
                 path = self.store.archive_path if not order.is_open else self.store.path
                 raise (StoreError if order.is_open else ArchiveError)(f"{path}: {error}") from None
+        return converted
 
     def general_lessons(self) -> list[Entry]:
         """Lessons not tied to an order."""

@@ -52,6 +52,12 @@ OUTCOME_KEYS: dict[Outcome, str] = {
 """One key per outcome in the close modal."""
 
 
+FREEZE_AFTER = 100_000
+"""Objects a read must have made, and kept, to be frozen: reading the archive of 10,000
+orders keeps ~180,000, converting them as many again (1,000 orders: a tenth of that);
+names or lessons from an archive already read, next to none."""
+
+
 async def read_closed_orders(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``fn``, which reads years of closed orders, in a thread with the collector off.
 
@@ -59,12 +65,16 @@ async def read_closed_orders(fn: Callable[..., T], *args: Any, **kwargs: Any) ->
     passes walked them again and again while they were made (10,000 orders: the archive
     view drawn ~1.05 s after ``a`` instead of ~0.59 s; the lessons of every order read in
     390 ms instead of 244 ms). They live as long as the store keeps the archive read, so
-    they are frozen out of its passes once made."""
+    when a read made that many, they are frozen out of its passes. Only then: freezing
+    also keeps whatever garbage is waiting for the collector (a closed command palette,
+    ~2 MB at 5,000 orders), which a freeze on every read (each ``ctrl+p``) piled up."""
     gc.disable()
+    made = gc.get_count()[0]
     try:
         return await asyncio.to_thread(fn, *args, **kwargs)
     finally:
-        gc.freeze()
+        if gc.get_count()[0] - made > FREEZE_AFTER:
+            gc.freeze()
         gc.enable()
 
 

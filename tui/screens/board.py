@@ -28,6 +28,8 @@ one in the folder the board was started from)."""
 
 DETAILS_SLICE = 50
 """Orders whose entries and history are read per step after the first paint (~4 ms)."""
+FREEZE_ORDERS = 500
+"""Orders whose entries and history a load must have converted to freeze what it made."""
 CLOSED_SHOWN = 200
 """The Closed column's cards, at most: the most recently closed."""
 
@@ -178,12 +180,17 @@ class BoardScreen(OrderActions):
         try:
             # On the event loop, a slice at a time: a thread would contend for the GIL
             # with the first paints, and keys stay answered between slices.
+            converted = 0
             for start in range(0, len(orders), DETAILS_SLICE):
-                self.board.load_details(orders[start : start + DETAILS_SLICE])
+                converted += self.board.load_details(orders[start : start + DETAILS_SLICE])
                 await asyncio.sleep(0)
-            # They live as long as their orders: out of the collector's full passes, which
-            # walked them all (~16 ms at 1,000 open orders) in the middle of a key press.
-            gc.freeze()
+            if converted >= FREEZE_ORDERS:
+                # They live as long as their orders: out of the collector's full passes,
+                # which walked them all (~16 ms at 1,000 open orders) in the middle of a
+                # key press. Only when that many were made: a freeze keeps the garbage
+                # waiting for the collector too (showing the archive again, whose orders
+                # were read already, froze ~15,000 objects more each time).
+                gc.freeze()
             # And this session's first change serialises only what it changes.
             await self.call(self.board.store.warm)
             if self.board.store.archive_backup_pending:
