@@ -18,6 +18,7 @@ from tui.board import Board
 from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.screens import board as board_screen
 from tui.screens import lessons as lessons_screen
+from tui.screens import stats as stats_screen
 from tui.store import Store, archive_path_of
 
 SIZE = (80, 24)
@@ -360,6 +361,36 @@ async def test_stats_and_lessons_say_what_is_wrong_with_a_damaged_archive(
         await wait_for_text(pilot, "FO2")
         assert app.is_running
     assert archive_path_of(db_path).read_bytes() == before
+
+
+async def test_stats_are_read_once_a_visit_and_a_damaged_board_file_is_said(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[int] = []
+    real = stats_screen.compute_stats
+    monkeypatch.setattr(
+        stats_screen, "compute_stats", lambda *args: computed.append(1) or real(*args)
+    )
+    board = seed(db_path, "FO1")
+    board.add_entry("FO1", EntryKind.LESSON, "a lesson")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("3")
+        await wait_for_text(pilot, "1 case:")
+        await pilot.pause(0.5)
+        assert computed == [1]  # Textual resumes the screen twice on a first visit
+        await pilot.press("1")
+        await wait_for_text(pilot, "FO1")
+        # Another program damages a lesson in the board file: the library says so.
+        data = json.loads(db_path.read_text(encoding="utf-8"))
+        next(iter(data["orders"].values()))["entries"][0]["at"] = "yesterday"
+        db_path.write_text(json.dumps(data), encoding="utf-8")
+        await wait_for(pilot, lambda: any("board.json" in n for n in notices(app)))
+        app._notifications.clear()
+        await pilot.press("2")
+        await wait_for(pilot, lambda: any("order FO1 is damaged" in n for n in notices(app)))
+        assert app.is_running
 
 
 async def test_showing_the_archive_again_freezes_nothing_more(

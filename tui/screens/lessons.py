@@ -70,7 +70,14 @@ class LessonsScreen(Screen[None]):
             # The open orders' lessons do not need the archive: they are listed, and what
             # is wrong with the archive is said (it ended the app).
             self.app.say(str(error), "error")  # type: ignore[attr-defined]
-            self.lessons = await asyncio.to_thread(board.lessons, archived=False)
+            try:
+                self.lessons = await asyncio.to_thread(board.lessons, archived=False)
+            except StoreError as again:
+                self.app.say(str(again), "error")  # type: ignore[attr-defined]
+        except StoreError as error:
+            # The board file itself (another program wrote it): said; the lessons listed
+            # stay as they were.
+            self.app.say(str(error), "error")  # type: ignore[attr-defined]
         self.show()
 
     def show(self) -> None:

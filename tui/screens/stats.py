@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,6 +48,8 @@ class StatsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="stats")
         self.stats: Stats | None = None
+        self._read_for: object = None
+        """The files' fingerprint and the minute the stats were read for."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -54,13 +57,21 @@ class StatsScreen(Screen[None]):
             yield Static(id="stats-text")
         yield KeyBar()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.sub_title = "Stats"
         self.query_one("#stats-body").focus()
-        await self.reload()
 
     async def on_screen_resume(self) -> None:
-        await self.reload()
+        # Textual resumes a mode's screen twice on its first visit: the stats were read
+        # three times (with the mount's), and a damaged archive said so three times. Read
+        # again only when the files changed, or the minute did (ages move with the clock).
+        try:
+            key = (self.app.board.store.fingerprint(), int(time.monotonic() // 60))  # type: ignore[attr-defined]
+        except StoreError:
+            key = None
+        if key is None or key != self._read_for:
+            self._read_for = key
+            await self.reload()
 
     async def reload(self, focus: str | None = None) -> None:
         board = self.app.board  # type: ignore[attr-defined]
