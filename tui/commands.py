@@ -58,25 +58,27 @@ def _in_order(needle: str, folded: str) -> list[int] | None:
 
 
 def rank(needle: str, texts: list[tuple[str, str]]) -> list[tuple[float, int, tuple[int, ...]]]:
-    """The best matches of ``needle`` (lower case) among ``texts`` (each text and its lower
-    case): (score, index, matched offsets), best first, :data:`HITS` at most.
+    """The best matches of ``needle`` (lower case) among ``texts`` (each ``number · buyer``
+    and its lower case, oldest order first): (score, index, matched offsets), best first,
+    :data:`HITS` at most; among equal scores, the newest orders first (the open ones).
 
-    Found as typed scores 0.5 to 1 (earlier is better); letters in order score up to 0.45
-    (closer together is better)."""
+    A whole number or buyer scores 1; found as typed, 0.5 to 0.99 (earlier is better);
+    letters in order, up to 0.45 (closer together is better)."""
     if not needle:
         return []
     found: list[tuple[float, int, tuple[int, ...]]] = []
     for index, (_, folded) in enumerate(texts):
         at = folded.find(needle)
         if at >= 0:
-            score = 1.0 - min(at, 50) / 100
+            whole = folded.split(" · ", 1)
+            score = 1.0 if needle in whole else 0.99 - min(at, 49) / 100
             found.append((score, index, tuple(range(at, at + len(needle)))))
             continue
         places = _in_order(needle, folded)
         if places is not None:
             score = 0.45 * len(needle) / (places[-1] - places[0] + 1)
             found.append((score, index, tuple(places)))
-    found.sort(key=lambda hit: (-hit[0], hit[1]))
+    found.sort(key=lambda hit: (-hit[0], -hit[1]))
     return found[:HITS]
 
 

@@ -43,3 +43,13 @@ def test_a_hit_underlines_only_its_letters_and_never_reads_markup() -> None:
         if "underline" in str(span.style)
     }
     assert underlined == {len(PREFIX), len(PREFIX) + 1, len(PREFIX) + 2}
+
+
+def test_equal_matches_list_the_newest_orders_first_and_a_whole_number_before_others() -> None:
+    # Texts are oldest first: a buyer with more orders than HITS keeps the newest (the
+    # open ones) in reach.
+    many = texts(*(f"FO{n} · alice" for n in range(HITS + 20)))
+    found = rank("alice", many)
+    assert [index for _, index, _ in found] == list(range(HITS + 19, 19, -1))
+    found = rank("fo1", texts("FO12 · x", "FO1 · y", "FO123 · z"))
+    assert [index for _, index, _ in found] == [1, 2, 0]
