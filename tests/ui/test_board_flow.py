@@ -403,4 +403,8 @@ async def test_a_click_opens_the_card_under_it_after_cards_above_left(db_path: P
             pilot, lambda: "buyer_fo1" not in "\n".join(card_list_lines(app, Stage.TALK))
         )
         assert [await click_card(i) for i in range(2)] == ["FO2", "FO3"]
+        # The line between two cards opens neither.
+        await pilot.click(cards, offset=(2, cards._index_to_line[1] - 1))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, BoardScreen)
         assert app.is_running

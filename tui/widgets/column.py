@@ -159,7 +159,10 @@ class CardList(OptionList):
         line = offset.y + self.scroll_offset.y
         if not 0 <= line < len(lines):
             return None
-        return lines[line][0]
+        index, row = lines[line]
+        if self._options[index]._divider and row == self._heights[index] - 1:
+            return None  # the line between two cards
+        return index
 
     async def _on_click(self, event: events.Click) -> None:
         event.prevent_default()  # OptionList's reads the index from the lines drawn
