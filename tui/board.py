@@ -204,6 +204,7 @@ class Board:
         """
         lessons = [domain.Lesson(entry) for entry in self.general_lessons()]
         lesson = EntryKind.LESSON.value
+        kinds = {kind.value for kind in EntryKind}
         snap = self.store.snapshot()
         docs = (
             self.store.all_orders(snap)
@@ -215,10 +216,17 @@ class Board:
             if not isinstance(stored, list):
                 self._convert(doc, in_archive)  # says what is damaged
                 continue
-            found = [e for e in stored if isinstance(e, dict) and e.get("kind") == lesson]
-            if not found:
-                continue
             try:
+                # An entry of no known kind might be a lesson: refused, as converting the
+                # whole order refuses it.
+                for entry in stored:
+                    if not isinstance(entry, dict):
+                        raise TypeError(f"an entry is a {type(entry).__name__}, not an object")
+                    if entry.get("kind") not in kinds:
+                        raise ValueError(f"{entry.get('kind')!r} is not a valid EntryKind")
+                found = [e for e in stored if e["kind"] == lesson]
+                if not found:
+                    continue
                 number = clean_line(str(doc["order"]))
                 outcome = Outcome(doc["outcome"]) if doc.get("outcome") else None
                 lessons += [domain.Lesson(Entry.from_dict(e), number, outcome) for e in found]

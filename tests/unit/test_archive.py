@@ -265,6 +265,16 @@ def test_the_lessons_of_every_order_without_converting_whole_orders(
         ("one", "FO1", None),
         ("two", "FO2", Outcome.SAVED),
     ]
+    # An entry of no known kind (it might be a lesson) is refused, as a whole order is.
+    data = orjson.loads(db_path.read_bytes())
+    data[ORDERS]["1"]["entries"][0]["kind"] = "LESSON"
+    db_path.write_bytes(orjson.dumps(data))
+    with pytest.raises(StoreError, match=r"board\.json: order FO1 is damaged \(ValueError"):
+        Board(Store(db_path)).lessons()
+    with pytest.raises(StoreError, match=r"order FO1 is damaged"):
+        Board(Store(db_path)).orders()
+    data[ORDERS]["1"]["entries"][0]["kind"] = "lesson"
+    db_path.write_bytes(orjson.dumps(data))
     # A damaged lesson in the archive is refused, naming the archive and the order.
     data = orjson.loads(archive.read_bytes())
     data[ORDERS]["2"]["entries"][0]["at"] = "not a time"
