@@ -97,3 +97,18 @@ async def test_a_closed_palette_is_not_kept(db_path: Path) -> None:
             await pilot.pause(0.1)
         gc.collect()
         assert [ref() for ref in palettes[:-1]] == [None, None]
+
+
+async def test_the_palette_says_a_board_file_it_cannot_read(db_path: Path) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "alice"))
+    app = make_app(db_path, watch_interval=60.0)  # the board does not see it first
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        db_path.write_text('{"orders": ', encoding="utf-8")  # another program, cut short
+        await pilot.press("ctrl+p")
+        await wait_for(
+            pilot, lambda: any("not valid JSON" in n.message for n in app._notifications)
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert app.is_running

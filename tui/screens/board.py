@@ -98,7 +98,12 @@ class BoardScreen(OrderActions):
         # since the last reload, there is nothing to read (a reload reads every order).
         if self._loaded is not None and self._loaded == self._fingerprint():
             return
-        await self.reload()
+        try:
+            await self.reload()
+        except StoreError as error:
+            # The board file changed into one that cannot be read (another program): said,
+            # as the watch says it; the board shows what it last read.
+            self.cb_app.say(str(error), "error")
 
     def _fingerprint(self) -> Fingerprint | None:
         try:
