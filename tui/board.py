@@ -102,14 +102,20 @@ class Board:
         Open orders come from the board file alone (``snapshot``, or the store's now); only
         ``archived`` reads the archive file.
         """
+        return [self._order(doc, where) for doc, where in self._documents(archived, snapshot)]
+
+    def _documents(
+        self, archived: bool, snapshot: Snapshot | None = None
+    ) -> list[tuple[dict[str, Any], bool]]:
+        """The order documents :meth:`orders` reads: (document, whether the archive's)."""
         snap = snapshot or self.store.snapshot()
-        if not archived:
-            return [
-                self._order(doc)
-                for doc in snap.data.get(ORDERS, {}).values()
-                if doc.get("stage") != Stage.CLOSED.value
-            ]
-        return [self._order(doc, in_archive) for doc, in_archive in self.store.all_orders(snap)]
+        if archived:
+            return self.store.all_orders(snap)
+        return [
+            (doc, False)
+            for doc in snap.data.get(ORDERS, {}).values()
+            if doc.get("stage") != Stage.CLOSED.value
+        ]
 
     def has_archived(self) -> bool:
         """Whether the archive holds any order: the board file's index says, without
@@ -125,17 +131,8 @@ class Board:
     def summaries(self, *, archived: bool = False) -> list[tuple[Order, dict[str, int]]]:
         """Like :meth:`orders`, without each order's entries and history (for listings:
         reading them is most of the cost), but with its count of entries of each kind."""
-        snap = self.store.snapshot()
-        if archived:
-            docs = self.store.all_orders(snap)
-        else:
-            docs = [
-                (doc, False)
-                for doc in snap.data.get(ORDERS, {}).values()
-                if doc.get("stage") != Stage.CLOSED.value
-            ]
         found = []
-        for doc, in_archive in docs:
+        for doc, in_archive in self._documents(archived):
             order = self._convert(doc, in_archive, details=False)
             entries = doc.get("entries", ())
             counts = {kind.value: domain.count_stored(entries, kind) for kind in EntryKind}
@@ -205,13 +202,7 @@ class Board:
         lessons = [domain.Lesson(entry) for entry in self.general_lessons()]
         lesson = EntryKind.LESSON.value
         kinds = {kind.value for kind in EntryKind}
-        snap = self.store.snapshot()
-        docs = (
-            self.store.all_orders(snap)
-            if archived
-            else [(doc, False) for doc in snap.data.get(ORDERS, {}).values()]
-        )
-        for doc, in_archive in docs:
+        for doc, in_archive in self._documents(archived):
             stored = doc.get("entries", ())
             if not isinstance(stored, list):
                 self._convert(doc, in_archive)  # says what is damaged
@@ -239,19 +230,9 @@ class Board:
         """(number, buyer) of every order (without ``archived``, the open ones), oldest
         first, read from the documents without converting orders (the command palette
         lists every order: converting 10,000 took over a second)."""
-        snap = self.store.snapshot()
-        docs = (
-            [doc for doc, _ in self.store.all_orders(snap)]
-            if archived
-            else [
-                d
-                for d in snap.data.get(ORDERS, {}).values()
-                if d.get("stage") != Stage.CLOSED.value
-            ]
-        )
         return [
             (clean_line(str(doc.get("order", ""))), clean_line(str(doc.get("buyer", ""))))
-            for doc in docs
+            for doc, _ in self._documents(archived)
         ]
 
     def reasons(self) -> list[tuple[str, str]]:
