@@ -1301,10 +1301,8 @@ class Store:
             try:
                 fingerprint = self._write_atomic(payload, snap.fingerprint, target=self.path)
             except StoreError as error:
-                if splice is not None:
-                    self._take_back_splice(splice, error)
-                elif first is not None and before is not None:
-                    self._take_back(before, error)
+                if splice is not None or first is not None:
+                    self._take_back(error, before, splice)
                 if created:
                     self._unmark()
                 raise
@@ -1454,20 +1452,6 @@ class Store:
             self._archive_cache = None
         return splice.sums
 
-    def _take_back_splice(self, splice: _Splice, error: StoreError) -> None:
-        """:meth:`_take_back` for a spliced archive: its bytes before, written back."""
-        try:
-            self._write_atomic(
-                (splice.raw,), self._stat(self.archive_path), target=self.archive_path
-            )
-        except StoreError:
-            message = str(error).replace("; nothing was written", "")
-            raise StoreError(
-                f"{message}; only the archive was written: the next change completes it"
-            ) from None
-        finally:
-            self._archive_cache = None
-
     def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> bytes:
         """Write the archive whole; the :func:`digest` of what was written."""
         if ORDERS in data and next(reversed(data)) != ORDERS:
@@ -1497,13 +1481,22 @@ class Store:
             worker.join()
         return fingerprint, sums[0]
 
-    def _take_back(self, before: Snapshot, error: StoreError) -> None:
-        """The board file could not be written after the archive was: put the archive back.
+    def _take_back(
+        self, error: StoreError, before: Snapshot | None, splice: _Splice | None = None
+    ) -> None:
+        """The board file could not be written after the archive was: put the archive back
+        (``before``, or for a spliced archive its bytes before).
 
         If even that fails, the marker stays and the next change finishes the change.
         """
         try:
-            if before.fingerprint is None:
+            if splice is not None:
+                self._archive_cache = None
+                current = self._stat(self.archive_path)
+                self._write_atomic((splice.raw,), current, target=self.archive_path)
+            elif before is None:
+                return
+            elif before.fingerprint is None:
                 try:
                     os.unlink(self.archive_path)
                 except FileNotFoundError:
