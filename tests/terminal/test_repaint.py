@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.perf._perf_boards import build_board
 from tui.board import Board
 from tui.domain import Initiator, Move, OrderDraft, Stage
 from tui.store import Store
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.terminal
 
 MOVE_LIMIT = 15_000
 PER_COLUMN = 40
+STARTS = 5
 
 
 def quiet_size(path: Path, quiet: float = 0.4, timeout: float = 10.0) -> int:
@@ -38,6 +40,34 @@ def quiet_size(path: Path, quiet: float = 0.4, timeout: float = 10.0) -> int:
         elif time.monotonic() - since >= quiet:
             return size
     raise AssertionError(f"the board kept writing for {timeout} s")
+
+
+def test_the_first_frame_draws_the_whole_board(tmp_path: Path, db: Path, home: Path) -> None:
+    # Textual rendered the first frame while the app was still starting and threw it away;
+    # what followed repainted only what changed since, so on most starts the terminal
+    # showed the cards with no columns around them (no borders, no titles) until a later
+    # full repaint. Each start here is recorded from its first byte: the columns must be
+    # drawn before any card is.
+    card = build_board(db, 200).first_talk  # 20 open orders, four in each column
+    assert card is not None
+    for start in range(STARTS):
+        tmux = Tmux(tmp_path)
+        output = tmp_path / f"start-{start}.bytes"
+        output.touch()
+        try:
+            tmux.start(
+                board_command(db),
+                app_env(home, TERM="tmux-256color"),
+                width=120,
+                height=40,
+                then=tmux.record_output(output),
+            )
+            tmux.wait_for("Talk to buyer (4)", card)
+        finally:
+            tmux.kill()
+        written = output.read_bytes()
+        first_card, first_border = written.find(card.encode()), written.find("╭".encode())
+        assert 0 <= first_border < first_card, (start, written[:400])
 
 
 def focused_title(tmux: Tmux) -> str | None:
