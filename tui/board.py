@@ -43,6 +43,7 @@ from tui.text import clean_line
 
 if TYPE_CHECKING:
     from tui.exchange import ImportReport
+    from tui.stats import Stats
 
 
 class ConflictError(Exception):
@@ -138,6 +139,29 @@ class Board:
             counts = {kind.value: domain.count_stored(entries, kind) for kind in EntryKind}
             found.append((order, counts))
         return found
+
+    def stats(self) -> Stats:
+        """The numbers of the whole board, the archive's orders too (see :mod:`tui.stats`).
+
+        Each order is read without its entries and history, and its time in each stage
+        worked out from the history as stored: converting every entry and event was most
+        of the cost (10,000 orders: ~0.9 -> ~0.5 s). A damaged order is refused as
+        :meth:`orders` refuses it, naming its file."""
+        from tui.stats import compute_stats, time_in_stored_stages  # not at start: ~5 ms
+
+        now = self.clock()
+        orders, spent = [], []
+        for doc, in_archive in self._documents(archived=True):
+            order = self._convert(doc, in_archive, details=False)
+            try:
+                times = time_in_stored_stages(
+                    doc.get("history", ()), order.stage, order.entered_stage_at, now
+                )
+            except (KeyError, ValueError, TypeError, AttributeError) as error:
+                raise self._damaged(doc, in_archive, error) from None
+            orders.append(order)
+            spent.append(times)
+        return compute_stats(orders, now, self.reasons(), spent=spent)
 
     def get(self, number: str) -> Order:
         """One order by number (open or archived; the archive is read only if need be)."""

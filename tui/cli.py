@@ -346,9 +346,9 @@ def _cmd_import(board: Board, args: argparse.Namespace) -> int:
 def _cmd_stats(board: Board, args: argparse.Namespace) -> int:
     import shutil
 
-    from tui.stats import compute_stats, render_text, to_json
+    from tui.stats import render_text, to_json
 
-    result = compute_stats(board.orders(archived=True), board.clock(), board.reasons())
+    result = board.stats()
     if args.json:
         print(json.dumps(to_json(result), ensure_ascii=False, indent=2))
         return 0

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tui.domain import OPEN_STAGES, Order, Outcome, Stage, to_iso
+from tui.domain import OPEN_STAGES, Order, Outcome, Stage, from_iso, to_iso
 from tui.text import clean_line, format_amount
 
 NO_REASON = ""
@@ -144,10 +144,19 @@ def is_resolved(order: Order) -> bool:
 
 
 def compute_stats(
-    orders: Iterable[Order], now: datetime, reasons: Iterable[tuple[str, str]] = ()
+    orders: Iterable[Order],
+    now: datetime,
+    reasons: Iterable[tuple[str, str]] = (),
+    *,
+    spent: Sequence[dict[Stage, timedelta]] | None = None,
 ) -> Stats:
-    """The numbers of a board: ``orders`` (archive included), ``reasons`` as (id, label)."""
+    """The numbers of a board: ``orders`` (archive included), ``reasons`` as (id, label).
+
+    ``spent``, if given, is each order's :func:`time_in_stages` worked out already (see
+    :func:`time_in_stored_stages`), and the orders' history is not read."""
     orders = list(orders)
+    if spent is None:
+        spent = [time_in_stages(order, now) for order in orders]
     labels = dict(reasons)
     return Stats(
         now=now,
@@ -160,7 +169,7 @@ def compute_stats(
         cancelled=sum(1 for o in orders if is_resolved(o) and _cancelled(o)),
         unresolved=sum(1 for o in orders if not is_resolved(o)),
         money=_money(orders),
-        stage_days=_stage_days(orders, now),
+        stage_days=_stage_days(spent),
         repeat_buyers=_repeat_buyers(orders),
     )
 
@@ -228,29 +237,54 @@ def time_in_stages(order: Order, now: datetime) -> dict[Stage, timedelta]:
     (written by hand, or imported from CSV) has been in its stage since
     ``entered_stage_at``. The archive gets no time.
     """
+    changes = ((e.to_stage, e.from_stage, e.at) for e in order.history if e.to_stage)
+    return _time_in(changes, order.stage, order.entered_stage_at, now)
+
+
+def time_in_stored_stages(
+    history: Iterable[Any], stage: Stage, entered_stage_at: datetime, now: datetime
+) -> dict[Stage, timedelta]:
+    """:func:`time_in_stages` of an order read without its history, from the history as
+    stored (event documents): converting every event of every order, and the entries,
+    was most of the cost of stats on a big board. Only the events that change stage are
+    read; a damaged one raises KeyError, ValueError, TypeError or AttributeError, as
+    converting it would."""
+    changes = (
+        (Stage(e["to"]), Stage(e["from"]) if e.get("from") else None, from_iso(e["at"]))
+        for e in history
+        if e.get("to")
+    )
+    return _time_in(changes, stage, entered_stage_at, now)
+
+
+def _time_in(
+    changes: Iterable[tuple[Stage, Stage | None, datetime]],
+    stage: Stage,
+    entered_stage_at: datetime,
+    now: datetime,
+) -> dict[Stage, timedelta]:
+    """Time per stage from the stage changes (to, from, when), oldest first."""
     spent: dict[Stage, timedelta] = {}
     current: Stage | None = None
-    since: datetime | None = None
-    for event in order.history:
-        if event.to_stage is None:
-            continue
-        if current is not None and since is not None:
-            left = event.from_stage or current
-            spent[left] = spent.get(left, timedelta(0)) + max(timedelta(0), event.at - since)
-        current, since = event.to_stage, event.at
+    since = entered_stage_at
+    zero = timedelta(0)
+    for to_stage, from_stage, at in changes:
+        if current is not None:
+            left = from_stage or current
+            spent[left] = spent.get(left, zero) + max(zero, at - since)
+        current, since = to_stage, at
     if current is None:
-        current, since = order.stage, order.entered_stage_at
-    if since is not None:
-        spent[current] = spent.get(current, timedelta(0)) + max(timedelta(0), now - since)
+        current = stage
+    spent[current] = spent.get(current, zero) + max(zero, now - since)
     spent.pop(Stage.CLOSED, None)
     return spent
 
 
-def _stage_days(orders: Sequence[Order], now: datetime) -> tuple[StageTime, ...]:
+def _stage_days(spent: Sequence[dict[Stage, timedelta]]) -> tuple[StageTime, ...]:
     days: dict[Stage, list[float]] = {stage: [] for stage in OPEN_STAGES}
-    for order in orders:
-        for stage, spent in time_in_stages(order, now).items():
-            days[stage].append(spent / _DAY)
+    for times in spent:
+        for stage, time in times.items():
+            days[stage].append(time / _DAY)
     return tuple(
         StageTime(stage, statistics.median(values) if values else None, len(values))
         for stage, values in days.items()

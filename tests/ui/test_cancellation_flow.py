@@ -18,7 +18,6 @@ from tui.board import Board
 from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.screens import board as board_screen
 from tui.screens import lessons as lessons_screen
-from tui.screens import stats as stats_screen
 from tui.store import Store, archive_path_of
 
 SIZE = (80, 24)
@@ -326,18 +325,24 @@ def _bad_lesson(doc: dict[str, Any]) -> None:
     doc["entries"] = [{"kind": "lesson", "id": "x", "text": "t", "at": "not a time"}]
 
 
+def _bad_stage_change(doc: dict[str, Any]) -> None:
+    doc["history"][-1]["at"] = "not a time"  # the close: stats read it for time in stage
+
+
 @pytest.mark.parametrize(
-    ("damage", "said", "lessons_refused"),
+    ("damage", "said", "stats_refused", "lessons_refused"),
     [
-        (_bad_lesson, "order FO1 is damaged", True),
-        (_bad_stage, "order FO1 is damaged", False),  # lessons need no stage
-        (None, "board.archive.json", True),
+        (_bad_lesson, "order FO1 is damaged", False, True),  # stats read no entries
+        (_bad_stage, "order FO1 is damaged", True, False),  # lessons need no stage
+        (_bad_stage_change, "order FO1 is damaged", True, False),
+        (None, "board.archive.json", True, True),
     ],
 )
 async def test_stats_and_lessons_say_what_is_wrong_with_a_damaged_archive(
     db_path: Path,
     damage: Callable[[dict[str, Any]], None] | None,
     said: str,
+    stats_refused: bool,
     lessons_refused: bool,
 ) -> None:
     # They read the closed orders: a damaged archive ended the app with a traceback.
@@ -348,8 +353,12 @@ async def test_stats_and_lessons_say_what_is_wrong_with_a_damaged_archive(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for_text(pilot, "FO2")
         await pilot.press("3")
-        await wait_for_text(pilot, "No stats:")
-        assert any(said in n and str(archive_path_of(db_path)) in n for n in notices(app))
+        if stats_refused:
+            await wait_for_text(pilot, "No stats:")
+            assert any(said in n and str(archive_path_of(db_path)) in n for n in notices(app))
+        else:
+            await wait_for_text(pilot, "2 cases:")
+            assert notices(app) == []
         app._notifications.clear()
         await pilot.press("2")
         await wait_for_text(pilot, "an open order's lesson")  # the board file's lessons
@@ -367,10 +376,8 @@ async def test_stats_are_read_once_a_visit_and_a_damaged_board_file_is_said(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     computed: list[int] = []
-    real = stats_screen.compute_stats
-    monkeypatch.setattr(
-        stats_screen, "compute_stats", lambda *args: computed.append(1) or real(*args)
-    )
+    real = Board.stats
+    monkeypatch.setattr(Board, "stats", lambda self: computed.append(1) or real(self))
     board = seed(db_path, "FO1")
     board.add_entry("FO1", EntryKind.LESSON, "a lesson")
     app = make_app(db_path, clock=lambda: FROZEN)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.perf._perf_boards import build_board
 from tui.board import Board
 from tui.domain import EntryKind, Initiator, Move, OrderDraft, Outcome, Stage
 from tui.stats import (
@@ -20,6 +21,7 @@ from tui.stats import (
     compute_stats,
     render_text,
     time_in_stages,
+    time_in_stored_stages,
     to_json,
 )
 from tui.store import Store
@@ -123,8 +125,9 @@ def known_board(path: Path) -> Board:
 
 @pytest.fixture(scope="module")
 def stats(tmp_path_factory: pytest.TempPathFactory) -> Stats:
+    # What the stats screen and `cancelboard stats` read: the history as stored.
     board = known_board(tmp_path_factory.mktemp("stats") / "board.json")
-    return compute_stats(board.orders(archived=True), NOW, board.reasons())
+    return board.stats()
 
 
 def counts(rows: tuple[Count, ...]) -> dict[str, int]:
@@ -205,6 +208,23 @@ def test_time_in_stages_sums_visits_and_counts_the_current_stage_to_now(tmp_path
         Stage.REQUESTED: 0.5 * day,
     }
     assert time_in_stages(board.get("FOB"), NOW) == {Stage.TALK: 2 * day, Stage.FOLLOW_UP: 40 * day}
+
+
+def test_stats_from_stored_history_equal_stats_from_whole_orders(tmp_path: Path) -> None:
+    # Board.stats reads no entries and no converted history (most of the cost on a big
+    # board): on the hand-made board and on a generated one of every stage and outcome,
+    # it must find what converting every order finds.
+    hand_made = known_board(tmp_path / "board.json")
+    generated = Board(Store(tmp_path / "big.json"), clock=lambda: NOW)
+    build_board(generated.store.path, 400, now=NOW - timedelta(days=3))
+    for board in (hand_made, generated):
+        whole = compute_stats(board.orders(archived=True), NOW, board.reasons())
+        assert board.stats() == whole
+        for doc, _ in board.store.all_orders():
+            order = board.get(doc["order"])
+            stored = time_in_stored_stages(doc["history"], order.stage, order.entered_stage_at, NOW)
+            assert stored == time_in_stages(order, NOW), order.number
+    assert generated.stats().cases == 400
 
 
 def test_repeat_buyers_case_insensitive(stats: Stats) -> None:

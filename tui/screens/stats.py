@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tui.screens.actions import read_closed_orders
-from tui.stats import Stats, compute_stats, render_text
+from tui.stats import Stats, render_text
 from tui.store import StoreError
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe
@@ -76,11 +76,8 @@ class StatsScreen(Screen[None]):
     async def reload(self, focus: str | None = None) -> None:
         board = self.app.board  # type: ignore[attr-defined]
 
-        def compute() -> Stats:
-            return compute_stats(board.orders(archived=True), board.clock(), board.reasons())
-
         try:
-            self.stats = await read_closed_orders(compute)
+            self.stats = await read_closed_orders(board.stats)
         except StoreError as error:
             # Stats count the closed orders too: what is wrong is said, here and as a
             # notice, and nothing is changed (it ended the app).
