@@ -473,6 +473,41 @@ def load_file(path: Path, *, archive: bool = False) -> Snapshot:
     return Snapshot(data, fingerprint, schema, raw, pending)
 
 
+def _grown_orders(raw: bytes, cached: Snapshot) -> tuple[dict[str, Any], bytes] | None:
+    """The orders added to an archive since ``cached`` was read, if ``raw`` is exactly its
+    bytes with orders put in before the last two braces (as another session's close puts
+    them, see ``Store._splice``), and the digest of ``raw``; else None (read it whole).
+
+    An archive view open while another session closed an order parsed the whole archive
+    again: ~1 s at 10,000 orders, and +110 MB held. Here the bytes before are recognised by
+    their digest alone, and only the added orders are parsed."""
+    if cached.fingerprint is None or cached.check is None or cached.schema != SCHEMA:
+        return None
+    if not cached.data or list(cached.data)[-1] != ORDERS:
+        return None  # a splice only ever adds to the orders table written last
+    size = cached.fingerprint[1]
+    if not 2 <= size < len(raw) or not raw.endswith(b"}}"):
+        return None
+    with memoryview(raw) as whole, whole[: size - 2] as head, whole[size - 2 :] as rest:
+        before = hashlib.sha256(head)
+        after = before.copy()
+        before.update(b"}}")
+        if before.digest() != cached.check:
+            return None
+        after.update(rest)
+    tail = raw[size - 2 : -2]
+    if cached.data[ORDERS]:  # after the last order: a comma, then the added ones
+        if not tail.startswith(b","):
+            return None
+        tail = tail[1:]
+    try:
+        added = orjson.loads(b"{" + tail + b"}")
+        _check_tables({ORDERS: added}, Path(), "archive")
+    except (orjson.JSONDecodeError, StoreError):
+        return None
+    return (added, after.digest()) if added else None
+
+
 def _snap_archive(raw: bytes, fingerprint: Fingerprint, path: Path) -> Snapshot:
     data, schema = parse_archive(raw, path)
     return Snapshot(data, fingerprint, schema, digest(raw))
@@ -1148,6 +1183,11 @@ class Store:
         if got is None:
             return Snapshot(empty_archive(), None), None
         raw, fingerprint = got
+        grown = _grown_orders(raw, cached) if cached is not None else None
+        if cached is not None and grown is not None:
+            added, sums = grown
+            orders = {**cached.data[ORDERS], **added}
+            return Snapshot({**cached.data, ORDERS: orders}, fingerprint, SCHEMA, sums), raw
         sums = digest(raw)
         if cached is not None and cached.check == sums:
             return replace(cached, fingerprint=fingerprint), raw

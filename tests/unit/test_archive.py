@@ -675,6 +675,74 @@ def test_several_closes_in_one_change_and_a_look_back_at_them(
     assert file_orders(db_path) == {}
 
 
+def test_another_sessions_closes_are_read_without_reading_the_archive_again(
+    db_path: Path, archive: Path, parses: list[Path]
+) -> None:
+    # An archive view open while another session closed an order parsed the whole archive
+    # again (10,000 orders: ~1 s, +110 MB): now only what the close added is parsed.
+    mine = seeded(db_path, "FO1", "FO2", "FO3", "FO4")
+    mine.move("FO1", CLOSE)
+    first = {o.number: o for o in mine.orders(archived=True)}
+    other = Board(Store(db_path), clock=Clock())
+    other.move("FO2", CLOSE)
+    other.move("FO3", CLOSE)
+    parses.clear()
+    seen = {o.number: o for o in mine.orders(archived=True)}
+    assert parses == []
+    assert {n: o.stage for n, o in seen.items()} == {
+        "FO1": Stage.CLOSED,
+        "FO2": Stage.CLOSED,
+        "FO3": Stage.CLOSED,
+        "FO4": Stage.TALK,
+    }
+    assert seen["FO1"] is first["FO1"]  # not converted again either
+    # Exactly what reading the file whole finds, and its digest, for the next change.
+    cached = mine.store.archive_snapshot()
+    assert cached.data == load_file(archive, archive=True).data
+    assert cached.check == hashlib.sha256(archive.read_bytes()).digest()
+    parses.clear()  # load_file's
+    mine.move("FO4", CLOSE)
+    assert parses == []
+    assert list(file_orders(archive)) == ["FO1", "FO2", "FO3", "FO4"]
+    # Written whole by another session (a reopen): read whole.
+    other.move("FO2", REOPEN)
+    parses.clear()
+    assert [o.number for o in mine.orders(archived=True) if o.is_open] == ["FO2"]
+    assert parses == [archive]
+
+
+@pytest.mark.parametrize(
+    "added",
+    [b",", b'"9":{"order":"FO9"}', b',"9":{"order":"FO9"}},"other":{"1":{}', b',"9":[]'],
+)
+def test_bytes_added_to_the_archive_that_are_no_close_are_read_whole(
+    db_path: Path, archive: Path, parses: list[Path], added: bytes
+) -> None:
+    # Not an order put in as a close puts it (no comma, a table after the orders, not an
+    # object): the archive is read whole, and refused as a whole read refuses it.
+    mine = seeded(db_path, "FO1", "FO2")
+    mine.move("FO1", CLOSE)
+    mine.orders(archived=True)
+    raw = archive.read_bytes()
+    archive.write_bytes(raw[:-2] + added + b"}}")
+    parses.clear()
+    with pytest.raises(ArchiveError, match="board.archive.json"):
+        mine.orders(archived=True)
+    assert parses == [archive]
+
+
+def test_orders_added_to_an_empty_orders_table_are_read_alone() -> None:
+    # The first order in an empty orders table has no comma before it.
+    before = orjson.dumps({META: {"1": {"app": APP, "role": ARCHIVE_ROLE}}, ORDERS: {}})
+    cached = store_module.Snapshot(
+        orjson.loads(before), (1, len(before), 1), SCHEMA, hashlib.sha256(before).digest()
+    )
+    raw = before[:-2] + b'"7":{"order":"FO7"}}}'
+    grown = store_module._grown_orders(raw, cached)
+    assert grown == ({"7": {"order": "FO7"}}, hashlib.sha256(raw).digest())
+    assert store_module._grown_orders(before[:-2] + b',"7":{"order":"FO7"}}}', cached) is None
+
+
 def test_killed_between_the_writes_of_a_close_added_unread(
     db_path: Path, archive: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
 ) -> None:
