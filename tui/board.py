@@ -145,8 +145,10 @@ class Board:
 
         Each order is read without its entries and history, and its time in each stage
         worked out from the history as stored: converting every entry and event was most
-        of the cost (10,000 orders: ~0.9 -> ~0.5 s). A damaged order is refused as
-        :meth:`orders` refuses it, naming its file."""
+        of the cost (10,000 orders: ~0.9 -> ~0.5 s). An order whose fields or stage
+        changes are damaged is refused, naming its file; the other events and the entries
+        are not read here (opening the order, or the lessons library, says what is wrong
+        with them)."""
         from tui.stats import compute_stats, time_in_stored_stages  # not at start: ~5 ms
 
         now = self.clock()
@@ -157,7 +159,8 @@ class Board:
                 times = time_in_stored_stages(
                     doc.get("history", ()), order.stage, order.entered_stage_at, now
                 )
-            except (KeyError, ValueError, TypeError, AttributeError) as error:
+            except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as error:
+                # OverflowError: times that add up past what a timedelta holds (by hand).
                 raise self._damaged(doc, in_archive, error) from None
             orders.append(order)
             spent.append(times)

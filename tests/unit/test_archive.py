@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -731,12 +732,32 @@ def test_bytes_added_to_the_archive_that_are_no_close_are_read_whole(
     assert parses == [archive]
 
 
+def test_an_archive_laid_out_by_another_program_is_read_whole_after_an_addition(
+    db_path: Path, archive: Path, parses: list[Path]
+) -> None:
+    # Valid JSON that this program would not write: the meta table repeated after the
+    # orders (the last one counts). Bytes added before its last two braces are not orders.
+    mine = seeded(db_path, "FO1", "FO2")
+    mine.move("FO1", CLOSE)
+    data = orjson.loads(archive.read_bytes())
+    meta, orders = orjson.dumps(data[META]), orjson.dumps(data[ORDERS])
+    edited = b'{"meta":' + meta + b',"orders":' + orders + b',"meta":' + meta + b"}"
+    archive.write_bytes(edited)
+    assert [o.number for o in mine.orders(archived=True)] == ["FO1", "FO2"]
+    archive.write_bytes(edited[:-2] + b',"9":{"order":"FO9"}}}')
+    parses.clear()
+    assert [o.number for o in mine.orders(archived=True)] == ["FO1", "FO2"]
+    assert parses == [archive]
+    assert list(mine.store.archive_snapshot().data[META]) == list(data[META]) + ["9"]
+
+
 def test_orders_added_to_an_empty_orders_table_are_read_alone() -> None:
     # The first order in an empty orders table has no comma before it.
     before = orjson.dumps({META: {"1": {"app": APP, "role": ARCHIVE_ROLE}}, ORDERS: {}})
-    cached = store_module.Snapshot(
-        orjson.loads(before), (1, len(before), 1), SCHEMA, hashlib.sha256(before).digest()
-    )
+    sums = hashlib.sha256(before).digest()
+    cached = store_module.Snapshot(orjson.loads(before), (1, len(before), 1), SCHEMA, sums)
+    assert store_module._grown_orders(before[:-2] + b'"7":{"order":"FO7"}}}', cached) is None
+    cached = replace(cached, canonical=True)  # as when read or written by this program
     raw = before[:-2] + b'"7":{"order":"FO7"}}}'
     grown = store_module._grown_orders(raw, cached)
     assert grown == ({"7": {"order": "FO7"}}, hashlib.sha256(raw).digest())

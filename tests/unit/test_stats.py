@@ -24,7 +24,7 @@ from tui.stats import (
     time_in_stored_stages,
     to_json,
 )
-from tui.store import Store
+from tui.store import Store, StoreError
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -225,6 +225,23 @@ def test_stats_from_stored_history_equal_stats_from_whole_orders(tmp_path: Path)
             stored = time_in_stored_stages(doc["history"], order.stage, order.entered_stage_at, NOW)
             assert stored == time_in_stages(order, NOW), order.number
     assert generated.stats().cases == 400
+
+
+def test_stats_refuse_an_order_whose_stage_changes_are_damaged(tmp_path: Path) -> None:
+    board = known_board(tmp_path / "board.json")
+    path = board.store.path
+    data = json.loads(path.read_text(encoding="utf-8"))
+    doc = next(d for d in data["orders"].values() if d["order"] == "FOD")
+    # Edited by hand: years back and forth, more time than a timedelta holds.
+    years = ("0001-01-01T00:00:00+00:00", "9999-01-01T00:00:00+00:00")
+    doc["history"] = [{"action": "moved", "to": "talk", "at": years[i % 2]} for i in range(600)]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(StoreError, match=r"board\.json: order FOD is damaged \(OverflowError"):
+        board.stats()
+    doc["history"] = [{"action": "moved", "to": "nowhere", "at": years[0]}]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(StoreError, match=r"order FOD is damaged \(ValueError"):
+        board.stats()
 
 
 def test_repeat_buyers_case_insensitive(stats: Stats) -> None:
