@@ -42,6 +42,18 @@ def quiet_size(path: Path, quiet: float = 0.4, timeout: float = 10.0) -> int:
     raise AssertionError(f"the board kept writing for {timeout} s")
 
 
+def start_recorded(tmux: Tmux, db: Path, home: Path, output: Path, term: str) -> None:
+    """The board on ``db`` at 120x40, every byte it writes appended to ``output``."""
+    output.touch()
+    tmux.start(
+        board_command(db),
+        app_env(home, TERM=term),
+        width=120,
+        height=40,
+        then=tmux.record_output(output),
+    )
+
+
 def test_the_first_frame_draws_the_whole_board(tmp_path: Path, db: Path, home: Path) -> None:
     # Textual rendered the first frame while the app was still starting and threw it away;
     # what followed repainted only what changed since, so on most starts the terminal
@@ -54,15 +66,8 @@ def test_the_first_frame_draws_the_whole_board(tmp_path: Path, db: Path, home: P
     for start in range(STARTS):
         tmux = Tmux(tmp_path)
         output = tmp_path / f"start-{start}.bytes"
-        output.touch()
         try:
-            tmux.start(
-                board_command(db),
-                app_env(home, TERM="tmux-256color"),
-                width=120,
-                height=40,
-                then=tmux.record_output(output),
-            )
+            start_recorded(tmux, db, home, output, "tmux-256color")
             tmux.wait_for("Talk to buyer (4)", card)
         finally:
             tmux.kill()
@@ -86,14 +91,7 @@ def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home
         if i >= PER_COLUMN:
             board.move(number, Move(Stage.REQUESTED, reason="scope", initiator=Initiator.ME))
     output = db.parent / "tty.bytes"
-    output.touch()
-    tmux.start(
-        board_command(db),
-        app_env(home, TERM="xterm-256color"),
-        width=120,
-        height=40,
-        then=tmux.record_output(output),
-    )
+    start_recorded(tmux, db, home, output, "xterm-256color")
     tmux.wait_for("Talk to buyer (40)", "FO0040")
     tmux.wait_card_focused("FO0000")
     costs: dict[str, list[int]] = {}
