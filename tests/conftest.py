@@ -23,11 +23,12 @@ FROZEN = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 def _isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """No test reads or writes the real user's board or config."""
+    """No test reads or writes the real user's board, config or cache."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("CANCELBOARD_DB", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     yield

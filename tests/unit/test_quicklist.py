@@ -19,7 +19,8 @@ import pytest
 
 from tests.conftest import FROZEN
 from tests.unit.test_exchange import rich_board
-from tui import quicklist
+from tui import listjson, quicklist
+from tui.board import Board
 from tui.cli import main
 from tui.domain import (
     OPEN_STAGES,
@@ -32,6 +33,7 @@ from tui.domain import (
     new_order,
 )
 from tui.quicklist import quick_list_json, wanted
+from tui.store import Store
 
 Doc = dict[str, Any]
 
@@ -66,11 +68,11 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_domain_values_it_knows_are_the_domains() -> None:
     assert quicklist.OPEN_STAGE_VALUES == tuple(stage.value for stage in OPEN_STAGES)
-    assert quicklist.OUTCOME_VALUES == {outcome.value for outcome in Outcome}
-    assert quicklist.INITIATOR_VALUES == {initiator.value for initiator in Initiator}
-    assert quicklist.ENTRY_KINDS == tuple(kind.value for kind in EntryKind)
+    assert listjson.OUTCOME_VALUES == {outcome.value for outcome in Outcome}
+    assert listjson.INITIATOR_VALUES == {initiator.value for initiator in Initiator}
+    assert listjson.ENTRY_KINDS == tuple(kind.value for kind in EntryKind)
     stored = new_order(OrderDraft("FO1", "x"), FROZEN, "USD").to_dict()
-    assert quicklist.ORDER_KEYS == tuple(stored)
+    assert listjson.ORDER_KEYS == tuple(stored)
 
 
 @pytest.mark.parametrize(
@@ -246,10 +248,10 @@ def test_a_file_it_cannot_vouch_for_goes_to_the_full_command(
 
 def test_the_edge_of_what_orjson_reads_as_whole_numbers_is_taken() -> None:
     for number in (-(1 << 63), (1 << 64) - 1):
-        assert quicklist.parse(b"[%d]" % number) == orjson.loads(b"[%d]" % number)
+        assert listjson.parse(b"[%d]" % number) == orjson.loads(b"[%d]" % number)
     for number in (-(1 << 63) - 1, 1 << 64):
-        with pytest.raises(quicklist.NotPlain):
-            quicklist.parse(b"[%d]" % number)
+        with pytest.raises(listjson.NotPlain):
+            listjson.parse(b"[%d]" % number)
 
 
 @pytest.mark.parametrize(
@@ -265,13 +267,13 @@ def test_the_edge_of_what_orjson_reads_as_whole_numbers_is_taken() -> None:
     ],
 )
 def test_its_json_is_orjsons_byte_for_byte(orders: list[dict[str, Any]]) -> None:
-    assert quicklist.dump(orders) == orjson.dumps(orders, option=orjson.OPT_INDENT_2) + b"\n"
+    assert listjson.dump(orders) == orjson.dumps(orders, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 @pytest.mark.parametrize("value", [True, 1.5, {"x": 1}, [1], [None], ("x",)])
 def test_values_the_listing_never_holds_are_refused(value: object) -> None:
-    with pytest.raises(quicklist.NotPlain):
-        quicklist.dump([{"field": value}])
+    with pytest.raises(listjson.NotPlain):
+        listjson.dump([{"field": value}])
 
 
 @pytest.mark.parametrize(
@@ -356,3 +358,75 @@ def test_a_reader_that_leaves_early_is_not_an_error(source: Path) -> None:
     )
     assert done.stdout == b"[\n  {\n    "
     assert b"Traceback" not in done.stderr and b"Error" not in done.stderr
+
+
+def _listing(db: Path, *args: str) -> bytes | None:
+    return quick_list_json(["list", "--json", "--db", str(db), *args])
+
+
+def test_a_board_asked_about_again_gets_the_kept_answer(source: Path, tmp_path: Path) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    first = _listing(db)
+    assert first is not None
+    where = Path(quicklist.cache_file(str(db), None))
+    assert where.parent == Path(os.environ["XDG_CACHE_HOME"]) / "cancelboard"
+    assert where.exists() and where.stat().st_mode & 0o777 == 0o600
+    assert where.parent.stat().st_mode & 0o777 == 0o700
+
+    # The kept answer is what is printed while the board's bytes are the same...
+    key = quicklist.answer_key(db.read_bytes(), None)
+    assert key is not None
+    quicklist.keep(str(where), key, b"[kept]\n")
+    assert _listing(db) == b"[kept]\n"
+    # ...but not for another stage (its own key), nor once the board has changed.
+    assert _listing(db, "--stage", "talk") not in (None, b"[kept]\n")
+    Board(Store(db)).add_order(OrderDraft("FONEW1", "new buyer"))
+    after = _listing(db)
+    assert after is not None and b"FONEW1" in after and after != b"[kept]\n"
+
+
+@pytest.mark.parametrize("damage", ["torn", "bit flipped", "another key", "not one"])
+def test_a_damaged_kept_answer_is_worked_out_again(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], damage: str
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    assert _listing(db) is not None
+    where = Path(quicklist.cache_file(str(db), None))
+    kept = where.read_bytes()
+    if damage == "torn":
+        where.write_bytes(kept[: len(kept) // 2])
+    elif damage == "bit flipped":
+        where.write_bytes(kept[:-10] + bytes([kept[-10] ^ 1]) + kept[-9:])
+    elif damage == "another key":
+        where.write_bytes(kept.replace(kept[26:90], b"0" * 64, 1))
+    else:
+        where.write_bytes(b"{}")
+    assert where.read_bytes() != kept
+    assert _listing(db) == full(db, capsysbinary)
+    assert where.read_bytes() == kept  # kept again, whole
+
+
+def test_the_key_is_the_bytes_the_stage_and_the_code(tmp_path: Path) -> None:
+    key = quicklist.answer_key(b"{}", None)
+    assert key is not None and len(key) == 64
+    assert quicklist.answer_key(b"{}", None) == key
+    assert quicklist.answer_key(b"{ }", None) != key
+    assert quicklist.answer_key(b"{}", "talk") != key
+    assert quicklist.answer_key(b"{}", None, code=("quicklist.py",)) != key
+    assert quicklist.answer_key(b"{}", None, code=("gone.py",)) is None
+
+
+def test_a_cache_that_cannot_be_written_is_no_error(
+    source: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert _listing(source) == full(source, capsysbinary)
+    assert _listing(source) == full(source, capsysbinary)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cache"]
