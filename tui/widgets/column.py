@@ -12,8 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.dom import NoScreen
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive, reactive
+from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
@@ -103,10 +104,26 @@ class CardList(OptionList):
     _laid_out_for = -1
     """The width (beside the scrollbar, if shown) the cached cards were laid out for."""
 
+    _rendering = False
+    """Whether the list is drawing its lines: they were laid out at the start of the draw."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # OptionList lays its lines out again for every line it draws (its ``_lines``),
+        # and each time works out the list's region (a screen lookup, five times over):
+        # a quarter of a redraw. Nothing can change them within one draw.
+        self._update_lines()
+        self._rendering = True
+        try:
+            return Widget.render_lines(self, crop)
+        finally:
+            self._rendering = False
+
     def _update_lines(self) -> None:
         # Called before any line is drawn. Cards wrap to the width beside the scrollbar,
         # which changes with the terminal's width and as the scrollbar comes and goes
         # (with its height, or a card more or less): lay them out again for it.
+        if self._rendering:
+            return
         self._fit_width()
         super()._update_lines()
         if self._fit_width():
