@@ -38,6 +38,10 @@ class CardList(OptionList):
 
     highlighted: reactive[int | None] = reactive(None, repaint=False)
 
+    auto_links: Reactive[bool] = Reactive(False)
+    """Cards hold no links (their text is plain): no pass over every line drawn to style
+    them, and no repaint when the mouse's hover style changes."""
+
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
     """How many lines the cards take. A column's size never depends on it (the list is as
     high as the column), so a card more or less needs no layout of the whole screen: the
