@@ -267,12 +267,10 @@ class StageColumn(Vertical):
         """Show this column as the one the keys act on (its title, its cursor), or not.
 
         The board calls it with the key that moves focus, so title and cards change in the
-        same frame as the cursor (focus itself arrives a frame later); the title is
-        restyled now rather than when Textual next gets to its style updates.
+        same frame as the cursor (focus itself arrives a frame later); a class set restyles
+        the title there and then.
         """
-        if self.heading.has_class("-focused") != focused:
-            self.heading.set_class(focused, "-focused")
-            self.app.stylesheet.update_nodes([self.heading], animate=False)
+        self.heading.set_class(focused, "-focused")
         self.cards.show_cursor(focused)
 
     def _title(self, count: int, total: int | None = None) -> str:
