@@ -108,6 +108,11 @@ class CardText(Visual):
         return self._pieces
 
     @property
+    def fewest_lines(self) -> int:
+        """The lines it takes however wide it is drawn (each of its lines unwrapped)."""
+        return len(self._lines)
+
+    @property
     def plain(self) -> str:
         """The card's text, unwrapped (one line per line of the card)."""
         return "\n".join(text for text, _ in self._lines)

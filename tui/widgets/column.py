@@ -162,9 +162,27 @@ class CardList(OptionList):
         self._option_to_index = {option: index for index, option in enumerate(options)}
         self._mouse_hovering_over = None
         self._line_cache.clear()
+        if not self.scrollable_content_region:
+            self._overflow_before_layout(options)
         self._update_lines()
         self.refresh()
         self.highlighted = highlighted
+
+    def _overflow_before_layout(self, options: Sequence[Option]) -> None:
+        """Show the scrollbar from the first layout if the cards cannot fit.
+
+        A list's height in lines is known once its cards are laid out, at its first draw,
+        after the screen's first layout; a scrollbar then showing made a second layout,
+        and the whole list (and screen) was drawn again right after the first frame. The
+        lines the cards take at any width (their lines unwrapped, and the dividers) are a
+        floor: when that floor is taller than the whole terminal, the list overflows
+        whatever its height, and the first layout can give it its scrollbar."""
+        floor = sum(
+            option.prompt.fewest_lines if isinstance(option.prompt, CardText) else 1
+            for option in options
+        ) + max(len(options) - 1, 0)
+        if floor > self.app.size.height:
+            self.show_vertical_scrollbar = True
 
     def _card_at(self, event: events.MouseEvent) -> int | None:
         """The index of the card under the mouse, from where the mouse is.
