@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from rich.console import RenderableType
+from textual import events
+from textual._compositor import CompositorUpdate, LayoutUpdate
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -18,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from tui.board import Board
 from tui.commands import OrderCommands
 from tui.config import DEFAULT_THEME, Config, save_config
+from tui.frames import ShownRows
 from tui.screens.board import BoardScreen
 from tui.screens.help import HelpScreen, KeyRow
 from tui.store import Fingerprint, StoreError
@@ -33,6 +37,9 @@ def styles_dir() -> Path:
 
 
 STYLE_FILES = ("app.tcss", "board.tcss", "order.tcss", "modals.tcss")
+
+STARTUP_ROWS_SECONDS = 3.0
+"""How long after the first frame rows already on the terminal are not sent again."""
 
 GROUPS = {
     "CancelboardApp": "Everywhere",
@@ -97,6 +104,11 @@ class CancelboardApp(App[None]):
         """Problems to show once the board is up (e.g. a broken config file)."""
         self._seen: Fingerprint | None = None
         self._first_frame_shown = False
+        self._shown_rows: ShownRows | None = None
+        """While the app starts: the rows on the terminal (see :mod:`tui.frames`)."""
+        self._shown_until = 0.0
+        self.whole_frames = 0
+        """How many repaints of the whole screen were written to the terminal."""
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         elif self.config.theme != DEFAULT_THEME:
@@ -125,10 +137,32 @@ class CancelboardApp(App[None]):
         if renderable is not None and not self._first_frame_shown:
             self._first_frame_shown = True
             self._batch_count = 0
+            if not self.is_inline and not self.is_headless:
+                self._shown_rows = ShownRows(self.size)
+                self._shown_until = time.monotonic() + STARTUP_ROWS_SECONDS
+        elif isinstance(renderable, CompositorUpdate) and self._shown_rows is not None:
+            # Textual's repaints of a screen already on the terminal (see tui.frames): only
+            # the rows that differ are sent, until anything else may have written there.
+            if self.size != self._shown_rows.size or time.monotonic() > self._shown_until:
+                self._shown_rows = None
+        if isinstance(renderable, LayoutUpdate) and not self._batch_count and not self.is_headless:
+            # (Textual drops what comes in a batch update: not written, not shown.)
+            self.whole_frames += 1
+        if (
+            isinstance(renderable, CompositorUpdate)
+            and self._shown_rows is not None
+            and not self._batch_count
+        ):
+            renderable = self._shown_rows.unsent(renderable, self.console)
         try:
             super()._display(screen, renderable)
         finally:
             self._batch_count = held
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._shown_rows = None  # a key may hand the terminal over (an editor)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         for notice in self.startup_notices:

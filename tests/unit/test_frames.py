@@ -1,0 +1,105 @@
+"""Start-up repaints send only what the terminal does not show yet (``tui.frames``)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from textual._compositor import ChopsUpdate, InlineUpdate, LayoutUpdate
+from textual.geometry import Region, Size
+from textual.strip import Strip
+
+from tui.frames import ShownRows
+
+WIDTH, HEIGHT = 12, 3
+CONSOLE = Console(width=WIDTH, force_terminal=True, color_system="truecolor")
+RED = Style(color="red")
+
+
+def strip(text: str, style: Style | None = None) -> Strip:
+    return Strip([Segment(text, style)], len(text))
+
+
+def row(left: str, right: str, style: Style | None = None) -> list[Strip]:
+    """A row cut where two widgets meet (at 6), as Textual cuts it."""
+    return [strip(left.ljust(6)), strip(right.ljust(6), style)]
+
+
+def screen(*rows: list[Strip]) -> LayoutUpdate:
+    return LayoutUpdate([list(r) for r in rows], Region(0, 0, WIDTH, HEIGHT))
+
+
+def chops(y: int, x1: int, x2: int, pieces: list[Strip]) -> ChopsUpdate:
+    """An update of row ``y`` from ``x1`` to ``x2`` (its pieces start at 0 and 6)."""
+    lines: list[dict[int, Strip | None]] = [{} for _ in range(HEIGHT)]
+    ends: list[list[int]] = [[] for _ in range(HEIGHT)]
+    x = 0
+    for piece in pieces:
+        lines[y][x] = piece
+        x += piece.cell_length
+        ends[y].append(x)
+    return ChopsUpdate(lines, [(y, x1, x2)], ends)
+
+
+def written(update: object) -> str:
+    assert isinstance(update, (LayoutUpdate, ChopsUpdate))
+    return update.render_segments(CONSOLE)
+
+
+def board() -> LayoutUpdate:
+    return screen(row("a", "b"), row("c", "d"), row("e", "f"))
+
+
+def test_the_first_frame_is_written_as_it_is() -> None:
+    shown = ShownRows(Size(WIDTH, HEIGHT))
+    first = board()
+    assert shown.unsent(first, CONSOLE) is first
+
+
+def test_a_repaint_of_the_same_screen_sends_nothing() -> None:
+    shown = ShownRows(Size(WIDTH, HEIGHT))
+    shown.unsent(board(), CONSOLE)
+    assert shown.unsent(board(), CONSOLE) is None
+    assert shown.unsent(chops(1, 0, WIDTH, row("c", "d")), CONSOLE) is None
+    assert shown.unsent(chops(1, 6, WIDTH, row("c", "d")), CONSOLE) is None
+
+
+def test_a_repaint_sends_the_rows_that_changed_and_only_those() -> None:
+    shown = ShownRows(Size(WIDTH, HEIGHT))
+    shown.unsent(board(), CONSOLE)
+    update = shown.unsent(screen(row("a", "b"), row("c", "D", RED), row("e", "f")), CONSOLE)
+    sent = written(update)
+    assert "D" in sent and "a" not in sent and "e" not in sent
+    assert "\x1b[2;1H" in sent  # to the row that changed (1-based)
+    # What it sent is what the terminal shows now: sent again, it is not.
+    assert shown.unsent(screen(row("a", "b"), row("c", "D", RED), row("e", "f")), CONSOLE) is None
+    # A style is a change too.
+    assert "D" in written(shown.unsent(chops(1, 0, WIDTH, row("c", "D")), CONSOLE))
+
+
+def test_part_of_a_row_is_remembered_for_the_whole_row() -> None:
+    shown = ShownRows(Size(WIDTH, HEIGHT))
+    shown.unsent(board(), CONSOLE)
+    assert "x" in written(shown.unsent(chops(0, 6, WIDTH, row("a", "x")), CONSOLE))
+    assert shown.unsent(screen(row("a", "x"), row("c", "d"), row("e", "f")), CONSOLE) is None
+    sent = written(shown.unsent(board(), CONSOLE))  # row 0 back as it was: sent
+    assert "b" in sent and "c" not in sent
+
+
+def test_a_piece_cut_by_an_update_leaves_the_row_unknown() -> None:
+    shown = ShownRows(Size(WIDTH, HEIGHT))
+    shown.unsent(board(), CONSOLE)
+    cut = chops(0, 3, WIDTH, row("a", "b"))  # starts inside the first piece
+    assert shown.unsent(cut, CONSOLE) is cut
+    assert "a" in written(shown.unsent(board(), CONSOLE))  # the row is sent whole again
+
+
+def test_other_updates_are_written_and_forget_what_is_shown() -> None:
+    shown = ShownRows(Size(WIDTH, HEIGHT))
+    shown.unsent(board(), CONSOLE)
+    inline = InlineUpdate([strip("z" * WIDTH)])
+    assert shown.unsent(inline, CONSOLE) is inline
+    assert shown.unsent(board(), CONSOLE) is not None
+    narrow = LayoutUpdate([row("a", "b")], Region(0, 0, 6, 1))  # not whole rows
+    assert shown.unsent(narrow, CONSOLE) is narrow
+    assert "a" in written(shown.unsent(board(), CONSOLE))

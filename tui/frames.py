@@ -1,0 +1,116 @@
+"""What a start-up has written to the terminal, so repaints of the same cells are not sent
+again.
+
+Textual (8.2.8) repaints the whole screen two or three times in its first moments, after
+the first frame is already on the terminal: a screen resumed, the screen's widgets
+mounted, the size it is told at start. Nothing has changed by then, yet each repaint was a
+whole frame again (at 120x40 with 1,000 orders: 80-116 kB in the first 2.5 s for a 35 kB
+board), on an SSH link as much as locally. :class:`ShownRows` keeps each row as it was
+written, piece by piece (Textual cuts a row where widgets meet, the same way in every
+update), and passes on only what differs.
+
+It is only trusted while nothing else can have touched the terminal: the app drops it at
+the first key or mouse event (an editor may then take the terminal over), when the size
+changes, and a few seconds after the first frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
+from textual.geometry import Size
+from textual.strip import Strip
+
+Pieces = dict[int, tuple[int, str]]
+"""A row's pieces as written: where each starts -> (where it ends, its escape sequence)."""
+
+
+class ShownRows:
+    """The screen's rows as the terminal shows them, as far as they are known."""
+
+    def __init__(self, size: Size) -> None:
+        self.size = size
+        self._rows: dict[int, Pieces] = {}
+
+    def unsent(self, update: CompositorUpdate, console: Console) -> CompositorUpdate | None:
+        """``update`` without what the terminal already shows (None if that is all of it);
+        what it writes is remembered as shown."""
+        if isinstance(update, LayoutUpdate):
+            return self._layout(update, console)
+        if isinstance(update, ChopsUpdate):
+            return self._chops(update, console)
+        self._rows.clear()  # another kind of update: nothing is known any more
+        return update
+
+    def _layout(self, update: LayoutUpdate, console: Console) -> CompositorUpdate | None:
+        width, height = self.size
+        region = update.region
+        rows = [list(line) for line in update.strips]
+        if region.x != 0 or region.width != width or region.bottom > height:
+            for y in range(region.y, region.y + len(rows)):
+                self._rows.pop(y, None)  # not whole rows: written as it is
+            return update
+        chops: list[dict[int, Strip | None]] = [{} for _ in range(height)]
+        ends: list[list[int]] = [[] for _ in range(height)]
+        spans: list[tuple[int, int, int]] = []
+        for y, strips in enumerate(rows, region.y):
+            x = 0
+            for strip in strips:
+                chops[y][x] = strip
+                x += strip.cell_length
+                ends[y].append(x)
+            if self._same(y, chops[y].items(), ends[y], 0, width, console):
+                continue
+            spans.append((y, 0, width))
+        if len(spans) == len(rows):
+            return update  # every row: as Textual writes it (one cursor move per row)
+        return ChopsUpdate(chops, spans, ends) if spans else None
+
+    def _chops(self, update: ChopsUpdate, console: Console) -> CompositorUpdate | None:
+        kept = [
+            (y, x1, x2)
+            for y, x1, x2 in update.spans
+            if not self._same(y, update.chops[y].items(), update.chop_ends[y], x1, x2, console)
+        ]
+        if not kept:
+            return None
+        if len(kept) == len(update.spans):
+            return update
+        return ChopsUpdate(update.chops, kept, update.chop_ends)
+
+    def _same(
+        self,
+        y: int,
+        chops: Iterable[tuple[int, Strip | None]],
+        ends: list[int],
+        x1: int,
+        x2: int,
+        console: Console,
+    ) -> bool:
+        """Whether the terminal shows row ``y`` from ``x1`` to ``x2`` as these pieces draw
+        it; either way, it is remembered as drawn by them."""
+        pieces: Pieces = {}
+        whole = True
+        for end, (x, strip) in zip(ends, chops, strict=False):
+            if strip is None or x >= x2 or end <= x1:
+                continue
+            if x < x1 or end > x2:
+                whole = False  # a piece cut by the span: the row is not known whole
+                continue
+            pieces[x] = (end, strip.render(console))
+        row = self._rows.get(y)
+        if not whole:
+            self._rows.pop(y, None)
+            return False
+        if x1 == 0 and x2 >= self.size.width:
+            self._rows[y] = pieces
+            return row == pieces
+        if row is None:
+            return False
+        same = bool(pieces) and all(row.get(x) == piece for x, piece in pieces.items())
+        for x in [x for x, (end, _) in row.items() if x < x2 and end > x1]:
+            del row[x]  # what the span covers is what it draws now
+        row.update(pieces)
+        return same
