@@ -19,7 +19,7 @@ from tui.board import Board
 from tui.domain import Initiator, Move, OrderDraft, Stage
 from tui.store import Store
 
-from .helpers import Tmux, app_env, board_command
+from .helpers import Tmux, app_env, board_command, columns_of
 
 pytestmark = pytest.mark.terminal
 
@@ -74,6 +74,35 @@ def test_the_first_frame_draws_the_whole_board(tmp_path: Path, db: Path, home: P
         written = output.read_bytes()
         first_card, first_border = written.find(card.encode()), written.find("╭".encode())
         assert 0 <= first_border < first_card, (start, written[:400])
+
+
+def test_a_start_sends_each_card_once(tmp_path: Path, db: Path, home: Path) -> None:
+    # After the first frame Textual repainted the whole screen two or three times more
+    # (a screen resumed, its widgets mounted, the size it is told at start; the lists'
+    # first layout asked for theirs too, and their scrollbars came one layout late):
+    # 80-116 kB for a 35 kB board at 120x40. Each card on the screen, and each column's
+    # frame, must reach the terminal once, scrollbars and all.
+    card = build_board(db, 1000).first_talk  # 100 open orders: every column overflows
+    assert card is not None
+    output = tmp_path / "start.bytes"
+    tmux = Tmux(tmp_path)
+    try:
+        start_recorded(tmux, db, home, output, "tmux-256color")
+        tmux.wait_for("Talk to buyer (20)", card)
+        started = quiet_size(output, quiet=1.0)
+        screen = tmux.screen()
+        second = re.findall(r"FO[0-9A-F]{10}", columns_of(screen)[0])[1]
+        tmux.keys("j")  # and the board goes on answering as before
+        tmux.wait_card_focused(second)
+    finally:
+        tmux.kill()
+    sent = output.read_bytes()[:started].decode("utf-8", "replace")
+    shown = set(re.findall(r"FO[0-9A-F]{10}", screen)) - {card}  # not the cursor's
+    assert len(shown) >= 20, screen
+    assert {number: sent.count(number) for number in shown} == dict.fromkeys(shown, 1)
+    assert screen.count("╭") == 5 and sent.count("╭") == 5
+    assert any(block in screen for block in "▁▂▃▄▅▆▇█"), screen  # the scrollbars' thumbs
+    print(f"bytes at start (120x40, 100 open orders): {started:,}")
 
 
 def focused_title(tmux: Tmux) -> str | None:

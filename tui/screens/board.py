@@ -113,6 +113,23 @@ class BoardScreen(OrderActions):
 
     # ---------------------------------------------------------------- showing
 
+    def _compositor_refresh(self) -> None:
+        # A repaint of the whole screen draws every card list as it is when drawn, yet
+        # Textual keeps what each list asked to repaint before, and while its lines were
+        # laid out for this very draw, and repaints it all again at the next update: at
+        # start, right after the first frame, all five lists once more (~45 kB at
+        # 120x40). Once the whole screen is on the terminal, those requests are answered
+        # but the scrollbar's.
+        written = self.cb_app.whole_frames
+        super()._compositor_refresh()
+        if self.cb_app.whole_frames != written:
+            for cards in self.query(CardList):
+                cards._repaint_regions.clear()
+                if cards.show_vertical_scrollbar:
+                    # Drawn with the list, maybe before the list knew its height in this
+                    # draw: its thumb is drawn again (a column of the list, not all of it).
+                    cards.vertical_scrollbar.refresh()
+
     def columns(self) -> list[StageColumn]:
         """The stage columns shown now, left to right."""
         return [c for c in self.query(StageColumn) if c.display]
