@@ -14,8 +14,8 @@ every board with a bare Textual app that shows one word:
   card of "Follow up" (no modal) to the card shown in "Lessons" AND the board file replaced
   (then checked: the order's stage on disk is ``lessons``); against the bare app's key
   echo (a key press changes its word);
-- bytes written to the terminal per ``j``, ``l`` and ``>`` (``pipe-pane`` into a file), and
-  over an idle period;
+- bytes written to the terminal from the start until the screen settles, per ``j``, ``l``
+  and ``>`` (``pipe-pane`` into a file), and over an idle period;
 - peak memory: ``VmHWM`` of the program's process at the end of its session;
 - in a fresh interpreter (``_perf_inproc.py``): a change's write latency (``Board.add_entry``
   and ``Board.move``, lock to fsync), how long a write run in a thread (as the app runs it)
@@ -110,6 +110,7 @@ class Samples:
     advance_bytes: list[int] = field(default_factory=list)
     echo_screen: list[float] = field(default_factory=list)
     idle_bytes: list[int] = field(default_factory=list)
+    start_bytes: list[int] = field(default_factory=list)
     hwm_kib: list[int] = field(default_factory=list)
     rss_kib: list[int] = field(default_factory=list)
     add_entry: list[float] = field(default_factory=list)
@@ -208,6 +209,7 @@ class Bench:
             out.startup.append(startup.screen)
             pid = self.term.pane_pid(target)
             self.term.settle(pipe)
+            out.start_bytes.append(pipe.stat().st_size)
             # Focus moves down the first column.
             presses = min(self.args.keys, max(0, info.talk_count - 1))
             for _ in range(presses):
@@ -248,6 +250,7 @@ class Bench:
             out.startup.append(startup.screen)
             pid = self.term.pane_pid(target)
             self.term.settle(pipe)
+            out.start_bytes.append(pipe.stat().st_size)
             for count in range(1, self.args.keys + 1):
                 word = f"Echo {count:03d}"
                 timing = self.key(target, pipe, "j", screen_ok=lambda s, w=word: w in s)
@@ -520,6 +523,12 @@ def table(bench: Bench, sizes: list[int]) -> str:
             fmt_bytes,
             lambda x: x.j_bytes,
             "",
+        ),
+        row(
+            "bytes to terminal at start (settled)",
+            lambda x: x.start_bytes,
+            fmt_bytes,
+            lambda x: x.start_bytes,
         ),
         row(
             f"idle bytes over {bench.args.idle:g} s",
