@@ -28,8 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
 # The domain's values (``tui.domain`` is what this module does without; a test holds these
-# to its enums).
-"""Open stages, left to right (the order ``list`` sorts by)."""
+# to its enums; the open stages are ``tui.quicklist.OPEN_STAGE_VALUES``).
 OUTCOME_VALUES = frozenset(
     {
         "saved",

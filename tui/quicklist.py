@@ -72,11 +72,15 @@ def wanted(argv: list[str]) -> tuple[str, str | None] | None:
     return os.path.expanduser(db or default_db()), stage
 
 
-def read_raw(path: str) -> bytes | None:
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_raw(path: str, *, follow: bool = True) -> bytes | None:
     """The bytes of the regular file at ``path`` (None for no such file, a folder, a fifo,
-    or one that cannot be read)."""
+    one that cannot be read, or with ``follow`` false a symbolic link)."""
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK)
+        fd = os.open(path, flags if follow else flags | NOFOLLOW)
     except OSError:
         return None
     try:
@@ -98,15 +102,35 @@ CODE = ("quicklist.py", "listjson.py", "text.py", "fileformat.py")
 (an upgrade or an edit changes a file's size or time, and with it every key)."""
 
 
-def cache_dir() -> str:
+def cache_dir() -> str | None:
     """Where answers are kept: ``$XDG_CACHE_HOME/cancelboard`` (``~/.cache/cancelboard``),
-    the platform's user cache folder on macOS and Windows."""
+    the platform's user cache folder on macOS and Windows; None when that is not an
+    absolute path (no home: nothing is kept, rather than in the current folder)."""
     if sys.platform in ("darwin", "win32"):
         from platformdirs import user_cache_dir
 
-        return user_cache_dir("cancelboard", appauthor=False)
-    home = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
-    return os.path.join(home, "cancelboard")
+        folder = user_cache_dir("cancelboard", appauthor=False)
+    else:
+        home = os.environ.get("XDG_CACHE_HOME", "").strip()
+        if not os.path.isabs(home):  # the XDG rule: a relative one is ignored
+            home = os.path.expanduser("~/.cache")
+        folder = os.path.join(home, "cancelboard")
+    return folder if os.path.isabs(folder) else None
+
+
+def _private(folder: str) -> bool:
+    """Whether ``folder`` is a real folder of this user's that no one else can write to
+    (else someone else could plant answers)."""
+    try:
+        found = os.lstat(folder)
+    except OSError:
+        return False
+    owner = getattr(os, "geteuid", None)  # not on Windows: its folders are the user's
+    return (
+        stat.S_ISDIR(found.st_mode)
+        and (owner is None or found.st_uid == owner())
+        and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
 
 
 def answer_key(raw: bytes, stage: str | None, code: Iterable[str] = CODE) -> bytes | None:
@@ -127,12 +151,15 @@ def answer_key(raw: bytes, stage: str | None, code: Iterable[str] = CODE) -> byt
     return digest.hexdigest().encode("ascii")
 
 
-def cache_file(path: str, stage: str | None) -> str:
-    """The file that keeps the last answer for this board file and stage."""
+def cache_file(path: str, stage: str | None) -> str | None:
+    """The file that keeps the last answer for this board file and stage (None: nowhere)."""
     import hashlib
 
+    folder = cache_dir()
+    if folder is None:
+        return None
     slot = hashlib.sha256(f"{os.path.abspath(path)}\0{stage or ''}".encode()).hexdigest()
-    return os.path.join(cache_dir(), f"list-{slot[:32]}")
+    return os.path.join(folder, f"list-{slot[:32]}")
 
 
 def cached(where: str, key: bytes) -> bytes | None:
@@ -140,7 +167,9 @@ def cached(where: str, key: bytes) -> bytes | None:
     None."""
     import zlib
 
-    kept = read_raw(where)
+    if not _private(os.path.dirname(where)):
+        return None
+    kept = read_raw(where, follow=False)
     if kept is None or not kept.startswith(CACHE_MAGIC):
         return None
     header, newline, body = kept[len(CACHE_MAGIC) :].partition(b"\n")
@@ -156,10 +185,14 @@ def keep(where: str, key: bytes, body: bytes) -> None:
     import zlib
 
     folder = os.path.dirname(where)
-    temporary = f"{where}.{os.getpid()}.tmp"
+    temporary = f"{where}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    made = False
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        if not _private(folder):
+            return
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
+        made = True
         try:
             with os.fdopen(fd, "wb", closefd=False) as file:
                 file.write(CACHE_MAGIC + b"%s %d %d\n" % (key, len(body), zlib.crc32(body)))
@@ -168,10 +201,11 @@ def keep(where: str, key: bytes, body: bytes) -> None:
             os.close(fd)
         os.replace(temporary, where)
     except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        if made:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 def quick_list_json(argv: list[str]) -> bytes | None:
@@ -186,14 +220,14 @@ def quick_list_json(argv: list[str]) -> bytes | None:
         return None
     key = answer_key(raw, stage)
     where = cache_file(path, stage)
-    if key is not None:
+    if key is not None and where is not None:
         found = cached(where, key)
         if found is not None:
             return found
     from tui.listjson import list_json
 
     out = list_json(raw, stage)
-    if out is not None and key is not None:
+    if out is not None and key is not None and where is not None:
         keep(where, key, out)
     return out
 

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -430,3 +431,64 @@ def test_a_cache_that_cannot_be_written_is_no_error(
     assert _listing(source) == full(source, capsysbinary)
     assert _listing(source) == full(source, capsysbinary)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cache"]
+
+
+def test_a_changed_program_file_changes_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = Path(quicklist.__file__).parent
+    for name in quicklist.CODE:
+        (tmp_path / name).write_bytes((here / name).read_bytes())
+    monkeypatch.setattr(quicklist, "__file__", str(tmp_path / "quicklist.py"))
+    key = quicklist.answer_key(b"{}", None)
+    assert key is not None and quicklist.answer_key(b"{}", None) == key
+    os.utime(tmp_path / "listjson.py", ns=(1, 1))  # same size, another time: an upgrade
+    assert quicklist.answer_key(b"{}", None) not in (None, key)
+
+
+@pytest.mark.parametrize("cache_home", ["", "relative/cache"])
+def test_without_an_absolute_cache_folder_nothing_is_kept(
+    source: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    cache_home: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", cache_home)
+    monkeypatch.setenv("HOME", "relative-home")  # no home to expand "~" to either
+    assert quicklist.cache_dir() is None
+    assert _listing(source) == full(source, capsysbinary)
+    assert list(tmp_path.iterdir()) == []  # nothing written in the current folder
+
+
+def test_a_cache_folder_others_can_write_to_is_not_used(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    where = Path(quicklist.cache_file(str(db), None) or "")
+    where.parent.mkdir(parents=True)
+    where.parent.chmod(0o777)  # e.g. a shared folder: anyone could plant an answer
+    key = quicklist.answer_key(db.read_bytes(), None)
+    assert key is not None
+    where.write_bytes(quicklist.CACHE_MAGIC + b"%s 7 %d\n[fake]\n" % (key, zlib.crc32(b"[fake]\n")))
+    assert _listing(db) == full(db, capsysbinary)
+    assert where.read_bytes().endswith(b"[fake]\n")  # and nothing kept there either
+    where.parent.chmod(0o700)
+    assert _listing(db) == b"[fake]\n"  # the same file, in a private folder, is used
+
+
+def test_a_kept_answer_that_is_a_link_is_not_followed(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    assert _listing(db) is not None
+    where = Path(quicklist.cache_file(str(db), None) or "")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(where.read_bytes())
+    where.unlink()
+    where.symlink_to(elsewhere)
+    assert quicklist.cached(str(where), quicklist.answer_key(db.read_bytes(), None) or b"") is None
+    assert _listing(db) == full(db, capsysbinary)
