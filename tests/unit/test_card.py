@@ -62,3 +62,16 @@ async def test_a_cards_height_is_the_number_of_lines_it_draws(width: int) -> Non
 def test_card_text_is_cleaned_and_one_line_per_field() -> None:
     card = CardText(("FO1", "evil\x1b]52;c;aGk=\x07 buyer\nname", "1.00 USD · 0d", "", "", ""))
     assert card.plain.splitlines() == ["FO1", "evil buyer name", "1.00 USD · 0d"]
+
+
+async def test_a_card_never_draws_wider_than_its_width() -> None:
+    card = CardText(("FO1", "日本", "1.00 USD · 0d", "", "", ""))
+    app = App[None]()
+    async with app.run_test():
+        widget = app.screen
+        for width in (1, 2, 3):
+            strips = card.render_strips(
+                width, None, Style(), RenderOptions(widget._get_style, widget.styles)
+            )
+            assert len(strips) == card.get_height(widget.styles, width)
+            assert all(strip.cell_length <= width for strip in strips), width

@@ -138,5 +138,9 @@ class CardText(Visual):
             rich = styles.get(name)
             if rich is None:
                 rich = styles[name] = (style + get_style(name)).rich_style
-            strips.append(Strip([Segment(piece, rich)], cell_len(piece)))
+            cells = cell_len(piece)
+            strip = Strip([Segment(piece, rich)], cells)
+            # A wide character alone is wider than a list one cell wide: cut, as Content
+            # cuts it (a space).
+            strips.append(strip.crop_extend(0, width, rich) if cells > width else strip)
         return strips
