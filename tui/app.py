@@ -160,11 +160,20 @@ class CancelboardApp(App[None]):
             self._batch_count = held
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent):
-            self._shown_rows = None  # a key may hand the terminal over (an editor)
+        shown = self._shown_rows
+        if shown is not None and (
+            isinstance(event, events.InputEvent)  # a key may hand the terminal over (an editor)
+            or (isinstance(event, events.Resize) and event.size != shown.size)
+        ):
+            self._forget_shown_rows()
         await super().on_event(event)
 
+    def _forget_shown_rows(self, *_: object) -> None:
+        """Send whole repaints again: the terminal may show anything now."""
+        self._shown_rows = None
+
     def on_mount(self) -> None:
+        self.app_suspend_signal.subscribe(self, self._forget_shown_rows)
         for notice in self.startup_notices:
             self.say(notice, "warning")
         self.sub_title = clean_line(str(self.board.store.path))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.perf._perf_boards import build_board
+from tui.app import STARTUP_ROWS_SECONDS
 from tui.board import Board
 from tui.domain import Initiator, Move, OrderDraft, Stage
 from tui.store import Store
@@ -88,9 +89,19 @@ def test_a_start_sends_each_card_once(tmp_path: Path, db: Path, home: Path) -> N
     tmux = Tmux(tmp_path)
     try:
         start_recorded(tmux, db, home, output, "tmux-256color")
+        began = time.monotonic()
         tmux.wait_for("Talk to buyer (20)", card)
         started = quiet_size(output, quiet=1.0)
-        screen = tmux.screen()
+        screen, styled = tmux.screen(), tmux.styled_screen()
+        # What was left out was on the terminal: a whole repaint, forced once the start
+        # is over (a resize there and back), draws the very same screen.
+        time.sleep(max(0.0, began + STARTUP_ROWS_SECONDS + 0.5 - time.monotonic()))
+        tmux.tmux("resize-window", "-t", tmux.target, "-x", "100", "-y", "30")
+        tmux.wait_until(lambda screen: len(screen.splitlines()) <= 30, "the smaller window")
+        quiet_size(output)
+        tmux.tmux("resize-window", "-t", tmux.target, "-x", "120", "-y", "40")
+        quiet_size(output)
+        assert tmux.styled_screen() == styled
         second = re.findall(r"FO[0-9A-F]{10}", columns_of(screen)[0])[1]
         tmux.keys("j")  # and the board goes on answering as before
         tmux.wait_card_focused(second)

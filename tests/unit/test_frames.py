@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -9,6 +11,7 @@ from textual._compositor import ChopsUpdate, InlineUpdate, LayoutUpdate
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
+from tests.ui.helpers import make_app
 from tui.frames import ShownRows
 
 WIDTH, HEIGHT = 12, 3
@@ -103,3 +106,29 @@ def test_other_updates_are_written_and_forget_what_is_shown() -> None:
     narrow = LayoutUpdate([row("a", "b")], Region(0, 0, 6, 1))  # not whole rows
     assert shown.unsent(narrow, CONSOLE) is narrow
     assert "a" in written(shown.unsent(board(), CONSOLE))
+
+
+async def test_the_app_stops_leaving_rows_out_once_anything_else_may_have_drawn(
+    db_path: Path,
+) -> None:
+    # Headless, the app never starts ShownRows (nothing is written): started by hand here.
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+
+        def started() -> None:
+            app._shown_rows = ShownRows(app.size)
+
+        started()
+        await pilot.resize_terminal(100, 30)  # told the size it has: still trusted
+        assert app._shown_rows is not None
+        await pilot.press("j")  # a key may hand the terminal to an editor
+        assert app._shown_rows is None
+        started()
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        assert app._shown_rows is None
+        started()
+        app.app_suspend_signal.publish(app)
+        await pilot.pause()
+        assert app._shown_rows is None

@@ -118,16 +118,20 @@ class BoardScreen(OrderActions):
         # Textual keeps what each list asked to repaint before, and while its lines were
         # laid out for this very draw, and repaints it all again at the next update: at
         # start, right after the first frame, all five lists once more (~45 kB at
-        # 120x40). Once the whole screen is on the terminal, those requests are answered
-        # but the scrollbar's.
+        # 120x40). Once the whole screen is on the terminal, those requests are answered.
+        compositor = self._compositor
+        if compositor.size.region not in compositor._dirty_regions:
+            super()._compositor_refresh()  # not the whole screen (Compositor.render_update)
+            return
         written = self.cb_app.whole_frames
         super()._compositor_refresh()
         if self.cb_app.whole_frames != written:
             for cards in self.query(CardList):
                 cards._repaint_regions.clear()
                 if cards.show_vertical_scrollbar:
-                    # Drawn with the list, maybe before the list knew its height in this
-                    # draw: its thumb is drawn again (a column of the list, not all of it).
+                    # Its scrollbar may be drawn before the list learns its height, or
+                    # the height of its window, in this draw: the thumb is drawn again
+                    # (a column of the list, ~0.5 kB, not all of it).
                     cards.vertical_scrollbar.refresh()
 
     def columns(self) -> list[StageColumn]:
