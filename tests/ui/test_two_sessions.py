@@ -22,6 +22,7 @@ from tui.domain import Initiator, Move, OrderDraft, Outcome, Stage
 from tui.screens.board import BoardScreen
 from tui.screens.editor import EntryEditor
 from tui.store import Store
+from tui.widgets.column import StageColumn
 
 SIZE = (100, 30)
 
@@ -86,7 +87,9 @@ async def test_a_change_in_one_session_shows_in_the_other_within_a_second(db_pat
             one, lambda: "FO2" in board_screen(first).query_one("#col-requested").numbers
         )
         assert focused_order(first) == "FO2"
-        assert first.focused is board_screen(first).query_one("#col-requested").cards
+        # Focus itself arrives a frame after the cards (CardList.focus): under load, later.
+        requested = board_screen(first).query_one("#col-requested", StageColumn).cards
+        await wait_for(one, lambda: first.focused is requested)
 
         # More changes at random moments of the watch interval: each shows within 1 s.
         third = Board(Store(db_path))
