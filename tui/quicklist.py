@@ -206,6 +206,31 @@ def keep(where: str, key: bytes, body: bytes) -> None:
                 os.unlink(temporary)
             except OSError:
                 pass
+        return
+    prune(folder)
+
+
+STALE_SECONDS = 30 * 24 * 3600
+"""An answer not rewritten for this long is dropped (its board may be gone: it holds
+buyers' names)."""
+
+
+def prune(folder: str) -> None:
+    """Drop the answers of ``folder`` not rewritten in :data:`STALE_SECONDS`, and the
+    temporary files a killed process left there (older than an hour)."""
+    import time
+
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not entry.name.startswith("list-"):
+                    continue
+                limit = 3600 if entry.name.endswith(".tmp") else STALE_SECONDS
+                if now - entry.stat(follow_symlinks=False).st_mtime > limit:
+                    os.unlink(entry.path)
+    except OSError:
+        pass
 
 
 def quick_list_json(argv: list[str]) -> bytes | None:

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -492,3 +493,24 @@ def test_a_kept_answer_that_is_a_link_is_not_followed(
     where.symlink_to(elsewhere)
     assert quicklist.cached(str(where), quicklist.answer_key(db.read_bytes(), None) or b"") is None
     assert _listing(db) == full(db, capsysbinary)
+
+
+def test_old_answers_and_left_temporary_files_are_dropped(source: Path, tmp_path: Path) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    where = Path(quicklist.cache_file(str(db), None) or "")
+    folder = where.parent
+    folder.mkdir(parents=True, mode=0o700)
+    month_ago = time.time() - quicklist.STALE_SECONDS - 60
+    stale, recent = folder / "list-0123", folder / "list-4567"
+    left, fresh_tmp = folder / "list-89ab.1-ff.tmp", folder / "list-cdef.2-ee.tmp"
+    other = folder / "notes.txt"  # not ours: left alone
+    for path in (stale, recent, left, fresh_tmp, other):
+        path.write_bytes(b"x")
+    os.utime(stale, (month_ago, month_ago))
+    os.utime(left, (time.time() - 7200, time.time() - 7200))
+    os.utime(other, (month_ago, month_ago))
+    assert _listing(db) is not None  # worked out and kept: the folder is tidied
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [where.name, recent.name, fresh_tmp.name, other.name]
+    )
