@@ -140,11 +140,15 @@ class CancelboardApp(App[None]):
             if not self.is_inline and not self.is_headless:
                 self._shown_rows = ShownRows(self.size)
                 self._shown_until = time.monotonic() + STARTUP_ROWS_SECONDS
-        elif isinstance(renderable, CompositorUpdate) and self._shown_rows is not None:
+        elif (
+            isinstance(renderable, CompositorUpdate)
+            and self._shown_rows is not None
+            and time.monotonic() > self._shown_until
+        ):
             # Textual's repaints of a screen already on the terminal (see tui.frames): only
-            # the rows that differ are sent, until anything else may have written there.
-            if self.size != self._shown_rows.size or time.monotonic() > self._shown_until:
-                self._shown_rows = None
+            # what differs is sent, for a while after the first frame (a key, a new size or
+            # a suspend ends it sooner: on_event, on_mount).
+            self._shown_rows = None
         if isinstance(renderable, LayoutUpdate) and not self._batch_count and not self.is_headless:
             # (Textual drops what comes in a batch update: not written, not shown.)
             self.whole_frames += 1

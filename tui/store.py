@@ -1508,7 +1508,7 @@ class Store:
 
     def _write_archive(self, data: Data, before: Snapshot, *, final: bool) -> bytes:
         """Write the archive whole; the :func:`digest` of what was written."""
-        if ORDERS in data and next(reversed(data)) != ORDERS:
+        if ORDERS in data and not _orders_last(data):
             # The orders table last, where :meth:`_splice` adds closed orders.
             data = {**{k: v for k, v in data.items() if k != ORDERS}, ORDERS: data[ORDERS]}
         payload = orjson.dumps(data)

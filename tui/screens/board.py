@@ -119,10 +119,6 @@ class BoardScreen(OrderActions):
         # laid out for this very draw, and repaints it all again at the next update: at
         # start, right after the first frame, all five lists once more (~45 kB at
         # 120x40). Once the whole screen is on the terminal, those requests are answered.
-        compositor = self._compositor
-        if compositor.size.region not in compositor._dirty_regions:
-            super()._compositor_refresh()  # not the whole screen (Compositor.render_update)
-            return
         written = self.cb_app.whole_frames
         super()._compositor_refresh()
         if self.cb_app.whole_frames != written:
