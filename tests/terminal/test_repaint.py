@@ -96,12 +96,7 @@ def test_a_start_sends_each_card_once(tmp_path: Path, db: Path, home: Path) -> N
         # What was left out was on the terminal: a whole repaint, forced once the start
         # is over (a resize there and back), draws the very same screen.
         time.sleep(max(0.0, began + STARTUP_ROWS_SECONDS + 0.5 - time.monotonic()))
-        tmux.tmux("resize-window", "-t", tmux.target, "-x", "100", "-y", "30")
-        tmux.wait_until(lambda screen: len(screen.splitlines()) <= 30, "the smaller window")
-        quiet_size(output)
-        tmux.tmux("resize-window", "-t", tmux.target, "-x", "120", "-y", "40")
-        quiet_size(output)
-        assert tmux.styled_screen() == styled
+        assert redrawn_whole(tmux, output) == styled
         second = re.findall(r"FO[0-9A-F]{10}", columns_of(screen)[0])[1]
         tmux.keys("j")  # and the board goes on answering as before
         tmux.wait_card_focused(second)
@@ -114,6 +109,16 @@ def test_a_start_sends_each_card_once(tmp_path: Path, db: Path, home: Path) -> N
     assert screen.count("╭") == 5 and sent.count("╭") == 5
     assert any(block in screen for block in "▁▂▃▄▅▆▇█"), screen  # the scrollbars' thumbs
     print(f"bytes at start (120x40, 100 open orders): {started:,}")
+
+
+def redrawn_whole(tmux: Tmux, output: Path) -> str:
+    """The styled screen after a repaint of all of it (a resize there and back)."""
+    tmux.tmux("resize-window", "-t", tmux.target, "-x", "100", "-y", "30")
+    tmux.wait_until(lambda screen: len(screen.splitlines()) <= 30, "the smaller window")
+    quiet_size(output)
+    tmux.tmux("resize-window", "-t", tmux.target, "-x", "120", "-y", "40")
+    quiet_size(output)
+    return tmux.styled_screen()
 
 
 def focused_title(tmux: Tmux) -> str | None:
@@ -155,3 +160,6 @@ def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home
     idle_from = quiet_size(output)
     time.sleep(2.0)
     assert output.stat().st_size == idle_from
+    # What those repaints of a few rows left on the terminal is what a whole repaint draws.
+    styled = tmux.styled_screen()
+    assert redrawn_whole(tmux, output) == styled

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import random
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import ChopsUpdate, InlineUpdate, LayoutUpdate
+from textual._compositor import ChopsUpdate, Compositor, InlineUpdate, LayoutUpdate
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
+from tests.perf._perf_boards import build_board
 from tests.ui.helpers import make_app
-from tui.frames import ShownRows
+from tui.frames import BandCompositor, ShownRows
 
 WIDTH, HEIGHT = 12, 3
 CONSOLE = Console(width=WIDTH, force_terminal=True, color_system="truecolor")
@@ -132,3 +135,40 @@ async def test_the_app_stops_leaving_rows_out_once_anything_else_may_have_drawn(
         app.app_suspend_signal.publish(app)
         await pilot.pause()
         assert app._shown_rows is None
+
+
+async def test_the_board_draws_an_update_as_textual_would(db_path: Path) -> None:
+    # BandCompositor asks fewer widgets for fewer rows: what it writes must be what
+    # Textual's own compositor writes, for any set of repainted regions, on a full board.
+    build_board(db_path, 300)
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "j", "l", "j")  # a cursor in the middle of a list
+        await pilot.pause()
+        compositor = app.screen._compositor
+        assert isinstance(compositor, BandCompositor)
+        rng = random.Random(7)
+        lines = set()
+
+        def written_for(regions: list[Region], stock: bool) -> str:
+            compositor._dirty_regions.update(regions)
+            if stock:  # Textual's own, on the same map
+                compositor._get_renders = partial(Compositor._get_renders, compositor)  # type: ignore[method-assign]
+            try:
+                update = compositor.render_partial_update()
+            finally:
+                compositor.__dict__.pop("_get_renders", None)
+            assert update is not None
+            return update.render_segments(app.console)
+
+        for _ in range(150):
+            regions = []
+            for _ in range(rng.randint(1, 3)):
+                x, y = rng.randrange(100), rng.randrange(30)
+                width, height = rng.randint(1, 100 - x), rng.randint(1, min(8, 30 - y))
+                regions.append(Region(x, y, width, height))
+            ours, textuals = written_for(regions, False), written_for(regions, True)
+            assert ours == textuals, regions
+            lines.add(ours.count("\n"))
+        assert len(lines) > 5  # updates of many sizes were compared

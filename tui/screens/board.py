@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, OptionList, Static
 
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage
+from tui.frames import BandCompositor
 from tui.screens.actions import OrderActions, read_closed_orders
 from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.widgets.column import CardList, StageColumn
@@ -70,6 +71,8 @@ class BoardScreen(OrderActions):
 
     def __init__(self) -> None:
         super().__init__(id="board")
+        # Keys repaint a few rows of one list: drawn from the widgets they touch only.
+        self._compositor = BandCompositor()
         self.orders: dict[str, Order] = {}
         self._column: StageColumn | None = None
         self._has_archive = False
