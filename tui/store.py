@@ -68,6 +68,11 @@ from tui.fileformat import SETTINGS as SETTINGS
 from tui.fileformat import TEMPLATES as TEMPLATES
 from tui.fileformat import TO_ARCHIVE as TO_ARCHIVE
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: filelock's lock (``Store._portable_lock``)
+    fcntl = None  # type: ignore[assignment]
+
 BACKUPS_KEPT = 5
 """Backups kept beside each file (older ones are removed when a new one is made)."""
 FILE_MODE = 0o600
@@ -1612,7 +1617,25 @@ class Store:
                 pass
             except OSError as error:
                 raise self._error("cannot create its folder", error) from None
-        # Imported here: reading commands never lock, and filelock costs ~20 ms to import.
+        try:
+            fd = _flock(self.lock_path, self._lock_timeout)
+        except TimeoutError:
+            raise self._locked_out() from None
+        except OSError as error:
+            raise self._error("cannot lock", error, unchanged=True) from None
+        if fd is None:
+            with self._portable_lock():
+                yield
+            return
+        try:
+            yield
+        finally:
+            _unflock(fd)
+
+    @contextlib.contextmanager
+    def _portable_lock(self) -> Iterator[None]:
+        """filelock's lock, where ``flock`` is missing: not POSIX, or a file system
+        without it (filelock then falls back to a lock of its own)."""
         from filelock import FileLock, Timeout
 
         lock = FileLock(
@@ -1620,20 +1643,23 @@ class Store:
             timeout=self._lock_timeout,
             mode=FILE_MODE,
             thread_local=False,
-            poll_interval=0.005,
+            poll_interval=LOCK_POLL,
         )
         try:
             lock.acquire()
         except Timeout:
-            raise StoreError(
-                f"{self.path}: locked by another process for over {self._lock_timeout:.0f} s"
-            ) from None
+            raise self._locked_out() from None
         except OSError as error:
             raise self._error("cannot lock", error, unchanged=True) from None
         try:
             yield
         finally:
             lock.release()
+
+    def _locked_out(self) -> StoreError:
+        return StoreError(
+            f"{self.path}: locked by another process for over {self._lock_timeout:.0f} s"
+        )
 
     def _write_atomic(
         self,
@@ -1947,3 +1973,53 @@ def _share(data: Data, old: Data) -> Data:
             if same is not None and same is not doc and same == doc:
                 table[doc_id] = same
     return data
+
+
+LOCK_POLL = 0.005
+"""Seconds between two tries at a lock another process holds."""
+
+_BUSY = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES}
+"""What ``flock`` answers when another process holds the lock (EACCES on some file
+systems, as filelock also reads it)."""
+
+
+def _flock(path: Path, timeout: float) -> int | None:
+    """The open lock file, locked with ``flock`` (as filelock locks it on POSIX, so
+    sessions of either kind exclude each other); None when ``flock`` is missing here
+    (then filelock's lock, which has a fallback of its own).
+
+    Not filelock itself: importing it took ~20 ms of every start. Raises
+    :class:`TimeoutError` after ``timeout`` seconds of another process holding it."""
+    if fcntl is None:
+        return None
+    flags = os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags | os.O_RDWR, FILE_MODE)
+    except PermissionError:
+        fd = os.open(path, flags | os.O_RDONLY, FILE_MODE)  # a lock needs no writing
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except OSError as error:
+                if error.errno == errno.ENOSYS:
+                    os.close(fd)
+                    return None
+                if error.errno not in _BUSY:
+                    raise
+            if time.monotonic() >= deadline:
+                raise TimeoutError(path)
+            time.sleep(LOCK_POLL)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        raise
+
+
+def _unflock(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

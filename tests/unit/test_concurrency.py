@@ -27,6 +27,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -502,3 +503,93 @@ def test_a_lock_held_too_long_is_a_clear_error(tmp_path: Path) -> None:
         holder.kill()
         holder.wait(timeout=10)
     assert db.read_bytes() == before
+
+
+FILELOCK_HOLDS = (
+    "import sys, time\n"
+    "from filelock import FileLock\n"
+    "with FileLock(sys.argv[1] + '.lock'):\n"
+    "    print('locked', flush=True)\n"
+    "    time.sleep(60)\n"
+)
+
+
+def test_a_session_locking_with_filelock_keeps_writers_out(tmp_path: Path) -> None:
+    # The store takes the lock with flock itself (importing filelock cost every start
+    # ~20 ms); a session of a version that locks through filelock must still exclude it.
+    db = tmp_path / "board.json"
+    Board(Store(db)).add_order(OrderDraft(number="FO1", buyer="b"))
+    before = db.read_bytes()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", FILELOCK_HOLDS, str(db)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        with pytest.raises(StoreError, match="locked by another process"):
+            Board(Store(db, lock_timeout=0.3)).add_entry("FO1", EntryKind.NOTE, "waits")
+        assert db.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    Board(Store(db, lock_timeout=5)).add_entry("FO1", EntryKind.NOTE, "after it")
+    assert orjson.loads(db.read_bytes())[ORDERS]["1"]["entries"][0]["text"] == "after it"
+
+
+def test_filelock_waits_for_a_session_holding_the_lock(tmp_path: Path) -> None:
+    from filelock import FileLock, Timeout
+
+    db = tmp_path / "board.json"
+    Board(Store(db)).add_order(OrderDraft(number="FO1", buyer="b"))
+    holder = hold_lock(db)
+    try:
+        with pytest.raises(Timeout):
+            FileLock(f"{db}.lock", timeout=0.3).acquire()
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    with FileLock(f"{db}.lock", timeout=5):
+        pass
+
+
+@pytest.mark.parametrize("where", ["no fcntl", "flock missing"])
+def test_without_flock_the_store_locks_through_filelock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    import errno
+
+    import tui.store
+
+    if where == "no fcntl":  # as on Windows
+        monkeypatch.setattr(tui.store, "fcntl", None)
+    else:  # a file system without it (filelock itself then falls back to its own)
+
+        def missing(fd: int, operation: int) -> None:
+            raise OSError(errno.ENOSYS, "Function not implemented")
+
+        fcntl = SimpleNamespace(**vars(tui.store.fcntl))
+        fcntl.flock = missing
+        monkeypatch.setattr(tui.store, "fcntl", fcntl)
+    portable = Store._portable_lock
+    used: list[Store] = []
+
+    def spied(store: Store) -> Any:
+        used.append(store)
+        return portable(store)
+
+    monkeypatch.setattr(Store, "_portable_lock", spied)
+    db = tmp_path / "board.json"
+    board = Board(Store(db))
+    board.add_order(OrderDraft(number="FO1", buyer="b"))
+    board.add_entry("FO1", EntryKind.NOTE, "written")
+    assert orjson.loads(db.read_bytes())[ORDERS]["1"]["entries"][0]["text"] == "written"
+    assert used  # through filelock
+    # And it does exclude: a holder of the lock keeps this process out.
+    holder = hold_lock(db) if where == "no fcntl" else None
+    try:
+        if holder is not None:
+            with pytest.raises(StoreError, match="locked by another process"):
+                Board(Store(db, lock_timeout=0.3)).add_entry("FO1", EntryKind.NOTE, "waits")
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait(timeout=10)
