@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.perf._perf_boards import build_board
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
 from tui.domain import EntryKind, OrderDraft
 from tui.store import Store
-from tui.widgets.card import fold
+from tui.widgets.card import CardText, fold
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (200, 50)])
@@ -97,3 +100,28 @@ async def test_cards_fit_beside_the_scrollbar_as_the_terminal_changes(db_path: P
             await pilot.resize_terminal(80, height)
             await pilot.pause(0.2)
             await drawn_as_fresh()
+
+
+async def test_a_full_column_lays_its_cards_out_once_at_start(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Columns too long for the screen: each card is measured once, for the width beside
+    # the scrollbar, not first for the whole width and then again (1,000 open orders:
+    # every card measured twice in the first frame).
+    build_board(db_path, 600)  # 60 open orders, 12 a column
+    measured: Counter[int] = Counter()
+    get_height = CardText.get_height
+
+    def counted(self: CardText, rules: Any, width: int) -> int:
+        measured[id(self)] += 1
+        return get_height(self, rules, width)
+
+    monkeypatch.setattr(CardText, "get_height", counted)
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        lists = [column.cards for column in app.screen.columns()]  # type: ignore[attr-defined]
+        assert all(cards.show_vertical_scrollbar for cards in lists)
+        cards_shown = sum(cards.option_count for cards in lists)
+        assert cards_shown == 60
+        assert len(measured) == 60 and set(measured.values()) == {1}, measured

@@ -128,6 +128,13 @@ class CardList(OptionList):
         # (with its height, or a card more or less): lay them out again for it.
         if self._rendering:
             return
+        if not self._line_cache.lines and not self.show_vertical_scrollbar:
+            # The screen's layout hid the scrollbar (the list had no lines yet): when
+            # the cards cannot fit, it shows now, before they are laid out for the width
+            # beside it, not after (a second layout of every card).
+            height = self.scrollable_content_region.height
+            if height and self._fewest_lines(self._options) > height:
+                self.show_vertical_scrollbar = True
         self._fit_width()
         super()._update_lines()
         if self._fit_width():
@@ -177,12 +184,16 @@ class CardList(OptionList):
         lines the cards take at any width (their lines unwrapped, and the dividers) are a
         floor: when that floor is taller than the whole terminal, the list overflows
         whatever its height, and the first layout can give it its scrollbar."""
-        floor = sum(
+        if self._fewest_lines(options) > self.app.size.height:
+            self.show_vertical_scrollbar = True
+
+    @staticmethod
+    def _fewest_lines(options: Sequence[Option]) -> int:
+        """The lines these cards take at any width (unwrapped, and the dividers)."""
+        return sum(
             option.prompt.fewest_lines if isinstance(option.prompt, CardText) else 1
             for option in options
         ) + max(len(options) - 1, 0)
-        if floor > self.app.size.height:
-            self.show_vertical_scrollbar = True
 
     def _card_at(self, event: events.MouseEvent) -> int | None:
         """The index of the card under the mouse, from where the mouse is.
