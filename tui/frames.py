@@ -120,15 +120,14 @@ class ShownRows:
 
 
 class BandCompositor(Compositor):
-    """Textual's compositor, drawing an update's rows only, and only the widgets in it.
+    """Textual's compositor, drawing an update's rows only, from the widgets seen there.
 
     For an update (a card's few rows, say), Textual asks every widget whose container
-    the update touches for all of its rows, then keeps the updated ones: for a ``j`` at
-    120x40, 12 widgets (all five columns, the header, the key bar) and 340 rows to
-    repaint 10 rows of one list. This asks the widgets the update's box touches for the
-    rows it repaints: 5 widgets, 50 rows. What it writes is the same, as only the
-    updated rows are written, and only within the update's columns, which a widget
-    outside the box has no piece of (``test_frames`` compares the two on a full board).
+    the update touches for all of its rows, then keeps, piece by piece, the front one's:
+    for a ``j`` at 120x40, 12 widgets (all five columns, the header, the key bar) and 340
+    rows to repaint 10 rows of one list. This asks for the update's rows only, and only
+    the widgets that show there: the list and its scrollbar, 20 rows. What it writes is
+    the same (``test_frames`` compares the two on a full board).
     """
 
     def _get_renders(
@@ -138,11 +137,18 @@ class BandCompositor(Compositor):
             yield from super()._get_renders(crop)
             return
         top, height = crop.y, crop.height
-        for widget, (region, clip) in self.visible_widgets.items():
+        drawn: list[Region] = []
+        for widget, (region, clip) in self.visible_widgets.items():  # front to back
             shown = region.intersection(clip)
-            if not shown.overlaps(crop):
+            seen = shown.intersection(crop)
+            if not seen or any(front.contains_region(seen) for front in drawn):
+                # Outside the update, or behind a widget in front of it there: a widget
+                # draws every cell of its region, and a piece of a row never crosses a
+                # widget's edge, so each piece in the update is drawn from the front one
+                # (for a card, the list: not its column, the row of columns, the screen).
                 continue
             band = shown.intersection(Region(shown.x, top, shown.width, height))
+            drawn.append(band)
             yield (
                 region,
                 band,
