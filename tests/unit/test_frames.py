@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from tests.perf._perf_boards import build_board
 from tests.ui.helpers import make_app
-from tui.frames import BandCompositor, ShownRows
+from tui.frames import BandCompositor, ShownRows, _covered
 
 WIDTH, HEIGHT = 12, 3
 CONSOLE = Console(width=WIDTH, force_terminal=True, color_system="truecolor")
@@ -153,10 +153,11 @@ async def test_the_board_draws_an_update_as_textual_would(db_path: Path) -> None
     # Textual's own compositor writes, for any set of repainted regions, on a full board.
     build_board(db_path, 300)
     app = make_app(db_path)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("j", "j", "l", "j")  # a cursor in the middle of a list
-        await pilot.pause()
+        app.notify("a notice over the cards", timeout=60)  # a layer in front of them
+        await pilot.pause(0.3)
         compositor = app.screen._compositor
         assert isinstance(compositor, BandCompositor)
         rng = random.Random(7)
@@ -183,3 +184,32 @@ async def test_the_board_draws_an_update_as_textual_would(db_path: Path) -> None
             assert ours == textuals, regions
             lines.add(len({y for y, _ in ours}))
         assert len(lines) > 5  # updates of many sizes were compared
+        # And a whole frame (the first, a resize): every piece of every row.
+        frames = []
+        for stock in (False, True):
+            if stock:
+                compositor._get_renders = partial(Compositor._get_renders, compositor)  # type: ignore[method-assign]
+            try:
+                frames.append([list(row) for row in compositor.render_full_update().strips])
+            finally:
+                compositor.__dict__.pop("_get_renders", None)
+        assert frames[0] == frames[1]
+        assert "a notice over the cards" in "".join(
+            strip.text for row in frames[0] for strip in row
+        )
+
+
+def test_an_area_is_covered_only_when_fronts_cover_every_cell() -> None:
+    area = Region(0, 0, 10, 10)
+    halves = [Region(0, 0, 10, 5), Region(0, 5, 10, 5)]
+    assert _covered(area, [Region(0, 0, 10, 10)])
+    assert _covered(area, halves)
+    assert _covered(area, [Region(0, 0, 5, 10), Region(5, 0, 5, 10)])
+    assert _covered(area, [Region(-3, -3, 20, 20)])
+    assert _covered(Region(2, 2, 3, 3), halves)
+    assert not _covered(area, [])
+    assert not _covered(area, [Region(20, 20, 5, 5)])
+    assert not _covered(area, halves[:1])
+    assert not _covered(area, [Region(0, 0, 5, 10), Region(6, 0, 4, 10)])  # a column open
+    assert not _covered(area, [Region(0, 0, 10, 5), Region(0, 6, 10, 4)])  # a row open
+    assert not _covered(area, [Region(0, 0, 10, 5), Region(0, 5, 9, 5)])  # one cell open
