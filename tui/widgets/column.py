@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Self
 
@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.dom import NoScreen
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.reactive import Reactive, reactive
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
@@ -108,25 +108,47 @@ class CardList(OptionList):
     _laid_out_for = -1
     """The width (beside the scrollbar, if shown) the cached cards were laid out for."""
 
-    _rendering = False
-    """Whether the list is drawing its lines: they were laid out at the start of the draw."""
+    _lines_held = False
+    """Whether the lines were just laid out for what is being done (a draw, a cursor
+    move), which cannot change them: OptionList lays them out again each time it reads
+    them, and each time works out the list's region (a screen lookup, five times over)."""
+
+    @contextmanager
+    def _laid_out(self) -> Iterator[None]:
+        """Lines laid out once for what runs inside."""
+        if self._lines_held:
+            yield
+            return
+        self._update_lines()
+        self._lines_held = True
+        self._padding = self.get_component_styles("option-list--option").padding
+        try:
+            yield
+        finally:
+            self._lines_held = False
+            self._padding = None
+
+    _padding: Spacing | None = None
+    """The cards' padding, while the lines are held (OptionList looks it up, and the
+    list's region, for every line it draws, before finding the card drawn already)."""
+
+    def _get_option_render(self, option: Option, style: VisualStyle) -> list[Strip]:
+        if self._padding is not None:
+            drawn = self._option_render_cache.get((option, style, self._padding))
+            if drawn is not None:
+                return drawn
+        return super()._get_option_render(option, style)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # OptionList lays its lines out again for every line it draws (its ``_lines``),
-        # and each time works out the list's region (a screen lookup, five times over):
-        # a quarter of a redraw. Nothing can change them within one draw.
-        self._update_lines()
-        self._rendering = True
-        try:
+        # OptionList reads its lines for every line it draws: a quarter of a redraw.
+        with self._laid_out():
             return Widget.render_lines(self, crop)
-        finally:
-            self._rendering = False
 
     def _update_lines(self) -> None:
         # Called before any line is drawn. Cards wrap to the width beside the scrollbar,
         # which changes with the terminal's width and as the scrollbar comes and goes
         # (with its height, or a card more or less): lay them out again for it.
-        if self._rendering:
+        if self._lines_held:
             return
         if not self._line_cache.lines and not self.show_vertical_scrollbar:
             # The screen's layout hid the scrollbar (the list had no lines yet): when
@@ -226,9 +248,10 @@ class CardList(OptionList):
         self._mouse_hovering_over = self._card_at(event)
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
-        super().watch_highlighted(new)
-        self._update_lines()
-        self._refresh_cards(old, new)
+        # Scrolling to the cursor and repainting its cards read the lines six times.
+        with self._laid_out():
+            super().watch_highlighted(new)
+            self._refresh_cards(old, new)
 
     # Textual repaints a whole widget when it is focused, blurred or restyled; for a card
     # list only the card under the cursor changes looks on focus. A real style change
