@@ -6,7 +6,7 @@ transaction per change, so a change is on disk (or refused) when a call returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -355,6 +355,7 @@ class Board:
         reasons: Iterable[tuple[str, str]] = (),
         templates: Iterable[Template] = (),
         replace: bool = False,
+        clock_filled: Mapping[str, Collection[str]] | None = None,
     ) -> ImportReport:
         """Put validated imported orders (and general lessons) on the board, in ONE transaction.
 
@@ -365,7 +366,21 @@ class Board:
         (same id) are skipped. Reasons used by the written orders that the board's list
         lacks are added from ``reasons`` (the file's list). Validation is the caller's
         (:mod:`tui.exchange`); an import is not undoable (the backup is the way back).
+        ``clock_filled``: per order, fields the file did not give (the import's clock
+        filled them); an order already on the board keeps its own values there, in the
+        comparison and when replaced (its time in its stage only if its stage stays).
         """
+        filled = clock_filled or {}
+
+        def as_imported(order: Order, current: Mapping[str, Any]) -> dict[str, Any]:
+            doc = order.to_dict()
+            for key in filled.get(order.number, ()):
+                if key in current and not (
+                    key == "entered_stage_at" and current.get("stage") != doc["stage"]
+                ):
+                    doc[key] = current[key]
+            return doc
+
         added: list[str] = []
         replaced: list[str] = []
         skipped: list[str] = []
@@ -379,7 +394,8 @@ class Board:
             on_board = {str(d.get("order")): d for d, _ in self.store.all_orders()}
             if any(
                 o.number in on_board
-                and {**on_board[o.number], "revision": 0} != {**o.to_dict(), "revision": 0}
+                and {**on_board[o.number], "revision": 0}
+                != {**as_imported(o, on_board[o.number]), "revision": 0}
                 for o in orders
             ):
                 made = self.store.backup(reason="import")
@@ -387,8 +403,8 @@ class Board:
         with self.store.transaction() as tx:
             used: list[str] = []
             for order in orders:
-                doc = order.to_dict()
                 current = tx.find(ORDERS, "order", order.number)
+                doc = order.to_dict() if current is None else as_imported(order, current)
                 if current is not None:
                     same = {**current, "revision": 0} == {**doc, "revision": 0}
                     if same or not replace:

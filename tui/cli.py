@@ -338,6 +338,7 @@ def _cmd_import(board: Board, args: argparse.Namespace) -> int:
         reasons=data.reasons,
         templates=data.templates,
         replace=args.replace,
+        clock_filled=data.clock_filled,
     )
     print("\n".join(report.lines()))
     return 0

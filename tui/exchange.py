@@ -19,7 +19,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -111,6 +111,11 @@ class ImportData:
     """The exporting board's cancellation reasons (JSON only)."""
     templates: tuple[Template, ...] = ()
     """The exporting board's buyer message templates (JSON only)."""
+    clock_filled: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Per order number, the fields the file did not give and the import's clock filled
+    (CSV: times left empty, and the history's import record). An order already on the
+    board keeps its own values there: importing the same sheet again a second later
+    finds it identical, not changed."""
 
 
 @dataclass(frozen=True)
@@ -866,6 +871,7 @@ def parse_csv(text: str, now: datetime) -> ImportData:
 
     orders: list[Order] = []
     seen: dict[str, int] = {}
+    filled: dict[str, frozenset[str]] = {}
     for index, cells in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -889,7 +895,14 @@ def parse_csv(text: str, now: datetime) -> ImportData:
             )
         seen[order.number] = index
         orders.append(order)
-    return ImportData("csv", tuple(orders))
+        filled[order.number] = frozenset(
+            {"history"} | {key for key in CLOCK_MOMENTS if not clean_line(values.get(key, ""))}
+        )
+    return ImportData("csv", tuple(orders), clock_filled=filled)
+
+
+CLOCK_MOMENTS = ("created_at", "entered_stage_at")
+"""A CSV row's times that default to the import's clock when left empty."""
 
 
 def _csv_moment(values: Mapping[str, str], key: str) -> datetime | None:

@@ -9,6 +9,7 @@ import json
 import os
 import stat
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from tui.exchange import (
     export_board,
     export_csv,
     md_inline,
+    parse_import,
     read_import,
     write_private,
 )
@@ -520,3 +522,42 @@ def test_write_private_refuses_a_dangling_symlink_and_a_missing_folder(tmp_path:
 
 def test_export_csv_of_nothing_is_just_the_header() -> None:
     assert export_csv([]) == ",".join(CSV_COLUMNS) + "\r\n"
+
+
+def test_a_sheet_imported_again_later_is_identical_and_a_replace_keeps_the_boards_times(
+    tmp_path: Path,
+) -> None:
+    # A row's empty times and its history's import record come from the import's clock:
+    # the same sheet a few seconds later must not count as changed data (it did whenever
+    # two imports fell in different seconds), and replacing keeps what the board knows.
+    sheet = "order,buyer,amount\nFO1,ann,5\nFO2,bo,7.50\n"
+    board = make_board(tmp_path / "board.json")
+
+    def imported(text: str, at: datetime, *, replace: bool = True) -> ImportReport:
+        data = parse_import(text.encode(), at, hint="csv")
+        assert set(data.clock_filled) == {order.number for order in data.orders}
+        assert all(filled >= {"created_at", "history"} for filled in data.clock_filled.values())
+        return board.import_orders(data.orders, replace=replace, clock_filled=data.clock_filled)
+
+    assert imported(sheet, NOW).added == ("FO1", "FO2")
+    first = board.get("FO1")
+    before = board.store.path.read_bytes()
+    again = imported(sheet, NOW + timedelta(seconds=5))
+    assert (again.unchanged, again.replaced, again.backup) == (("FO1", "FO2"), (), None)
+    assert board.store.path.read_bytes() == before
+
+    renamed = imported(sheet.replace("ann", "ann-new"), NOW + timedelta(hours=1))
+    assert (renamed.replaced, renamed.unchanged) == (("FO1",), ("FO2",))
+    now = board.get("FO1")
+    assert now.buyer == "ann-new" and now.revision > first.revision
+    assert (now.created_at, now.entered_stage_at, now.history) == (
+        first.created_at,
+        first.entered_stage_at,
+        first.history,
+    )
+    # Moved to another stage by the sheet: it entered that stage at the import.
+    later = NOW + timedelta(hours=2)
+    imported("order,buyer,amount,stage\nFO2,bo,7.50,requested\n", later)
+    moved = board.get("FO2")
+    assert moved.stage is Stage.REQUESTED and moved.entered_stage_at == later
+    assert moved.created_at == NOW
