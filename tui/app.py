@@ -109,6 +109,8 @@ class CancelboardApp(App[None]):
         self._shown_until = 0.0
         self.whole_frames = 0
         """How many repaints of the whole screen were written to the terminal."""
+        self._held_frames: list[tuple[Screen[object], RenderableType]] | None = None
+        """Frames drawn while output is held (see :meth:`hold_output`), oldest first."""
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         elif self.config.theme != DEFAULT_THEME:
@@ -159,9 +161,44 @@ class CancelboardApp(App[None]):
         ):
             renderable = self._shown_rows.unsent(renderable, self.console)
         try:
-            super()._display(screen, renderable)
+            if self._held_frames is not None and renderable is not None and not self._batch_count:
+                self._held_frames.append((screen, renderable))
+            else:
+                super()._display(screen, renderable)
         finally:
             self._batch_count = held
+
+    # ---------------------------------------------------------------- held output
+
+    def hold_output(self) -> None:
+        """Draw frames as usual, but keep them from the terminal until
+        :meth:`release_output`: a change is laid out and drawn while it is written, and
+        shown only once it is on disk."""
+        if self._held_frames is None:
+            self._held_frames = []
+
+    @property
+    def output_held(self) -> bool:
+        """Whether frames are held (see :meth:`hold_output`)."""
+        return self._held_frames is not None
+
+    def release_output(self, *, write: bool) -> None:
+        """Write the held frames, in order; or, with ``write`` false, drop them: the
+        widgets show something the terminal must never show, and once they are put back
+        the whole screen is drawn again (the terminal still shows what came before)."""
+        held, self._held_frames = self._held_frames, None
+        if held is None:
+            return
+        if write:
+            batch, self._batch_count = self._batch_count, 0  # they were drawn outside one
+            try:
+                for screen, renderable in held:
+                    super()._display(screen, renderable)
+            finally:
+                self._batch_count = batch
+        else:
+            self._forget_shown_rows()  # it counted the dropped rows as sent
+            self.screen.refresh(repaint=True)
 
     async def on_event(self, event: events.Event) -> None:
         shown = self._shown_rows

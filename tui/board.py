@@ -297,13 +297,27 @@ class Board:
         self._remember(UndoStep(f"edited {new.number}", new.number, doc, new.revision))
         return new
 
-    def move(self, number: str, move: Move, *, revision: int | None = None) -> Order:
-        """Move an order to another stage, by the transition table."""
+    def move(
+        self,
+        number: str,
+        move: Move,
+        *,
+        revision: int | None = None,
+        ready: Callable[[Order], None] | None = None,
+    ) -> Order:
+        """Move an order to another stage, by the transition table.
+
+        ``ready`` is handed the moved order once it is worked out, before it is written (a
+        screen lays it out meanwhile, and shows it once this returns): called with the board
+        locked, it must return at once; if it raises, nothing is written.
+        """
         with self.store.transaction() as tx:
             order, doc = self._fresh(tx, number, revision)
             reasons = [r for r, _ in self._reasons(tx)]
             new = domain.move_order(order, move, self.clock(), reasons, self.settings)
             tx.put(ORDERS, "order", new.to_dict())
+            if ready is not None:
+                ready(new)
         label = f"moved {number} to {new.stage.label}"
         if new.stage is Stage.CLOSED:
             label = f"closed {number} ({new.outcome.value if new.outcome else ''})"

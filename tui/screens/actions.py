@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -78,6 +79,77 @@ async def read_closed_orders(fn: Callable[..., T], *args: Any, **kwargs: Any) ->
         gc.enable()
 
 
+SWITCH_INTERVAL = 0.0005
+"""Python's thread switch interval while a change is laid out as it is written (5 ms
+otherwise): the write's thread, back from each system call, waits this long at most for
+the event loop's thread to let it run."""
+HOLD_LIMIT = 0.1
+"""Seconds a change's frames wait for its write. A slower write (a busy or network disk)
+shows the board as it was meanwhile, the screen live again (notices, other sessions'
+changes), and the change once it is written."""
+
+
+class EarlyShow:
+    """A change laid out and drawn while it is written, shown once it is on disk.
+
+    The service hands the changed order to :meth:`ready` (in its thread) as soon as it is
+    worked out; the screen shows it at once, with the app's output held: the frames wait
+    for :meth:`written`, or are dropped by :meth:`abandon` (the write failed, or took longer
+    than :data:`HOLD_LIMIT`) and the screen put back as it was.
+    """
+
+    def __init__(self, screen: OrderActions) -> None:
+        self.screen = screen
+        self._loop = asyncio.get_running_loop()
+        self._open = True
+        self._shown = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._switch: float | None = None
+
+    def ready(self, order: Order) -> None:
+        """The changed order, worked out (called in the service's thread)."""
+        self._loop.call_soon_threadsafe(self._show, order)
+
+    def _show(self, order: Order) -> None:
+        app = self.screen.cb_app
+        if not self._open or app.output_held:
+            return  # written already; or another change's frames are held (shown as written)
+        app.hold_output()
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        self._shown = True
+        self._timer = self._loop.call_later(HOLD_LIMIT, self.abandon)
+        try:
+            self.screen.preview(order)
+        except Exception as error:  # as a handler's error would: the app ends, saying it
+            self.abandon()
+            app._handle_exception(error)
+
+    def written(self) -> None:
+        """The change is on disk: its frames go to the terminal."""
+        self._close()
+        if self._shown:
+            self._shown = False
+            self.screen.cb_app.release_output(write=True)
+
+    def abandon(self) -> None:
+        """Not (yet) on disk: the screen as it was before the change."""
+        self._close()
+        if self._shown:
+            self._shown = False
+            self.screen.cb_app.release_output(write=False)
+            self.screen.unpreview()
+
+    def _close(self) -> None:
+        self._open = False
+        if self._switch is not None:
+            sys.setswitchinterval(self._switch)
+            self._switch = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
 class OrderActions(Screen[None]):
     """A screen that shows orders and changes them through the board service."""
 
@@ -99,6 +171,16 @@ class OrderActions(Screen[None]):
         """Show the board's state now, focusing ``focus`` if given."""
         raise NotImplementedError
 
+    def preview(self, order: Order) -> None:
+        """Show ``order`` as changed, before it is written (see :class:`EarlyShow`)."""
+
+    def unpreview(self) -> None:
+        """Show again what :meth:`preview` replaced."""
+
+    def shows_early(self) -> bool:
+        """Whether this screen shows a move as it is written (:meth:`preview`)."""
+        return False
+
     # ---------------------------------------------------------------- calling the service
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -106,11 +188,23 @@ class OrderActions(Screen[None]):
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def change(
-        self, label: str, fn: Callable[..., Order], *args: Any, **kwargs: Any
+        self,
+        label: str,
+        fn: Callable[..., Order],
+        *args: Any,
+        early: bool = False,
+        **kwargs: Any,
     ) -> str | None:
-        """Make a change; None when done, else the error to show where the user is."""
+        """Make a change; None when done, else the error to show where the user is.
+
+        With ``early`` (``fn`` takes ``ready``, as :meth:`Board.move` does), a screen that
+        :meth:`shows_early` lays the change out while it is written (see :class:`EarlyShow`).
+        """
         try:
-            order = await self.call(fn, *args, **kwargs)
+            if early and self.shows_early():
+                order = await self._call_shown_early(fn, *args, **kwargs)
+            else:
+                order = await self.call(fn, *args, **kwargs)
         except ValidationError as error:
             return str(error)
         except ConflictError as error:
@@ -125,6 +219,16 @@ class OrderActions(Screen[None]):
         if label:
             self.cb_app.say(label)
         return None
+
+    async def _call_shown_early(self, fn: Callable[..., Order], *args: Any, **kwargs: Any) -> Order:
+        early = EarlyShow(self)
+        try:
+            order = await self.call(fn, *args, ready=early.ready, **kwargs)
+        except BaseException:
+            early.abandon()
+            raise
+        early.written()
+        return order
 
     # ---------------------------------------------------------------- moves
 
@@ -162,7 +266,7 @@ class OrderActions(Screen[None]):
     async def move(self, order: Order, move: Move) -> str | None:
         label = f"{order.number} → {move.to.label}" if self.announces(move) else ""
         return await self.change(
-            label, self.board.move, order.number, move, revision=order.revision
+            label, self.board.move, order.number, move, revision=order.revision, early=True
         )
 
     # The dialogs are imported when first asked for (the entry editor and the template

@@ -78,6 +78,8 @@ class BoardScreen(OrderActions):
         self._has_archive = False
         self._loaded: Fingerprint | None = None
         """The board file's fingerprint when orders were last read."""
+        self._unchanged: tuple[list[Order], str | None] | None = None
+        """The orders and the focused card before a :meth:`preview`."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -172,6 +174,7 @@ class BoardScreen(OrderActions):
         return self.orders.get(column.current_number)
 
     async def reload(self, focus: str | None = None) -> None:
+        self._unchanged = None
         self._loaded = self._fingerprint()
         try:
             if self.show_archive and self.board.lazy_details:
@@ -292,6 +295,28 @@ class BoardScreen(OrderActions):
                     if col is not self._column and not isinstance(self.focused, Input):
                         self.focus_column(col)
                     break
+
+    def shows_early(self) -> bool:
+        return True
+
+    def preview(self, order: Order) -> None:
+        # The order as the service worked it out, among the others as last read (the
+        # reload once it is written brings any other session's changes).
+        column = self.focused_column()
+        self._unchanged = (list(self.orders.values()), column.current_number if column else None)
+        shown = self.show_archive or order.is_open
+        orders = [
+            order if number == order.number else other for number, other in self.orders.items()
+        ]
+        if not shown:
+            orders = [o for o in orders if o.number != order.number]
+        self.show(orders, focus=order.number)
+
+    def unpreview(self) -> None:
+        if self._unchanged is not None:
+            orders, focus = self._unchanged
+            self._unchanged = None
+            self.show(orders, focus=focus)
 
     def _summary(self, orders: list[Order]) -> str:
         open_count = sum(1 for o in orders if o.is_open)
