@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import stored_orders
 from tests.perf._perf_boards import build_board
 from tui.app import STARTUP_ROWS_SECONDS
 from tui.board import Board
@@ -128,13 +129,18 @@ def focused_title(tmux: Tmux) -> str | None:
     return next((t.strip() for t in titles if t.startswith(("Talk", "Cancellation"))), None)
 
 
-def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home: Path) -> None:
+def two_columns(db: Path) -> None:
+    """FO0000-FO0039 in Talk to buyer, FO0040-FO0079 in Cancellation requested."""
     board = Board(Store(db))
     for i in range(2 * PER_COLUMN):
         number = f"FO{i:04d}"
         board.add_order(OrderDraft(number=number, buyer=f"buyer number {i}", amount="25"))
         if i >= PER_COLUMN:
             board.move(number, Move(Stage.REQUESTED, reason="scope", initiator=Initiator.ME))
+
+
+def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home: Path) -> None:
+    two_columns(db)
     output = db.parent / "tty.bytes"
     start_recorded(tmux, db, home, output, "xterm-256color")
     tmux.wait_for("Talk to buyer (40)", "FO0040")
@@ -161,5 +167,30 @@ def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home
     time.sleep(2.0)
     assert output.stat().st_size == idle_from
     # What those repaints of a few rows left on the terminal is what a whole repaint draws.
+    styled = tmux.styled_screen()
+    assert redrawn_whole(tmux, output) == styled
+
+
+def test_a_move_reaches_the_terminal_whole_once_written(tmux: Tmux, db: Path, home: Path) -> None:
+    # A move is drawn while it is written and its frames are held until the write
+    # returns (tests/ui/test_early_show.py): written late, in order, they must leave the
+    # terminal as a whole repaint draws it, the cards where the file says.
+    two_columns(db)
+    output = db.parent / "tty.bytes"
+    start_recorded(tmux, db, home, output, "xterm-256color")
+    tmux.wait_for("Talk to buyer (40)", "FO0040")
+    tmux.wait_card_focused("FO0000")
+    sizes = []
+    for moved, count in (("FO0040", 41), ("FO0041", 42)):
+        tmux.keys("l", "g")  # the first card of Cancellation requested
+        tmux.wait_card_focused(moved)
+        before = quiet_size(output)
+        tmux.keys("<")  # back to Talk to buyer: no dialog
+        tmux.wait_for(f"Talk to buyer ({count})")
+        tmux.wait_card_focused(moved)
+        sizes.append(quiet_size(output) - before)
+        assert stored_orders(db)[moved]["stage"] == "talk"
+    print(f"bytes per move at 120x40: {sizes}")
+    assert all(0 < size <= MOVE_LIMIT for size in sizes), sizes
     styled = tmux.styled_screen()
     assert redrawn_whole(tmux, output) == styled
