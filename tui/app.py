@@ -12,9 +12,10 @@ from pathlib import Path
 
 from rich.console import RenderableType
 from textual import events
-from textual._compositor import CompositorUpdate, LayoutUpdate
+from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -63,6 +64,19 @@ def _stats_screen() -> Screen[None]:
     from tui.screens.stats import StatsScreen
 
     return StatsScreen()
+
+
+def dropped_regions(frames: Iterable[tuple[object, RenderableType]]) -> list[Region] | None:
+    """The screen regions these frames drew (None: all of it)."""
+    regions: list[Region] = []
+    for _, frame in frames:
+        if isinstance(frame, ChopsUpdate):
+            regions.extend(Region(x1, y, x2 - x1, 1) for y, x1, x2 in frame.spans)
+        elif isinstance(frame, LayoutUpdate):
+            regions.append(frame.region)
+        else:
+            return None
+    return regions
 
 
 class CancelboardApp(App[None]):
@@ -184,8 +198,9 @@ class CancelboardApp(App[None]):
 
     def release_output(self, *, write: bool) -> None:
         """Write the held frames, in order; or, with ``write`` false, drop them: the
-        widgets show something the terminal must never show, and once they are put back
-        the whole screen is drawn again (the terminal still shows what came before)."""
+        widgets show something the terminal must never show. Once they are put back, what
+        the dropped frames covered is drawn again (anything else that changed meanwhile,
+        a notice, reaches the terminal then)."""
         held, self._held_frames = self._held_frames, None
         if held is None:
             return
@@ -198,7 +213,11 @@ class CancelboardApp(App[None]):
                 self._batch_count = batch
         else:
             self._forget_shown_rows()  # it counted the dropped rows as sent
-            self.screen.refresh(repaint=True)
+            regions = dropped_regions(held)
+            if regions is None:
+                self.screen.refresh(repaint=True)
+            elif regions:
+                self.screen.refresh(*regions)
 
     async def on_event(self, event: events.Event) -> None:
         shown = self._shown_rows

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual._compositor import CompositorUpdate
+from textual._compositor import ChopsUpdate, CompositorUpdate, InlineUpdate, LayoutUpdate
 from textual.app import App
 
 from tests.conftest import stored_orders
@@ -97,6 +97,12 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
         await asyncio.sleep(0.01)
 
 
+def held_text(app: Any) -> str:
+    """The text of the frames held from the terminal now."""
+    frames = app._held_frames or ()
+    return "".join(ESCAPES.sub("", frame.render_segments(app.console)) for _, frame in frames)
+
+
 def shown(frames: list[str], text: str) -> bool:
     return any(text in frame for frame in frames)
 
@@ -155,15 +161,19 @@ async def test_a_failed_write_never_reaches_the_terminal(
         # Pilot's press returns once the key is handled, and the move waits on the gate.
         pressed = asyncio.create_task(pilot.press("less_than_sign"))
         await until(lambda: MOVED in screen_text(app))
+        # Something else drawn while the frames are held (as the watch reloading the
+        # board, or a notice expiring, would: they run beside the key being handled)...
+        app.title = "meanwhile"
+        await until(lambda: "meanwhile" in held_text(app))
         gate.open.set()
         await pressed
         await wait_for_text(pilot, "disk full")
         # Back as it was, on screen and on disk; the move never reached the terminal, and
-        # the whole screen was sent again (the terminal is told what is true).
+        # what the dropped frames drew was sent again: the other change too.
         assert not app.output_held
         assert BEFORE in screen_text(app)
         assert app.screen.current_order().number == "FO2"  # type: ignore[attr-defined]
-        await wait_for(pilot, lambda: any(BEFORE in f and "Lessons" in f for f in sent))
+        await wait_for(pilot, lambda: shown(sent, "meanwhile"))
         assert not shown(sent, MOVED)
         assert db_path.read_bytes() == before
 
@@ -172,9 +182,9 @@ async def test_a_slow_write_shows_the_board_as_it_was_until_written(
     db_path: Path, sent: list[str], gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seed(db_path)
-    monkeypatch.setattr(actions, "HOLD_LIMIT", 0.05)
+    monkeypatch.setattr(actions, "HOLD_LIMIT", 0.5)
     app = make_app(db_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for_text(pilot, "FO2")
         await pilot.press("l")
         await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
@@ -182,10 +192,14 @@ async def test_a_slow_write_shows_the_board_as_it_was_until_written(
         gate.armed = True
         # Pilot's press returns once the key is handled, and the move waits on the gate.
         pressed = asyncio.create_task(pilot.press("less_than_sign"))
-        await until(gate.writing.is_set)
-        # Past the limit, the screen goes live again as it was, the write still waiting.
+        await until(lambda: MOVED in screen_text(app))
+        app.title = "meanwhile"
+        await until(lambda: "meanwhile" in held_text(app))
+        # Past the limit, the screen goes live again as it was, the write still waiting:
+        # what the dropped frames drew is sent again, the other change with it.
         await until(lambda: not app.output_held and BEFORE in screen_text(app))
-        await until(lambda: any(BEFORE in f and "Lessons" in f for f in sent))
+        await until(lambda: shown(sent, "meanwhile"))
+        assert gate.writing.is_set() and not gate.open.is_set()
         assert not shown(sent, MOVED)
         assert stored_orders(db_path)["FO2"]["stage"] == "requested"
         gate.open.set()
@@ -193,3 +207,23 @@ async def test_a_slow_write_shows_the_board_as_it_was_until_written(
         await wait_for(pilot, lambda: shown(sent, MOVED))
         assert stored_orders(db_path)["FO2"]["stage"] == "talk"
         assert app.screen.current_order().number == "FO2"  # type: ignore[attr-defined]
+
+
+def test_dropped_frames_are_drawn_again_where_they_drew() -> None:
+    from rich.segment import Segment
+    from textual.geometry import Region
+    from textual.strip import Strip
+
+    from tui.app import dropped_regions
+
+    strip = Strip([Segment("x")])
+    chops = ChopsUpdate([{}, {3: strip}, {0: strip, 9: strip}], [(1, 3, 4), (2, 0, 10)], [])
+    layout = LayoutUpdate([[strip]], Region(0, 5, 80, 1))
+    assert dropped_regions([(None, chops), (None, layout)]) == [
+        Region(3, 1, 1, 1),
+        Region(0, 2, 10, 1),
+        Region(0, 5, 80, 1),
+    ]
+    assert dropped_regions([]) == []
+    # Any other kind of frame: all of the screen.
+    assert dropped_regions([(None, chops), (None, InlineUpdate([strip]))]) is None

@@ -83,10 +83,10 @@ SWITCH_INTERVAL = 0.0005
 """Python's thread switch interval while a change is laid out as it is written (5 ms
 otherwise): the write's thread, back from each system call, waits this long at most for
 the event loop's thread to let it run."""
-HOLD_LIMIT = 0.1
-"""Seconds a change's frames wait for its write. A slower write (a busy or network disk)
-shows the board as it was meanwhile, the screen live again (notices, other sessions'
-changes), and the change once it is written."""
+HOLD_LIMIT = 0.5
+"""Seconds a change's frames wait for its write (a few ms on a local disk). A write this
+slow (a stalled network disk) shows the board as it was meanwhile, the screen live again
+(notices, other sessions' changes), and the change once it is written."""
 
 
 class EarlyShow:
