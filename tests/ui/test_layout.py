@@ -125,3 +125,39 @@ async def test_a_full_column_lays_its_cards_out_once_at_start(
         cards_shown = sum(cards.option_count for cards in lists)
         assert cards_shown == 60
         assert len(measured) == 60 and set(measured.values()) == {1}, measured
+
+
+async def test_a_cursor_move_sends_nothing_of_the_scrollbar(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The two cards the cursor leaves and reaches are sent; the scrollbar beside them is
+    # not (it did not move): it was a fifth of the bytes of each j.
+    from textual._compositor import ChopsUpdate
+    from textual.app import App
+
+    build_board(db_path, 1000)  # 100 open orders: each column scrolls
+    spans: list[tuple[int, int, int]] = []
+    real = App._display
+
+    def display(self: App[Any], screen: Any, renderable: Any) -> None:
+        if isinstance(renderable, ChopsUpdate):
+            spans.extend(renderable.spans)
+        real(self, screen, renderable)
+
+    monkeypatch.setattr(App, "_display", display)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_text(pilot, "Talk to buyer (20)")
+        cards = app.screen.columns()[0].cards  # type: ignore[attr-defined]
+        bar = cards.vertical_scrollbar.region
+        assert cards.show_vertical_scrollbar and bar.width == 1
+        for key in "jjk":
+            await pilot.pause(0.1)
+            del spans[:]
+            before = cards.highlighted
+            await pilot.press(key)
+            await wait_for(pilot, lambda: bool(spans))  # noqa: B023
+            assert cards.highlighted != before
+            rows = {y for y, _, _ in spans}
+            assert len(rows) >= 8, spans  # both cards
+            assert all(x2 <= bar.x for _, _, x2 in spans), (key, bar, spans)

@@ -69,7 +69,12 @@ class CardList(OptionList):
         return super().get_visual_style(*component_classes, partial=partial)
 
     def _refresh_cards(self, *indexes: int | None) -> None:
-        """Repaint these cards only (the whole list if one is not laid out yet)."""
+        """Repaint these cards only (the whole list if one is not laid out yet).
+
+        Beside the scrollbar: ``refresh_lines`` takes the list's whole width, so every
+        cursor move drew the scrollbar's rows again too, unchanged (a fifth of the bytes
+        of a ``j`` at 120x40: ~945 -> ~745 B)."""
+        width = self.scrollable_content_region.width
         for index in set(indexes):
             if index is None:
                 continue
@@ -78,7 +83,7 @@ class CardList(OptionList):
             if line is None or height is None:
                 self.refresh()
                 return
-            self.refresh_lines(line, height)
+            self.refresh(Region(0, line - self.scroll_offset.y, width, height))
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
