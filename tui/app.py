@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rich.console import RenderableType
 from textual import events
-from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
-from textual.app import App, SystemCommand
+from textual._compositor import CompositorUpdate, LayoutUpdate
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -27,6 +29,8 @@ from tui.screens.board import BoardScreen
 from tui.screens.help import HelpScreen, KeyRow
 from tui.store import Fingerprint, StoreError
 from tui.text import clean_line
+
+T = TypeVar("T")
 
 
 def styles_dir() -> Path:
@@ -64,19 +68,6 @@ def _stats_screen() -> Screen[None]:
     from tui.screens.stats import StatsScreen
 
     return StatsScreen()
-
-
-def dropped_regions(frames: Iterable[tuple[object, RenderableType]]) -> list[Region] | None:
-    """The screen regions these frames drew (None: all of it)."""
-    regions: list[Region] = []
-    for _, frame in frames:
-        if isinstance(frame, ChopsUpdate):
-            regions.extend(Region(x1, y, x2 - x1, 1) for y, x1, x2 in frame.spans)
-        elif isinstance(frame, LayoutUpdate):
-            regions.append(frame.region)
-        else:
-            return None
-    return regions
 
 
 class CancelboardApp(App[None]):
@@ -122,7 +113,10 @@ class CancelboardApp(App[None]):
         """While the app starts: the rows on the terminal (see :mod:`tui.frames`)."""
         self._shown_until = 0.0
         self.whole_frames = 0
-        """How many repaints of the whole screen were written to the terminal."""
+        """How many repaints of the whole screen were drawn for the terminal (a held one
+        is written later, or dropped and the whole screen drawn again)."""
+        self._writes = 0
+        """Changes made here whose write has not returned yet."""
         self._held_frames: list[tuple[Screen[object], RenderableType]] | None = None
         """Frames drawn while output is held (see :meth:`hold_output`), oldest first."""
         if self.config.theme in self.available_themes:
@@ -213,11 +207,32 @@ class CancelboardApp(App[None]):
                 self._batch_count = batch
         else:
             self._forget_shown_rows()  # it counted the dropped rows as sent
-            regions = dropped_regions(held)
-            if regions is None:
-                self.screen.refresh(repaint=True)
-            elif regions:
-                self.screen.refresh(*regions)
+            # All of it: repainting only what the dropped frames drew would mark the
+            # screen itself dirty, and Textual then forgets which other widgets were.
+            with contextlib.suppress(ScreenStackError):  # the app is ending
+                self.screen.refresh()
+
+    @property
+    def writing(self) -> bool:
+        """Whether a change made here is being written (see :meth:`write`)."""
+        return self._writes > 0
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a service call that writes, in a thread. :attr:`writing` holds until the
+        thread is done, even when the caller is cancelled (a dialog closed meanwhile):
+        the file may be renamed into place before its folder is synced, and nothing
+        must show it from there (a watch, a screen coming back) before the write
+        returns."""
+        self._writes += 1
+        context = contextvars.copy_context()
+        future = asyncio.get_running_loop().run_in_executor(
+            None, partial(context.run, fn, *args, **kwargs)
+        )
+        future.add_done_callback(self._written)
+        return await asyncio.shield(future)
+
+    def _written(self, _: object) -> None:
+        self._writes -= 1
 
     async def on_event(self, event: events.Event) -> None:
         shown = self._shown_rows
@@ -269,6 +284,8 @@ class CancelboardApp(App[None]):
         self._seen = self._fingerprint()
 
     async def _watch(self) -> None:
+        if self.writing:
+            return  # this session's own change: shown once written
         now = await asyncio.to_thread(self._fingerprint)
         if now == self._seen:
             return

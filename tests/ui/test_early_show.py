@@ -11,17 +11,19 @@ import asyncio
 import errno
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual._compositor import ChopsUpdate, CompositorUpdate, InlineUpdate, LayoutUpdate
+from textual._compositor import CompositorUpdate
 from textual.app import App
 
 from tests.conftest import stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
+from tui import store as store_module
 from tui.board import Board
 from tui.domain import Move, OrderDraft, Stage
 from tui.screens import actions
@@ -31,6 +33,8 @@ SIZE = (80, 24)
 MOVED = "requested (0)"
 """The end of the Requested column's title (wrapped at 80x24) once FO2 has left it."""
 BEFORE = "requested (1)"
+SWITCH = sys.getswitchinterval()
+"""Python's thread switch interval, as every test leaves it."""
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -77,6 +81,20 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
     monkeypatch.setattr(Store, "_write_atomic", write)
     yield held
     held.open.set()  # a failed test leaves no thread waiting
+
+
+@pytest.fixture
+def folder_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
+    """Holds the sync of the board's folder: the new file is in place, not yet safe."""
+    held = Gate()
+    real = store_module.fsync_folder
+
+    def sync(folder: Path) -> None:
+        held.hold(lambda: real(folder))
+
+    monkeypatch.setattr(store_module, "fsync_folder", sync)
+    yield held
+    held.open.set()
 
 
 def seed(db: Path) -> None:
@@ -127,6 +145,7 @@ async def test_a_move_is_drawn_as_it_is_written_and_sent_once_written(
         await asyncio.sleep(0.2)
         # ...and none of it went to the terminal: the file still has it in Requested.
         assert app.output_held
+        assert sys.getswitchinterval() == actions.SWITCH_INTERVAL
         assert not shown(sent, MOVED)
         assert stored_orders(db_path)["FO2"]["stage"] == "requested"
         gate.open.set()
@@ -134,6 +153,7 @@ async def test_a_move_is_drawn_as_it_is_written_and_sent_once_written(
         await wait_for(pilot, lambda: shown(sent, MOVED))
         assert stored_orders(db_path)["FO2"]["stage"] == "talk"
         assert not app.output_held
+        assert sys.getswitchinterval() == SWITCH
         assert app.screen.current_order().number == "FO2"  # type: ignore[attr-defined]
 
 
@@ -169,8 +189,9 @@ async def test_a_failed_write_never_reaches_the_terminal(
         await pressed
         await wait_for_text(pilot, "disk full")
         # Back as it was, on screen and on disk; the move never reached the terminal, and
-        # what the dropped frames drew was sent again: the other change too.
+        # the screen was sent again whole: the other change too.
         assert not app.output_held
+        assert sys.getswitchinterval() == SWITCH
         assert BEFORE in screen_text(app)
         assert app.screen.current_order().number == "FO2"  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: shown(sent, "meanwhile"))
@@ -196,10 +217,11 @@ async def test_a_slow_write_shows_the_board_as_it_was_until_written(
         app.title = "meanwhile"
         await until(lambda: "meanwhile" in held_text(app))
         # Past the limit, the screen goes live again as it was, the write still waiting:
-        # what the dropped frames drew is sent again, the other change with it.
+        # the screen is sent again whole, the other change with it.
         await until(lambda: not app.output_held and BEFORE in screen_text(app))
         await until(lambda: shown(sent, "meanwhile"))
         assert gate.writing.is_set() and not gate.open.is_set()
+        assert sys.getswitchinterval() == SWITCH
         assert not shown(sent, MOVED)
         assert stored_orders(db_path)["FO2"]["stage"] == "requested"
         gate.open.set()
@@ -209,21 +231,63 @@ async def test_a_slow_write_shows_the_board_as_it_was_until_written(
         assert app.screen.current_order().number == "FO2"  # type: ignore[attr-defined]
 
 
-def test_dropped_frames_are_drawn_again_where_they_drew() -> None:
-    from rich.segment import Segment
-    from textual.geometry import Region
-    from textual.strip import Strip
+async def test_nothing_shows_a_move_before_its_folder_is_synced(
+    db_path: Path, sent: list[str], folder_gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is renamed into place, then its folder synced: until then a crash may
+    # lose the rename. The board's watch (fast here), reading the file meanwhile, must
+    # not show the move: the screen is live again (past the hold's limit).
+    seed(db_path)
+    monkeypatch.setattr(actions, "HOLD_LIMIT", 0.05)
+    app = make_app(db_path, watch_interval=0.02)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
+        del sent[:]
+        folder_gate.armed = True
+        pressed = asyncio.create_task(pilot.press("less_than_sign"))
+        await until(folder_gate.writing.is_set)
+        assert stored_orders(db_path)["FO2"]["stage"] == "talk"  # in place, not yet safe
+        await until(lambda: not app.output_held)
+        await asyncio.sleep(0.3)  # the watch looks ~15 times
+        assert app.writing
+        assert not shown(sent, MOVED)
+        assert BEFORE in screen_text(app)
+        folder_gate.open.set()
+        await pressed
+        await wait_for(pilot, lambda: shown(sent, MOVED))
+        assert not app.writing
 
-    from tui.app import dropped_regions
 
-    strip = Strip([Segment("x")])
-    chops = ChopsUpdate([{}, {3: strip}, {0: strip, 9: strip}], [(1, 3, 4), (2, 0, 10)], [])
-    layout = LayoutUpdate([[strip]], Region(0, 5, 80, 1))
-    assert dropped_regions([(None, chops), (None, layout)]) == [
-        Region(3, 1, 1, 1),
-        Region(0, 2, 10, 1),
-        Region(0, 5, 80, 1),
-    ]
-    assert dropped_regions([]) == []
-    # Any other kind of frame: all of the screen.
-    assert dropped_regions([(None, chops), (None, InlineUpdate([strip]))]) is None
+async def test_a_dialog_closed_while_its_move_is_written(
+    db_path: Path, sent: list[str], folder_gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A dialog's answer is written by a worker while the app goes on: escape closes the
+    # dialog meanwhile, the file in place but its folder not synced yet. The board coming
+    # back, and its watch, leave the move unshown until written; then it shows.
+    seed(db_path)
+    monkeypatch.setattr(actions, "HOLD_LIMIT", 10.0)
+    app = make_app(db_path, watch_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "what did the buyer answer?")
+        del sent[:]
+        folder_gate.armed = True
+        await pilot.press("t")  # declined or withdrawn: back to Talk to buyer
+        await until(folder_gate.writing.is_set)
+        await until(lambda: app.output_held and MOVED in screen_text(app))
+        await pilot.press("escape")
+        await until(lambda: "what did the buyer answer?" not in screen_text(app))
+        await until(lambda: not app.output_held and BEFORE in screen_text(app))
+        await asyncio.sleep(0.3)
+        assert sys.getswitchinterval() == SWITCH
+        assert app.writing
+        assert not shown(sent, MOVED)
+        folder_gate.open.set()
+        await wait_for(pilot, lambda: shown(sent, MOVED))
+        assert stored_orders(db_path)["FO2"]["stage"] == "talk"
+        assert not app.writing

@@ -113,7 +113,8 @@ class EarlyShow:
     def _show(self, order: Order) -> None:
         app = self.screen.cb_app
         if not self._open or app.output_held:
-            return  # written already; or another change's frames are held (shown as written)
+            return  # written already; or another change's frames are held (this one then
+            # shows as any change does, once written)
         app.hold_output()
         self._switch = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -122,8 +123,10 @@ class EarlyShow:
         try:
             self.screen.preview(order)
         except Exception as error:  # as a handler's error would: the app ends, saying it
-            self.abandon()
-            app._handle_exception(error)
+            try:
+                self.abandon()
+            finally:
+                app._handle_exception(error)
 
     def written(self) -> None:
         """The change is on disk: its frames go to the terminal."""
@@ -204,7 +207,7 @@ class OrderActions(Screen[None]):
             if early and self.shows_early():
                 order = await self._call_shown_early(fn, *args, **kwargs)
             else:
-                order = await self.call(fn, *args, **kwargs)
+                order = await self.cb_app.write(fn, *args, **kwargs)
         except ValidationError as error:
             return str(error)
         except ConflictError as error:
@@ -223,7 +226,7 @@ class OrderActions(Screen[None]):
     async def _call_shown_early(self, fn: Callable[..., Order], *args: Any, **kwargs: Any) -> Order:
         early = EarlyShow(self)
         try:
-            order = await self.call(fn, *args, ready=early.ready, **kwargs)
+            order = await self.cb_app.write(fn, *args, ready=early.ready, **kwargs)
         except BaseException:
             early.abandon()
             raise
@@ -379,7 +382,7 @@ class OrderActions(Screen[None]):
 
         async def save(draft: EntryDraft) -> str | None:
             try:
-                await self.call(
+                await self.cb_app.write(
                     self.board.add_entry,
                     order.number,
                     kind,
@@ -501,7 +504,7 @@ class OrderActions(Screen[None]):
         from tui.screens.forms import OrderForm
 
         async def save(draft: OrderDraft) -> None:
-            order = await self.call(self.board.add_order, draft)
+            order = await self.cb_app.write(self.board.add_order, draft)
             self.cb_app.changed()
             await self.reload(focus=order.number)
             self.cb_app.say(f"Added {order.number}")
@@ -520,7 +523,9 @@ class OrderActions(Screen[None]):
         async def save(draft: OrderDraft) -> None:
             nonlocal revision
             try:
-                new = await self.call(self.board.edit_order, order.number, draft, revision=revision)
+                new = await self.cb_app.write(
+                    self.board.edit_order, order.number, draft, revision=revision
+                )
             except ConflictError as error:
                 await self.reload()
                 if error.order is None:
@@ -563,7 +568,7 @@ class OrderActions(Screen[None]):
 
     async def action_undo(self) -> None:
         try:
-            message = await self.call(self.board.undo)
+            message = await self.cb_app.write(self.board.undo)
         except (ValidationError, ConflictError, StoreError) as error:
             self.cb_app.say(str(error), "warning")
             await self.reload()

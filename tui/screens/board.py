@@ -103,7 +103,11 @@ class BoardScreen(OrderActions):
         # Shown first (Textual resumes a screen when it becomes current, twice at start),
         # or back from another screen or mode: what it changed shows here too. Unchanged
         # since the last reload, there is nothing to read (a reload reads every order).
-        if self._loaded is not None and self._loaded == self._fingerprint():
+        # Nor while a change made here is written (a dialog closed meanwhile): the file
+        # may be in place before it is safe, and the watch shows it once written.
+        if self.cb_app.writing or (
+            self._loaded is not None and self._loaded == self._fingerprint()
+        ):
             return
         try:
             await self.reload()

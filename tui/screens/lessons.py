@@ -137,7 +137,7 @@ class LessonsScreen(Screen[None]):
 
         async def save(draft: EntryDraft) -> str | None:
             try:
-                await asyncio.to_thread(board.add_general_lesson, draft.text, draft.tags)
+                await self.app.write(board.add_general_lesson, draft.text, draft.tags)  # type: ignore[attr-defined]
             except (ValidationError, StoreError) as error:
                 return str(error)
             self.app.changed()  # type: ignore[attr-defined]

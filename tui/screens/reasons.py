@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -64,7 +62,7 @@ class ReasonsEditor(ModalScreen[None]):
         board = self.app.board  # type: ignore[attr-defined]
         try:
             reasons = parse_reasons(self.query_one("#text", TextArea).text)
-            await asyncio.to_thread(board.set_reasons, reasons)
+            await self.app.write(board.set_reasons, reasons)  # type: ignore[attr-defined]
         except (ValidationError, StoreError) as error:
             self.query_one("#error", Static).update(safe_line(str(error)))
             return

@@ -112,7 +112,7 @@ class TemplatePicker(ModalScreen[None]):
         async def answered(yes: bool | None) -> None:
             if yes:
                 try:
-                    await asyncio.to_thread(self.board.delete_template, template.id)
+                    await self.app.write(self.board.delete_template, template.id)  # type: ignore[attr-defined]
                 except (ValidationError, StoreError) as error:
                     self.app.notify(str(error), severity="warning", markup=False)
                 await self.reload()
@@ -156,7 +156,7 @@ class TemplateEditor(ModalScreen[str | None]):
         title = self.query_one("#title", Input).value
         text = self.query_one("#text", TextArea).text
         try:
-            saved = await asyncio.to_thread(
+            saved = await self.app.write(  # type: ignore[attr-defined]
                 self.app.board.save_template,  # type: ignore[attr-defined]
                 title,
                 text,
