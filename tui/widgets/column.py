@@ -254,8 +254,12 @@ class CardList(OptionList):
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
         # Scrolling to the cursor and repainting its cards read the lines six times.
+        # OptionList's also posts OptionHighlighted, which nothing here reads: it bubbled
+        # through the column, the columns' row and the screen, a message pump woken at
+        # each, on every cursor move.
         with self._laid_out():
-            super().watch_highlighted(new)
+            if new is not None and not self._options[new].disabled:
+                self.scroll_to_highlight()
             self._refresh_cards(old, new)
 
     # Textual repaints a whole widget when it is focused, blurred or restyled; for a card
