@@ -139,12 +139,19 @@ def two_columns(db: Path) -> None:
             board.move(number, Move(Stage.REQUESTED, reason="scope", initiator=Initiator.ME))
 
 
-def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home: Path) -> None:
+def start_two_columns(tmux: Tmux, db: Path, home: Path) -> Path:
+    """The :func:`two_columns` board, recorded (see :func:`start_recorded`), its first
+    card focused; the recording's path."""
     two_columns(db)
     output = db.parent / "tty.bytes"
     start_recorded(tmux, db, home, output, "xterm-256color")
     tmux.wait_for("Talk to buyer (40)", "FO0040")
     tmux.wait_card_focused("FO0000")
+    return output
+
+
+def test_moving_the_cursor_repaints_only_what_changed(tmux: Tmux, db: Path, home: Path) -> None:
+    output = start_two_columns(tmux, db, home)
     costs: dict[str, list[int]] = {}
     talk, requested = "Talk to buyer", "Cancellation requested"
     steps = [("j", "FO0001", talk), ("j", "FO0002", talk), ("l", "FO0042", requested)]
@@ -175,11 +182,7 @@ def test_a_move_reaches_the_terminal_whole_once_written(tmux: Tmux, db: Path, ho
     # A move is drawn while it is written and its frames are held until the write
     # returns (tests/ui/test_early_show.py): written late, in order, they must leave the
     # terminal as a whole repaint draws it, the cards where the file says.
-    two_columns(db)
-    output = db.parent / "tty.bytes"
-    start_recorded(tmux, db, home, output, "xterm-256color")
-    tmux.wait_for("Talk to buyer (40)", "FO0040")
-    tmux.wait_card_focused("FO0000")
+    output = start_two_columns(tmux, db, home)
     sizes = []
     for moved, count in (("FO0040", 41), ("FO0041", 42)):
         tmux.keys("l", "g")  # the first card of Cancellation requested

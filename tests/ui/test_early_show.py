@@ -121,6 +121,36 @@ def held_text(app: Any) -> str:
     return "".join(ESCAPES.sub("", frame.render_segments(app.console)) for _, frame in frames)
 
 
+async def focus_fo2(pilot: Any) -> None:
+    """Once FO2 shows, put the cursor on it (in Cancellation requested)."""
+    app = pilot.app
+    await wait_for_text(pilot, "FO2")
+    await pilot.press("l")
+    await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")
+
+
+async def press_back(pilot: Any, sent: list[str], gate: Gate) -> asyncio.Task[None]:
+    """Once FO2 shows, focus it (Requested), arm ``gate`` and press ``<``: in a task,
+    as Pilot's press returns once the key is handled, and the move waits on the gate."""
+    await focus_fo2(pilot)
+    del sent[:]
+    gate.armed = True
+    return asyncio.create_task(pilot.press("less_than_sign"))
+
+
+async def unshown_until_written(pilot: Any, sent: list[str], gate: Gate) -> None:
+    """The screen live, the write held at ``gate``: the move stays off the terminal (the
+    board's watch looks many times meanwhile); once the write returns, it shows."""
+    app = pilot.app
+    await asyncio.sleep(0.3)
+    assert app.writing
+    assert not shown(sent, MOVED)
+    assert BEFORE in screen_text(app)
+    gate.open.set()
+    await wait_for(pilot, lambda: shown(sent, MOVED))
+    assert not app.writing
+
+
 def shown(frames: list[str], text: str) -> bool:
     return any(text in frame for frame in frames)
 
@@ -132,13 +162,7 @@ async def test_a_move_is_drawn_as_it_is_written_and_sent_once_written(
     monkeypatch.setattr(actions, "HOLD_LIMIT", 10.0)  # this write waits on purpose
     app = make_app(db_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "FO2")
-        await pilot.press("l")
-        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
-        del sent[:]
-        gate.armed = True
-        # Pilot's press returns once the key is handled, and the move waits on the gate.
-        pressed = asyncio.create_task(pilot.press("less_than_sign"))
+        pressed = await press_back(pilot, sent, gate)
         await until(gate.writing.is_set)
         # The cards are laid out and drawn with FO2 in Talk already...
         await until(lambda: MOVED in screen_text(app))
@@ -173,13 +197,7 @@ async def test_a_failed_write_never_reaches_the_terminal(
     monkeypatch.setattr(os, "write", full)
     app = make_app(db_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for_text(pilot, "FO2")
-        await pilot.press("l")
-        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
-        del sent[:]
-        gate.armed = True
-        # Pilot's press returns once the key is handled, and the move waits on the gate.
-        pressed = asyncio.create_task(pilot.press("less_than_sign"))
+        pressed = await press_back(pilot, sent, gate)
         await until(lambda: MOVED in screen_text(app))
         # Something else drawn while the frames are held (as the watch reloading the
         # board, or a notice expiring, would: they run beside the key being handled)...
@@ -206,13 +224,7 @@ async def test_a_slow_write_shows_the_board_as_it_was_until_written(
     monkeypatch.setattr(actions, "HOLD_LIMIT", 0.5)
     app = make_app(db_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for_text(pilot, "FO2")
-        await pilot.press("l")
-        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
-        del sent[:]
-        gate.armed = True
-        # Pilot's press returns once the key is handled, and the move waits on the gate.
-        pressed = asyncio.create_task(pilot.press("less_than_sign"))
+        pressed = await press_back(pilot, sent, gate)
         await until(lambda: MOVED in screen_text(app))
         app.title = "meanwhile"
         await until(lambda: "meanwhile" in held_text(app))
@@ -241,23 +253,12 @@ async def test_nothing_shows_a_move_before_its_folder_is_synced(
     monkeypatch.setattr(actions, "HOLD_LIMIT", 0.05)
     app = make_app(db_path, watch_interval=0.02)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "FO2")
-        await pilot.press("l")
-        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
-        del sent[:]
-        folder_gate.armed = True
-        pressed = asyncio.create_task(pilot.press("less_than_sign"))
+        pressed = await press_back(pilot, sent, folder_gate)
         await until(folder_gate.writing.is_set)
         assert stored_orders(db_path)["FO2"]["stage"] == "talk"  # in place, not yet safe
         await until(lambda: not app.output_held)
-        await asyncio.sleep(0.3)  # the watch looks ~15 times
-        assert app.writing
-        assert not shown(sent, MOVED)
-        assert BEFORE in screen_text(app)
-        folder_gate.open.set()
+        await unshown_until_written(pilot, sent, folder_gate)
         await pressed
-        await wait_for(pilot, lambda: shown(sent, MOVED))
-        assert not app.writing
 
 
 async def test_a_dialog_closed_while_its_move_is_written(
@@ -270,9 +271,7 @@ async def test_a_dialog_closed_while_its_move_is_written(
     monkeypatch.setattr(actions, "HOLD_LIMIT", 10.0)
     app = make_app(db_path, watch_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "FO2")
-        await pilot.press("l")
-        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
+        await focus_fo2(pilot)
         await pilot.press("greater_than_sign")
         await wait_for_text(pilot, "what did the buyer answer?")
         del sent[:]
@@ -282,12 +281,7 @@ async def test_a_dialog_closed_while_its_move_is_written(
         await until(lambda: app.output_held and MOVED in screen_text(app))
         await pilot.press("escape")
         await until(lambda: "what did the buyer answer?" not in screen_text(app))
-        await until(lambda: not app.output_held and BEFORE in screen_text(app))
-        await asyncio.sleep(0.3)
+        await until(lambda: not app.output_held)
         assert sys.getswitchinterval() == SWITCH
-        assert app.writing
-        assert not shown(sent, MOVED)
-        folder_gate.open.set()
-        await wait_for(pilot, lambda: shown(sent, MOVED))
+        await unshown_until_written(pilot, sent, folder_gate)
         assert stored_orders(db_path)["FO2"]["stage"] == "talk"
-        assert not app.writing
