@@ -192,9 +192,8 @@ class CancelboardApp(App[None]):
 
     def release_output(self, *, write: bool) -> None:
         """Write the held frames, in order; or, with ``write`` false, drop them: the
-        widgets show something the terminal must never show. Once they are put back, what
-        the dropped frames covered is drawn again (anything else that changed meanwhile,
-        a notice, reaches the terminal then)."""
+        widgets show something the terminal must never show. Once they are put back, the
+        whole screen is drawn again (with anything else that changed meanwhile)."""
         held, self._held_frames = self._held_frames, None
         if held is None:
             return
