@@ -187,7 +187,8 @@ class OrderActions(Screen[None]):
     # ---------------------------------------------------------------- calling the service
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a service call in a thread (disk I/O stays off the event loop)."""
+        """Run a service call that only reads, in a thread (disk I/O stays off the event
+        loop); one that writes goes through :meth:`CancelboardApp.write`."""
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def change(
