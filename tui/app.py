@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import gc
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -108,6 +109,9 @@ class CancelboardApp(App[None]):
         self.startup_notices: list[str] = []
         """Problems to show once the board is up (e.g. a broken config file)."""
         self._seen: Fingerprint | None = None
+        self.collector_paused = False
+        """Set when the start turned Python's cyclic collector off (``cli._open_board``):
+        it is frozen and back on once the first frame is written."""
         self._first_frame_shown = False
         self._shown_rows: ShownRows | None = None
         """While the app starts: the rows on the terminal (see :mod:`tui.frames`)."""
@@ -175,6 +179,12 @@ class CancelboardApp(App[None]):
                 super()._display(screen, renderable)
         finally:
             self._batch_count = held
+        if self.collector_paused and self._first_frame_shown:
+            # Everything the start made lives on (widgets, styles, the board's orders):
+            # out of the collector's sight, its full passes need not walk it all again.
+            self.collector_paused = False
+            gc.freeze()
+            gc.enable()
 
     # ---------------------------------------------------------------- held output
 
