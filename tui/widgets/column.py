@@ -63,6 +63,23 @@ class CardList(OptionList):
             self.cursor_shown = shown
             self._refresh_cards(self.highlighted)
 
+    async def handle_key(self, event: events.Key) -> bool:
+        # The list's own bindings answer here. Textual would let the key bubble up through
+        # the column, the columns' row and the screen to the app (a message pump woken
+        # at each), which then works out the binding chain from here up twice and finds
+        # them first: ~0.3 ms of a ~1.8 ms cursor move. Same order as Textual's: key_
+        # methods, then bindings not marked priority (those ran before the key came
+        # here); a remapped key (a keymap) takes Textual's way.
+        if await super().handle_key(event):
+            return True
+        if self.app._keymap:
+            return False
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                return True
+        return False
+
     def get_visual_style(self, *component_classes: str, partial: bool = False) -> VisualStyle:
         if self.cursor_shown and component_classes[-1:] == ("option-list--option-highlighted",):
             component_classes = (*component_classes[:-1], "cardlist--cursor")
