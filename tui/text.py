@@ -59,19 +59,19 @@ def clean_line(text: str) -> str:
     return clean_text(text, multiline=False).strip()
 
 
-_EDGE_SPACE = re.compile(r"(?:^|\ue000)\s|\s(?:\ue000|$)")
-
-
 def all_clean_lines(values: Iterable[object]) -> bool:
-    """Whether ``values`` are all strings that :func:`clean_line` leaves as they are, in one
-    pass over them all (checking every field of a large board one call at a time costs
-    more than reading it). A value holding U+E000, the separator used here, counts as not
-    clean: the answer may be a needless no, never a wrong yes."""
+    """Whether ``values`` are all strings that :func:`clean_line` leaves as they are.
+
+    One search for control characters over them all (checking every field of a large
+    board one call at a time costs more than reading it), then each one's ends: a regex for
+    space next to a separator scanned every character (6,143 fields: 2.5 -> 0.5 ms).
+    ``str.strip`` strips what the regexes' ``\\s`` matches (Unicode white space)."""
+    texts: list[str] = list(values)  # type: ignore[arg-type]
     try:
-        joined = "\ue000".join(values)  # type: ignore[arg-type]
+        joined = "".join(texts)  # strings only: anything else raises
     except TypeError:
         return False
-    return _ANY_CONTROL.search(joined) is None and _EDGE_SPACE.search(joined) is None
+    return _ANY_CONTROL.search(joined) is None and list(map(str.strip, texts)) == texts
 
 
 def cell_width(text: str) -> int:

@@ -81,5 +81,7 @@ def test_all_clean_lines_wants_strings_and_never_says_yes_wrongly() -> None:
     assert all_clean_lines([])
     assert not all_clean_lines(["a", 5])
     assert not all_clean_lines([None])
-    # Its separator inside a value: a needless no, never a wrong yes.
-    assert not all_clean_lines(["a\ue000 b"])
+    # Nothing a value holds is taken for a separator between values.
+    assert all_clean_lines(["a\ue000 b", "c \ue000d"])
+    assert not all_clean_lines(["a", " b"])
+    assert not all_clean_lines(["a ", "b"])
