@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -57,6 +56,8 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
         return Config(), None
     except OSError as error:
         return Config(), f"{path}: cannot read ({error.strerror}); using the defaults"
+    import tomllib  # only when there is a file (~2 ms of opening the board)
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
         return _parse(data), None

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import mmap
 import os
 import stat
@@ -48,7 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 from tinydb import TinyDB
@@ -56,6 +55,9 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from tui.atomic import fsync_folder
+
+if TYPE_CHECKING:
+    import hashlib
 from tui.fileformat import APP as APP
 from tui.fileformat import ARCHIVE_ROLE as ARCHIVE_ROLE
 from tui.fileformat import ARCHIVED as ARCHIVED
@@ -239,7 +241,15 @@ def revision_of(doc: Mapping[str, Any]) -> int:
 def digest(raw: bytes) -> bytes:
     """What an archive's bytes are compared by (SHA-256: hardware-fast here, and it
     releases the GIL while it runs). A board file is compared by its bytes themselves."""
-    return hashlib.sha256(raw).digest()
+    return sha256(raw).digest()
+
+
+def sha256(data: bytes | memoryview = b"") -> hashlib._Hash:
+    """``hashlib.sha256``, imported when first wanted: only the archive is hashed, and
+    opening the board reads none of it (the import is ~2 ms: OpenSSL's set-up)."""
+    from hashlib import sha256 as make
+
+    return make(data)
 
 
 # ----------------------------------------------------------------------------- snapshots
@@ -502,7 +512,7 @@ def _grown_orders(raw: bytes, cached: Snapshot) -> tuple[dict[str, Any], bytes] 
     if not 2 <= size < len(raw) or not raw.endswith(b"}}"):
         return None
     with memoryview(raw) as whole, whole[: size - 2] as head, whole[size - 2 :] as rest:
-        before = hashlib.sha256(head)
+        before = sha256(head)
         after = before.copy()
         before.update(b"}}")
         if before.digest() != cached.check:
@@ -1467,7 +1477,7 @@ class Store:
 
         def sum_head() -> None:
             with memoryview(raw) as whole, whole[:-2] as head:
-                summed.append(hashlib.sha256(head))
+                summed.append(sha256(head))
 
         summing = threading.Thread(target=sum_head, daemon=True)
         summing.start()

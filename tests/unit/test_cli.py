@@ -152,6 +152,43 @@ def test_default_db_follows_env_then_platform(
     assert path.parts[-2:] == ("cancelboard", "board.json")
 
 
+@pytest.mark.parametrize(
+    ("argv", "opened"),
+    [
+        ([], "env.json"),
+        (["--db", "a.json"], "a.json"),
+        (["--db=b.json"], "b.json"),
+        (["--db="], "env.json"),  # the parser's way: empty is the default
+        (["--d", "c.json"], "c.json"),  # an abbreviation: the parser's way too
+        (["--db", "~/d.json"], "~/d.json"),
+    ],
+)
+def test_the_board_opens_on_the_file_asked_for(
+    argv: list[str], opened: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.cli
+
+    monkeypatch.setenv("CANCELBOARD_DB", str(tmp_path / "env.json"))
+    monkeypatch.chdir(tmp_path)
+    seen: list[Path] = []
+    monkeypatch.setattr(tui.cli, "_open_board", lambda db: seen.append(db) or 0)
+    assert main(argv) == 0
+    expected = Path(opened).expanduser()
+    assert seen == [tmp_path / expected if opened == "env.json" else expected]
+
+
+@pytest.mark.parametrize("argv", [["--db"], ["--db", "-x"], ["--db", "a", "--bogus"]])
+def test_a_bad_board_option_is_a_one_line_error(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.cli
+
+    monkeypatch.setattr(tui.cli, "_open_board", lambda db: pytest.fail("opened"))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cancelboard: error: ") and err.count("\n") == 1
+
+
 def test_installed_script_version_and_help() -> None:
     exe = Path(sys.executable).parent / "cancelboard"
     version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
