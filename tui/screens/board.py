@@ -71,6 +71,11 @@ class BoardScreen(OrderActions):
 
     def __init__(self) -> None:
         super().__init__(id="board")
+        # Made as its mode starts: Textual then parses all of the app's CSS afresh (~6 ms
+        # of a start) when this screen's count of CSS updates is not the app's, which for
+        # a new screen it never is. It is styled from the app's stylesheet as it is now,
+        # as every widget mounted is; a theme set meanwhile still restyles everything.
+        self._css_update_count = self.app._css_update_count
         # Keys repaint a few rows of one list: drawn from the widgets they touch only.
         self._compositor = BandCompositor()
         self.orders: dict[str, Order] = {}

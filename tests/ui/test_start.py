@@ -1,7 +1,9 @@
-"""Python's cyclic collector is off while the board starts and back on once it is drawn.
+"""How the board starts: what it spares, and that it still looks as it should.
 
-Its passes over what the imports and the app's start make cost a tenth of a 10,000-order
-board's start; left off, a session's cycles would never be freed.
+Python's cyclic collector is off while the board starts and back on once it is drawn: its
+passes over what the imports and the app's start make cost a tenth of a 10,000-order
+board's start; left off, a session's cycles would never be freed. And the app's CSS is
+parsed once, not again for the board's screen.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.color import Color
+from textual.css.stylesheet import Stylesheet
 
 from tests.ui.helpers import make_app, wait_for_text
 from tui import cli, quicklist
 from tui.app import CancelboardApp
 from tui.board import Board, OrderDraft
+from tui.config import Config
 from tui.store import Store
 
 SIZE = (80, 24)
@@ -87,3 +92,30 @@ async def test_an_app_not_started_so_leaves_it_alone(db_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
         assert not gc.isenabled()
+
+
+async def test_the_css_is_parsed_once(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(db_path)
+    reparsed: list[Stylesheet] = []
+    reparse = Stylesheet.reparse
+
+    def counted(self: Stylesheet) -> None:
+        reparsed.append(self)
+        reparse(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+    assert reparsed == []
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord"])
+async def test_the_board_starts_in_the_configured_theme(db_path: Path, theme: str) -> None:
+    seed(db_path)
+    app = make_app(db_path, config=Config(theme=theme))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        assert app.theme == theme
+        background = Color.parse(app.theme_variables["background"])
+        assert app.screen.styles.background == background
