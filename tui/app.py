@@ -18,6 +18,7 @@ from rich.console import RenderableType
 from textual import events
 from textual._compositor import CompositorUpdate, LayoutUpdate
 from textual.app import App, ScreenStackError, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
@@ -185,6 +186,27 @@ class CancelboardApp(App[None]):
             self.collector_paused = False
             gc.freeze()
             gc.enable()
+
+    # ---------------------------------------------------------------- closing screens
+
+    def pop_screen(self) -> AwaitComplete:
+        """Close the screen on top, once it is built.
+
+        A key typed right after the one that opened a screen (enter then escape, in one
+        burst over a slow link) could close it while it was still being mounted: its own
+        set-up, or Textual's Header, then looked for widgets already taken away, and the
+        app ended with a traceback. Such a screen closes as soon as it is built."""
+        top = self.screen
+        if top.is_mounted or len(self.screen_stack) <= 1:
+            return super().pop_screen()
+        close = super().pop_screen
+
+        async def once_built() -> None:
+            await top._mounted_event.wait()
+            if self.screen is top:
+                await close()
+
+        return AwaitComplete(once_built())
 
     # ---------------------------------------------------------------- held output
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+
+import pytest
+from textual import events
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
@@ -408,3 +412,31 @@ async def test_a_click_opens_the_card_under_it_after_cards_above_left(db_path: P
         await pilot.pause(0.3)
         assert isinstance(app.screen, BoardScreen)
         assert app.is_running
+
+
+@pytest.mark.parametrize("key", ["enter", "n", "e", "N", "M", "L"])
+async def test_escape_typed_right_after_a_key_that_opens_a_screen_closes_it(
+    db_path: Path, key: str
+) -> None:
+    # Enter and escape in one burst (a slow link): escape can come while the screen the
+    # first key opened is still being built. Closing it then ended the app with a
+    # traceback (its fields, or Textual's Header, looked up after they were taken away).
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "ann"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        board = app.screen
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+        for _ in range(10_000):
+            if app.screen is not board:
+                break
+            await asyncio.sleep(0)
+        opened = app.screen
+        assert opened is not board and not opened.is_mounted
+        assert await app._check_bindings("escape")  # what Textual does as the key reaches it
+        await wait_for(pilot, lambda: app.screen is board)
+        await pilot.pause(0.2)
+        assert app.is_running and app.screen_stack == [board]
+        assert opened.is_mounted  # it was built, then closed
+        await pilot.press(key)  # and it still opens
+        await wait_for(pilot, lambda: type(app.screen) is type(opened))

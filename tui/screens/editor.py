@@ -130,5 +130,8 @@ class EntryEditor(ModalScreen[bool]):
         area.focus()
 
     def action_cancel(self) -> None:
-        draft = self.draft()
-        close_asking_if_typed(self, draft.text != self.initial_text or bool(draft.tags))
+        def typed() -> bool:
+            draft = self.draft()
+            return draft.text != self.initial_text or bool(draft.tags)
+
+        close_asking_if_typed(self, typed)

@@ -112,7 +112,7 @@ class OrderForm(ModalScreen[bool]):
         self.dismiss(True)
 
     def action_cancel(self) -> None:
-        close_asking_if_typed(self, self.draft() != self.initial)
+        close_asking_if_typed(self, lambda: self.draft() != self.initial)
 
 
 def _draft_of(order: Order) -> OrderDraft:

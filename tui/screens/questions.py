@@ -213,8 +213,9 @@ class ReasonModal(ModalScreen[bool]):
             self.query_one("#error", Static).update(safe_line(error))
 
     def action_cancel(self) -> None:
-        typed = self.query_one("#reason-text", Input).value != self.initial_text
-        close_asking_if_typed(self, typed)
+        close_asking_if_typed(
+            self, lambda: self.query_one("#reason-text", Input).value != self.initial_text
+        )
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -249,9 +250,14 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-def close_asking_if_typed(screen: ModalScreen[Any], typed: bool, result: Any = False) -> None:
-    """Escape on a form or editor: close it, asking first if there is typed text to lose."""
-    if not typed:
+def close_asking_if_typed(
+    screen: ModalScreen[Any], typed: Callable[[], bool], result: Any = False
+) -> None:
+    """Escape on a form or editor: close it, asking first if there is typed text to lose.
+
+    ``typed`` reads the fields only once the screen is built: an escape typed right after
+    the key that opened it can come before its fields exist, and nothing is typed yet."""
+    if not screen.is_mounted or not typed():
         screen.dismiss(result)
         return
 

@@ -55,8 +55,9 @@ class ReasonsEditor(ModalScreen[None]):
         self.query_one("#text").focus()
 
     def action_cancel(self) -> None:
-        typed = self.query_one("#text", TextArea).text != self.initial_text
-        close_asking_if_typed(self, typed, None)
+        close_asking_if_typed(
+            self, lambda: self.query_one("#text", TextArea).text != self.initial_text, None
+        )
 
     async def action_save(self) -> None:
         board = self.app.board  # type: ignore[attr-defined]

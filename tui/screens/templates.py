@@ -147,10 +147,13 @@ class TemplateEditor(ModalScreen[str | None]):
         self.query_one("#title").focus()
 
     def action_cancel(self) -> None:
-        title = self.query_one("#title", Input).value
-        text = self.query_one("#text", TextArea).text
-        was = (self.template.title, self.template.text) if self.template else ("", "")
-        close_asking_if_typed(self, (title, text) != was, None)
+        def typed() -> bool:
+            title = self.query_one("#title", Input).value
+            text = self.query_one("#text", TextArea).text
+            was = (self.template.title, self.template.text) if self.template else ("", "")
+            return (title, text) != was
+
+        close_asking_if_typed(self, typed, None)
 
     async def action_save(self) -> None:
         title = self.query_one("#title", Input).value
