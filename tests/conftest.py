@@ -30,6 +30,7 @@ def _isolated_home(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("CANCELBOARD_DB", raising=False)
+    monkeypatch.delenv("CANCELBOARD_CONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     yield
 

@@ -29,6 +29,7 @@ SIZE = (80, 24)
 @pytest.fixture(autouse=True)
 def _collector_restored() -> Iterator[None]:
     yield
+    gc.unfreeze()  # what a test froze is the test run's, not the app's
     gc.enable()
 
 
@@ -110,7 +111,7 @@ async def test_the_css_is_parsed_once(db_path: Path, monkeypatch: pytest.MonkeyP
     assert reparsed == []
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord"])
+@pytest.mark.parametrize("theme", ["textual-light", "nord"])  # not the default
 async def test_the_board_starts_in_the_configured_theme(db_path: Path, theme: str) -> None:
     seed(db_path)
     app = make_app(db_path, config=Config(theme=theme))
