@@ -55,9 +55,6 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from tui.atomic import fsync_folder
-
-if TYPE_CHECKING:
-    import hashlib
 from tui.fileformat import APP as APP
 from tui.fileformat import ARCHIVE_ROLE as ARCHIVE_ROLE
 from tui.fileformat import ARCHIVED as ARCHIVED
@@ -69,6 +66,9 @@ from tui.fileformat import SCHEMA as SCHEMA
 from tui.fileformat import SETTINGS as SETTINGS
 from tui.fileformat import TEMPLATES as TEMPLATES
 from tui.fileformat import TO_ARCHIVE as TO_ARCHIVE
+
+if TYPE_CHECKING:
+    import hashlib  # imported when first wanted: see sha256
 
 try:
     import fcntl
