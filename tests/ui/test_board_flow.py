@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.widgets import Input
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
@@ -440,3 +441,23 @@ async def test_escape_typed_right_after_a_key_that_opens_a_screen_closes_it(
         assert opened.is_mounted  # it was built, then closed
         await pilot.press(key)  # and it still opens
         await wait_for(pilot, lambda: type(app.screen) is type(opened))
+
+
+async def test_keys_typed_right_after_slash_never_act_on_the_board(db_path: Path) -> None:
+    # Pasted, or typed ahead over a slow link: the keys after "/" are read before the
+    # filter box exists. On the board, "n" opens the new-order form, "a" shows the
+    # archive and "3" switches to the stats; none of that may happen.
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "ann"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        board = app.screen
+        for key in ("slash", "a", "n", "3"):
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await pilot.pause(0.3)
+        assert app.screen_stack == [board] and app.current_mode == "board"
+        assert "Closed" not in screen_text(app)
+        assert app.focused is board.query_one("#filter", Input)
+        await pilot.press(*"ann")  # and what is typed once it is there goes in
+        assert board.query_one("#filter", Input).value.endswith("ann")

@@ -402,7 +402,11 @@ class BoardScreen(OrderActions):
             self._filter_box = box
             await self.mount(box, before=self.query_one("#columns"))
         box.display = True
-        box.focus()
+        # At once, not after the keys already read (``focus`` waits for them): keys
+        # typed right after "/" in one burst (pasted, a slow link) acted on the board,
+        # "n" opening the new-order form, "3" switching to the stats. Read before the box
+        # had focus, they still do not reach it; they no longer act on the board.
+        self.set_focus(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
