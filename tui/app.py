@@ -187,26 +187,6 @@ class CancelboardApp(App[None]):
             gc.freeze()
             gc.enable()
 
-    # ---------------------------------------------------------------- keys typed ahead
-
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual hands each key to the widget focused when the key is read. Keys read in
-        # one burst ("/" and then a filter, "n" and an order number: pasted, or typed
-        # ahead over a slow link) all went to the board, though the first one moved the
-        # focus to a text box: unhandled there, they come back up here. A character the
-        # focused box takes goes into it, as it would have had it come a moment later.
-        # (One the box got itself never comes here: it takes it and stops it.)
-        # Else Textual's own handler runs next (every class's handler does, unless one
-        # prevents the default): the app's bindings.
-        focused = self.focused
-        if (
-            event.is_printable
-            and focused is not None
-            and focused.check_consume_key(event.key, event.character)
-        ):
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
-
     # ---------------------------------------------------------------- closing screens
 
     def pop_screen(self) -> AwaitComplete:
