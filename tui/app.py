@@ -343,6 +343,11 @@ class CancelboardApp(App[None]):
         if self.current_mode != "board":
             self.switch_mode("board")
         while len(self.screen_stack) > 1 and not isinstance(self.screen, BoardScreen):
+            if not self.screen.is_mounted:
+                # It closes once built (pop_screen), not now: this loop would wait for it
+                # forever. Jump once it is built.
+                self.call_after_refresh(self.open_order, number)
+                return
             self.pop_screen()
         self.push_screen(OrderScreen(number))
 

@@ -443,6 +443,33 @@ async def test_escape_typed_right_after_a_key_that_opens_a_screen_closes_it(
         await wait_for(pilot, lambda: type(app.screen) is type(opened))
 
 
+async def test_a_jump_while_a_card_is_still_being_built_lands_on_the_card(
+    db_path: Path,
+) -> None:
+    # The palette's jump closes the screens above the board first; one still being
+    # built closes only once built, so the jump waits for it (it froze the app before).
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "ann"))
+    board.add_order(OrderDraft("FO2", "bob"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.post_message(events.Key("enter", None))
+        for _ in range(10_000):
+            if isinstance(app.screen, OrderScreen):
+                break
+            await asyncio.sleep(0)
+        assert isinstance(app.screen, OrderScreen) and not app.screen.is_mounted
+        app.open_order("FO2")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.number == "FO2",
+        )
+        await pilot.pause(0.2)
+        assert [type(s).__name__ for s in app.screen_stack] == ["BoardScreen", "OrderScreen"]
+        await wait_for_text(pilot, "bob")
+
+
 async def test_keys_typed_right_after_slash_never_act_on_the_board(db_path: Path) -> None:
     # Pasted, or typed ahead over a slow link: the keys after "/" are read before the
     # filter box exists. On the board, "n" opens the new-order form, "a" shows the
