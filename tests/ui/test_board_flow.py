@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
+from tui.app import CancelboardApp
 from tui.board import Board
 from tui.domain import EntryKind, Move, OrderDraft, Stage
 from tui.screens.board import BoardScreen
@@ -415,6 +417,20 @@ async def test_a_click_opens_the_card_under_it_after_cards_above_left(db_path: P
         assert app.is_running
 
 
+async def opened_unbuilt(app: CancelboardApp, key: str) -> Screen[object]:
+    """Press ``key`` (a screen opens) and return that screen as soon as it is on top,
+    before it is built."""
+    board = app.screen
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
+    for _ in range(10_000):
+        if app.screen is not board:
+            break
+        await asyncio.sleep(0)
+    opened = app.screen
+    assert opened is not board and not opened.is_mounted
+    return opened
+
+
 @pytest.mark.parametrize("key", ["enter", "n", "e", "N", "M", "L"])
 async def test_escape_typed_right_after_a_key_that_opens_a_screen_closes_it(
     db_path: Path, key: str
@@ -427,13 +443,7 @@ async def test_escape_typed_right_after_a_key_that_opens_a_screen_closes_it(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
         board = app.screen
-        app.post_message(events.Key(key, key if len(key) == 1 else None))
-        for _ in range(10_000):
-            if app.screen is not board:
-                break
-            await asyncio.sleep(0)
-        opened = app.screen
-        assert opened is not board and not opened.is_mounted
+        opened = await opened_unbuilt(app, key)
         assert await app._check_bindings("escape")  # what Textual does as the key reaches it
         await wait_for(pilot, lambda: app.screen is board)
         await pilot.pause(0.2)
@@ -454,12 +464,7 @@ async def test_a_jump_while_a_card_is_still_being_built_lands_on_the_card(
     app = make_app(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
-        app.post_message(events.Key("enter", None))
-        for _ in range(10_000):
-            if isinstance(app.screen, OrderScreen):
-                break
-            await asyncio.sleep(0)
-        assert isinstance(app.screen, OrderScreen) and not app.screen.is_mounted
+        assert isinstance(await opened_unbuilt(app, "enter"), OrderScreen)
         app.open_order("FO2")
         await wait_for(
             pilot,
