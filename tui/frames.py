@@ -58,32 +58,35 @@ class ShownRows:
         chops: list[dict[int, Strip | None]] = [{} for _ in range(height)]
         ends: list[list[int]] = [[] for _ in range(height)]
         spans: list[tuple[int, int, int]] = []
+        whole_rows = 0
         for y, strips in enumerate(rows, region.y):
             x = 0
             for strip in strips:
                 chops[y][x] = strip
                 x += strip.cell_length
                 ends[y].append(x)
-            if self._same(y, chops[y].items(), ends[y], 0, width, console):
-                continue
-            spans.append((y, 0, width))
-        if len(spans) == len(rows):
+            unsent = self._unsent(y, chops[y].items(), ends[y], 0, width, console)
+            whole_rows += unsent == [(0, width)]
+            spans.extend((y, x1, x2) for x1, x2 in unsent)
+        if whole_rows == len(rows):
             return update  # every row: as Textual writes it (one cursor move per row)
         return ChopsUpdate(chops, spans, ends) if spans else None
 
     def _chops(self, update: ChopsUpdate, console: Console) -> CompositorUpdate | None:
         kept = [
             (y, x1, x2)
-            for y, x1, x2 in update.spans
-            if not self._same(y, update.chops[y].items(), update.chop_ends[y], x1, x2, console)
+            for y, span_x1, span_x2 in update.spans
+            for x1, x2 in self._unsent(
+                y, update.chops[y].items(), update.chop_ends[y], span_x1, span_x2, console
+            )
         ]
         if not kept:
             return None
-        if len(kept) == len(update.spans):
+        if kept == update.spans:
             return update
         return ChopsUpdate(update.chops, kept, update.chop_ends)
 
-    def _same(
+    def _unsent(
         self,
         y: int,
         chops: Iterable[tuple[int, Strip | None]],
@@ -91,9 +94,11 @@ class ShownRows:
         x1: int,
         x2: int,
         console: Console,
-    ) -> bool:
-        """Whether the terminal shows row ``y`` from ``x1`` to ``x2`` as these pieces draw
-        it; either way, it is remembered as drawn by them."""
+    ) -> list[tuple[int, int]]:
+        """What of row ``y``, from ``x1`` to ``x2``, the terminal does not show as these
+        pieces draw it: the pieces that differ (a scrollbar's thumb, not the cards beside
+        it), or the whole span when the row is not known. Either way, the span is
+        remembered as drawn by them."""
         pieces: Pieces = {}
         whole = True
         for end, (x, strip) in zip(ends, chops, strict=False):
@@ -106,17 +111,26 @@ class ShownRows:
         row = self._rows.get(y)
         if not whole:
             self._rows.pop(y, None)
-            return False
+            return [(x1, x2)]
+        if row is None:
+            if x1 == 0 and x2 >= self.size.width:
+                self._rows[y] = pieces
+            return [(x1, x2)]
+        changed: list[tuple[int, int]] = []
+        for x, (end, text) in sorted(pieces.items()):
+            if row.get(x) == (end, text):
+                continue
+            if changed and changed[-1][1] == x:
+                changed[-1] = (changed[-1][0], end)  # next to the last one: one span
+            else:
+                changed.append((x, end))
         if x1 == 0 and x2 >= self.size.width:
             self._rows[y] = pieces
-            return row == pieces
-        if row is None:
-            return False
-        same = bool(pieces) and all(row.get(x) == piece for x, piece in pieces.items())
-        for x in [x for x, (end, _) in row.items() if x < x2 and end > x1]:
-            del row[x]  # what the span covers is what it draws now
-        row.update(pieces)
-        return same
+        else:
+            for x in [x for x, (end, _) in row.items() if x < x2 and end > x1]:
+                del row[x]  # what the span covers is what it draws now
+            row.update(pieces)
+        return changed
 
 
 class BandCompositor(Compositor):

@@ -70,17 +70,22 @@ def test_a_repaint_of_the_same_screen_sends_nothing() -> None:
     assert shown.unsent(chops(1, 6, WIDTH, row("c", "d")), CONSOLE) is None
 
 
-def test_a_repaint_sends_the_rows_that_changed_and_only_those() -> None:
+def test_a_repaint_sends_the_pieces_that_changed_and_only_those() -> None:
     shown = ShownRows(Size(WIDTH, HEIGHT))
     shown.unsent(board(), CONSOLE)
     update = shown.unsent(screen(row("a", "b"), row("c", "D", RED), row("e", "f")), CONSOLE)
     sent = written(update)
     assert "D" in sent and "a" not in sent and "e" not in sent
-    assert "\x1b[2;1H" in sent  # to the row that changed (1-based)
+    # Not the rest of its row either (a scrollbar's thumb must not send the cards beside it).
+    assert "c" not in sent
+    assert "\x1b[2;7H" in sent  # to the piece that changed (1-based)
     # What it sent is what the terminal shows now: sent again, it is not.
     assert shown.unsent(screen(row("a", "b"), row("c", "D", RED), row("e", "f")), CONSOLE) is None
     # A style is a change too.
     assert "D" in written(shown.unsent(chops(1, 0, WIDTH, row("c", "D")), CONSOLE))
+    # A part of a row repainted (a list and its scrollbar) sends only its pieces that differ.
+    sent = written(shown.unsent(chops(2, 0, WIDTH, row("e", "F")), CONSOLE))
+    assert "F" in sent and "e" not in sent and "\x1b[3;7H" in sent
 
 
 def test_part_of_a_row_is_remembered_for_the_whole_row() -> None:
