@@ -243,6 +243,19 @@ class CardList(OptionList):
         if self._fewest_lines(options) > self.app.size.height:
             self.show_vertical_scrollbar = True
 
+    def _refresh_scrollbars(self) -> None:
+        if (
+            self.show_vertical_scrollbar
+            and not self.virtual_size.height
+            and self._fewest_lines(self._options) > self.app.size.height
+        ):
+            # The screen's first layout, before the cards are laid out: Textual would hide
+            # the scrollbar (the list has no lines yet) that :meth:`_overflow_before_layout`
+            # showed, and the cards drawn meanwhile at the width beside it would be drawn
+            # again, wider, in a frame that had no room for it.
+            return
+        super()._refresh_scrollbars()
+
     @staticmethod
     def _fewest_lines(options: Sequence[Option]) -> int:
         """The lines these cards take at any width (unwrapped, and the dividers)."""
