@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -446,6 +447,22 @@ def _board_only(argv: list[str]) -> str | None:
     return path if path and not path.startswith("-") else None
 
 
+def _cards_per_column() -> int:
+    """More cards than a column of the terminal can show: a card takes three lines at
+    least (number, buyer, money), and a divider under it. The terminal's height as Textual
+    reads it (``shutil.get_terminal_size``: ``LINES``, then standard output's terminal,
+    else 24), without importing shutil for it."""
+    rows = 0
+    with suppress(ValueError):
+        rows = int(os.environ.get("LINES", 0))
+    if rows <= 0:
+        try:
+            rows = os.get_terminal_size(sys.__stdout__.fileno()).lines  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            rows = 0
+    return (rows if rows > 0 else 24) // 4 + 1
+
+
 def _open_board(db: Path) -> int:
     store = Store(db)
     # Loading allocates many objects that all live on: the collector would only walk them
@@ -458,10 +475,14 @@ def _open_board(db: Path) -> int:
         board = Board(store)
         # Entries and history wait until the board is drawn (BoardScreen reads them then).
         board.lazy_details = True
-        # A damaged open order is refused here (its entries and history once the board is
-        # drawn), not mid-session; the archive is checked when it is shown (converting
-        # 9,000 archived orders cost ~1 s at start).
-        board.orders()
+        # A damaged open order is refused here, not mid-session: the ones the first paint
+        # shows (all of them on a board that fits the terminal), and any whose stage or
+        # time in it cannot be read; the others, and entries and history, once the board
+        # is drawn. The archive is checked when it is shown (converting 9,000 archived
+        # orders cost ~1 s at start).
+        board.first_cards = board.first_orders(_cards_per_column())
+        if board.first_cards is None:
+            board.orders()
     except StoreError as error:
         gc.enable()
         return _fail(str(error))

@@ -15,6 +15,10 @@ from typing import Any
 
 import pytest
 
+from tui.board import Board
+from tui.domain import OrderDraft
+from tui.store import Store
+
 from .helpers import (
     COLUMN_TITLES,
     Tmux,
@@ -156,6 +160,32 @@ def test_a_form_typed_in_one_burst_fills_the_right_fields(tmux: Tmux, db: Path, 
     tmux.wait_gone("New order")
     order = stored_orders(db)["FO7"]
     assert (order["buyer"], order["gig"], order["amount_cents"]) == ("bob", "Logo", 2500)
+
+
+def test_a_damaged_order_past_the_first_cards_ends_the_board_with_one_line(
+    tmux: Tmux, db: Path, home: Path
+) -> None:
+    """The start reads the cards a column can show first (seven at 24 rows), the rest once
+    they are drawn: a damaged one among the rest ends the session as one among the first
+    does before the board opens, with one line naming the file and the order."""
+    board = Board(Store(db))
+    numbers = [f"FO{n:02d}" for n in range(1, 13)]
+    for number in numbers:
+        board.add_order(OrderDraft(number, "bob"))
+    data = json.loads(db.read_text())
+    for doc in data["orders"].values():
+        if isinstance(doc, dict) and doc.get("order") == numbers[-1]:
+            doc["amount_cents"] = "lots"
+    db.write_text(json.dumps(data))
+    before = db.read_bytes()
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    assert tmux.wait_exit() == "2"
+    joined = tmux.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", tmux.target).stdout
+    lines = [line for line in joined.splitlines() if "error" in line]
+    assert len(lines) == 1, joined
+    assert lines[0].startswith("cancelboard: error: ")
+    assert str(db) in lines[0] and f"order {numbers[-1]} is damaged" in lines[0]
+    assert db.read_bytes() == before
 
 
 def test_a_damaged_entry_ends_the_board_with_one_line(tmux: Tmux, db: Path, home: Path) -> None:

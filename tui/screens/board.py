@@ -88,6 +88,8 @@ class BoardScreen(OrderActions):
         a call, twice for each key that moves between columns)."""
         self._unchanged: tuple[list[Order], str | None] | None = None
         """The orders and the focused card before a :meth:`preview`."""
+        self._partial = False
+        """Whether the cards shown are only the start's first ones (the rest to come)."""
         self._filter_box: Input | None = None
         """The filter's input, made the first time ``/`` is pressed: it was a tenth of the
         board screen's set-up at start (~3 ms), and many sessions never filter."""
@@ -188,6 +190,14 @@ class BoardScreen(OrderActions):
     async def reload(self, focus: str | None = None) -> None:
         self._unchanged = None
         self._loaded = self._fingerprint()
+        first, self.board.first_cards = self.board.first_cards, None
+        if first is not None and not self.show_archive and not self.filter_text:
+            # The start: the cards a terminal can show; the rest once they are drawn.
+            self._partial = True
+            self.show(first.orders, focus, counts=first.counts)
+            self.call_after_refresh(self.run_worker, self._show_the_rest(), group="rest")
+            return
+        self._partial = False
         try:
             if self.show_archive and self.board.lazy_details:
                 orders = await self._read_archive()
@@ -208,6 +218,21 @@ class BoardScreen(OrderActions):
             # After the paint: a thread converting meanwhile would slow the paint down.
             self.board.lazy_details = False
             self.call_after_refresh(self.run_worker, self._load_details(orders), group="details")
+
+    async def _show_the_rest(self) -> None:
+        """Every open order, once the start's first cards are drawn (see
+        ``Board.first_orders``): a damaged one ends the session as it would have before
+        the first paint, with one line naming the file and the order."""
+        while self.cb_app.writing:
+            # A change made meanwhile reads them all once it is written.
+            await asyncio.sleep(0.01)
+        if not self._partial:
+            return
+        try:
+            await self.reload()
+        except StoreError as error:
+            self.cb_app.fatal_error_message = str(error)
+            self.app.exit(return_code=2)
 
     async def _read_archive(self) -> list[Order]:
         """Every order, the archive's too, read with the collector off (as at the start)."""
@@ -275,11 +300,19 @@ class BoardScreen(OrderActions):
             why = lines[-1] if lines else f"exit status {process.returncode}"
             self.cb_app.say(f"No archive backup today: {why}", "warning")
 
-    def show(self, orders: list[Order], focus: str | None = None, *, timed: bool = False) -> None:
+    def show(
+        self,
+        orders: list[Order],
+        focus: str | None = None,
+        *,
+        timed: bool = False,
+        counts: dict[Stage, int] | None = None,
+    ) -> None:
         """Lay the orders out in their columns; keep (or move) focus on a card.
 
         Only columns whose orders changed are redrawn, unless ``timed`` (the clock moved:
-        countdowns and ages are worked out again for every card).
+        countdowns and ages are worked out again for every card). ``counts``: how many
+        orders each stage holds when ``orders`` are only the first of each (the start's).
         """
         column = self.focused_column()
         focus = focus or (column.current_number if column else None)
@@ -293,6 +326,12 @@ class BoardScreen(OrderActions):
         now = self.board.clock()
         for col in self._stage_columns:
             cards = sorted(by_stage[col.stage], key=lambda o: o.entered_stage_at)
+            if counts is not None:
+                total = counts.get(col.stage, 0)
+                col.show_orders(
+                    cards, now, self.board.settings, timed=timed, total=total, first=True
+                )
+                continue
             total = len(cards)
             if col.stage is Stage.CLOSED:
                 # Years of closed orders: the newest are the ones worth scrolling through
@@ -300,7 +339,9 @@ class BoardScreen(OrderActions):
                 cards = cards[-CLOSED_SHOWN:]
             col.show_orders(cards, now, self.board.settings, timed=timed, total=total)
         self.query_one("#empty").display = not orders and not needle and not self._has_archive
-        self.sub_title = self._summary(orders)
+        self.sub_title = self._summary(
+            sum(counts.values()) if counts is not None else sum(1 for o in orders if o.is_open)
+        )
         if focus:
             for col in self.columns():
                 if col.select_number(focus):
@@ -330,8 +371,7 @@ class BoardScreen(OrderActions):
             self._unchanged = None
             self.show(orders, focus=focus)
 
-    def _summary(self, orders: list[Order]) -> str:
-        open_count = sum(1 for o in orders if o.is_open)
+    def _summary(self, open_count: int) -> str:
         text = f"{open_count} open"
         if self.filter_text:
             text += f" · filter: {self.filter_text}"

@@ -407,9 +407,12 @@ class StageColumn(Vertical):
         *,
         timed: bool = True,
         total: int | None = None,
+        first: bool = False,
     ) -> bool:
         """Show these orders; returns whether anything had to be redrawn. ``total``: how
-        many there are in all when ``orders`` are only the newest of them (the title says).
+        many there are in all when ``orders`` are only the newest of them (the title says),
+        or with ``first``, only the first of them (the start's: the title counts them all,
+        as it will once the rest are shown).
 
         With ``timed`` false (a change, a filter: not the clock), only cards of changed orders
         are worked out again (unchanged orders are the same objects), and a column showing
@@ -435,8 +438,9 @@ class StageColumn(Vertical):
             order.number: (order, lines) for order, lines in zip(orders, cards, strict=True)
         }
         signature = tuple(cards)
+        count = total if first else len(orders)
         if signature == self._signature:
-            self._set_title(len(orders), total)
+            self._set_title(count, total)
             return False
         keep, position = self.current_number, self.position
         last = len(cards) - 1
@@ -461,7 +465,7 @@ class StageColumn(Vertical):
             # The cursor's card left: the cursor stays where it was, on the next card.
             highlighted = min(position, last) if options else None
         self.cards.replace_cards(options, highlighted)
-        self._set_title(len(orders), total)
+        self._set_title(count, total)
         return True
 
     @property
