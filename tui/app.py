@@ -122,6 +122,11 @@ class CancelboardApp(App[None]):
         is written later, or dropped and the whole screen drawn again)."""
         self._writes = 0
         """Changes made here whose write has not returned yet."""
+        self.orders_read = asyncio.Event()
+        """Set once every open order has been read (the start draws its first cards
+        before: see ``BoardScreen.reload``). A change waits for it: a damaged order among
+        the rest ends the session before anything is written, as at the start."""
+        self.orders_read.set()
         self._held_frames: list[tuple[Screen[object], RenderableType]] | None = None
         """Frames drawn while output is held (see :meth:`hold_output`), oldest first."""
         if self.config.theme in self.available_themes:
@@ -254,6 +259,10 @@ class CancelboardApp(App[None]):
         the file may be renamed into place before its folder is synced, and nothing
         must show it from there (a watch, a screen coming back) before the write
         returns."""
+        await self.orders_read.wait()
+        if self.fatal_error_message:
+            # The session is ending on a damaged order found meanwhile: nothing is written.
+            raise StoreError(self.fatal_error_message)
         self._writes += 1
         context = contextvars.copy_context()
         future = asyncio.get_running_loop().run_in_executor(

@@ -194,20 +194,32 @@ class BoardScreen(OrderActions):
         if first is not None and not self.show_archive and not self.filter_text:
             # The start: the cards a terminal can show; the rest once they are drawn.
             self._partial = True
+            self.cb_app.orders_read.clear()
             self.show(first.orders, focus, counts=first.counts)
             self.call_after_refresh(self.run_worker, self._show_the_rest(), group="rest")
             return
-        self._partial = False
         try:
-            if self.show_archive and self.board.lazy_details:
-                orders = await self._read_archive()
-            else:
-                orders = await self.call(self.board.orders, archived=self.show_archive)
-        except ArchiveError as error:
-            # The open orders do not need the archive: they stay; the archive is refused.
-            self.cb_app.say(str(error), "error")
-            self._hide_archive()
-            orders = await self.call(self.board.orders)
+            try:
+                if self.show_archive and self.board.lazy_details:
+                    orders = await self._read_archive()
+                else:
+                    orders = await self.call(self.board.orders, archived=self.show_archive)
+            except ArchiveError as error:
+                # The open orders do not need the archive: they stay; it is refused.
+                self.cb_app.say(str(error), "error")
+                self._hide_archive()
+                orders = await self.call(self.board.orders)
+        except StoreError as error:
+            if not self._partial:
+                raise
+            # An open order the start left for after its first paint is damaged: the
+            # session ends as it would have before the board opened (whichever reload
+            # read it first: the rest's, a key's, the watch's).
+            self._end_with(error)
+            return
+        if self._partial:
+            self._partial = False
+            self.cb_app.orders_read.set()
         if not orders and not self.show_archive:
             # "No orders yet" would be wrong when everything is in the archive.
             self._has_archive = await self.call(self.board.has_archived)
@@ -221,18 +233,17 @@ class BoardScreen(OrderActions):
 
     async def _show_the_rest(self) -> None:
         """Every open order, once the start's first cards are drawn (see
-        ``Board.first_orders``): a damaged one ends the session as it would have before
-        the first paint, with one line naming the file and the order."""
-        while self.cb_app.writing:
-            # A change made meanwhile reads them all once it is written.
-            await asyncio.sleep(0.01)
-        if not self._partial:
-            return
-        try:
+        ``Board.first_orders``), unless a reload read them meanwhile. No change is written
+        before (``CancelboardApp.orders_read``)."""
+        if self._partial:
             await self.reload()
-        except StoreError as error:
-            self.cb_app.fatal_error_message = str(error)
-            self.app.exit(return_code=2)
+
+    def _end_with(self, error: StoreError) -> None:
+        """End the session on a damaged order: exit status 2, and one line naming the
+        file and the order (``cli`` prints it once the terminal is back)."""
+        self.cb_app.fatal_error_message = str(error)
+        self.cb_app.orders_read.set()  # a change waiting for it is refused, not left waiting
+        self.app.exit(return_code=2)
 
     async def _read_archive(self) -> list[Order]:
         """Every order, the archive's too, read with the collector off (as at the start)."""
@@ -269,8 +280,7 @@ class BoardScreen(OrderActions):
             self._hide_archive()
             await self.reload()
         except StoreError as error:
-            self.cb_app.fatal_error_message = str(error)
-            self.app.exit(return_code=2)
+            self._end_with(error)
 
     async def _daily_archive_backup(self) -> None:
         """Today's archive backup, if the archive changed since its newest one, made by a
