@@ -449,7 +449,9 @@ def _board_only(argv: list[str]) -> str | None:
 
 def _cards_per_column() -> int:
     """More cards than a column of the terminal can show: a card takes three lines at
-    least (number, buyer, money), and a divider under it. The terminal's height as Textual
+    least (number, buyer, money), and a divider under it; one more, so that they take more
+    lines than the terminal has (a list's scrollbar shows from the first layout, see
+    ``CardList._overflow_before_layout``). The terminal's height as Textual
     reads it (``shutil.get_terminal_size``: ``LINES``, then standard output's terminal,
     else 24), without importing shutil for it."""
     rows = 0
@@ -460,7 +462,7 @@ def _cards_per_column() -> int:
             rows = os.get_terminal_size(sys.__stdout__.fileno()).lines  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             rows = 0
-    return (rows if rows > 0 else 24) // 4 + 1
+    return (rows if rows > 0 else 24) // 4 + 2
 
 
 def _open_board(db: Path) -> int:

@@ -165,7 +165,7 @@ def test_a_form_typed_in_one_burst_fills_the_right_fields(tmux: Tmux, db: Path, 
 def test_a_damaged_order_past_the_first_cards_ends_the_board_with_one_line(
     tmux: Tmux, db: Path, home: Path
 ) -> None:
-    """The start reads the cards a column can show first (seven at 24 rows), the rest once
+    """The start reads the cards a column can show first (eight at 24 rows), the rest once
     they are drawn: a damaged one among the rest ends the session as one among the first
     does before the board opens, with one line naming the file and the order."""
     board = Board(Store(db))

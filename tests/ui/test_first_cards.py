@@ -10,6 +10,7 @@ damaged order among the first ones does before the board opens.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from collections.abc import Callable, Coroutine
@@ -44,6 +45,12 @@ def seed(db: Path) -> Board:
         board.add_order(OrderDraft(number, f"buyer-{number.lower()}"))
         board.move(number, Move(Stage.FOLLOW_UP, outcome=Outcome.SAVED))
     return board
+
+
+def stored_stage(db: Path, number: str) -> str:
+    data = json.loads(db.read_text())
+    (doc,) = [d for d in data["orders"].values() if isinstance(d, dict) and d["order"] == number]
+    return str(doc["stage"])
 
 
 def opened_as_the_cli_does(db: Path, per_stage: int = 4) -> CancelboardApp:
@@ -170,12 +177,13 @@ async def test_the_rest_come_while_another_view_is_shown(
         assert "(30)" in screen_text(app)
 
 
-@pytest.mark.parametrize(("lines", "first_talk"), [("24", 7), ("40", 11), ("200", None)])
+@pytest.mark.parametrize(("lines", "first_talk"), [("24", 8), ("40", 12), ("200", None)])
 def test_the_start_reads_the_cards_the_terminal_has_room_for(
     lines: str, first_talk: int | None, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A card takes four rows at least (three lines and a divider): 24 rows show parts of
-    seven. A terminal tall enough for every card reads them all before the board opens."""
+    """A card takes four rows at least (three lines and a divider under it): eight cards
+    take more lines than 24 rows have. A terminal tall enough for every card reads them all
+    before the board opens."""
     seed(db_path)
     seen: list[FirstCards | None] = []
     monkeypatch.setattr(CancelboardApp, "run", lambda app: seen.append(app.board.first_cards))
@@ -191,3 +199,43 @@ def test_the_start_reads_the_cards_the_terminal_has_room_for(
     else:
         assert first is not None
         assert [o.number for o in first.orders] == [*TALK[:first_talk], *FOLLOW]
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param(["l", "l", "l", "greater_than_sign"], id="a move"),
+        pytest.param(["u"], id="undo"),
+        pytest.param(["a"], id="the archive"),
+    ],
+)
+async def test_keys_before_the_rest_never_write_past_a_damaged_order(
+    keys: list[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys typed before the rest are read (a burst over SSH): a change waits for them, and
+    a damaged one among them ends the session with one line whichever read finds it
+    first, with nothing written, as when the board refused to open."""
+    seed(db_path)
+    data = json.loads(db_path.read_text())
+    for doc in data["orders"].values():
+        if isinstance(doc, dict) and doc.get("order") == TALK[-1]:
+            doc["amount_cents"] = "lots"
+    db_path.write_text(json.dumps(data))
+    before = db_path.read_bytes()
+    original = BoardScreen._show_the_rest
+
+    async def later(screen: BoardScreen) -> None:
+        await asyncio.sleep(0.5)  # the keys come first
+        await original(screen)
+
+    monkeypatch.setattr(BoardScreen, "_show_the_rest", later)
+    app = opened_as_the_cli_does(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, TALK[0])
+        await pilot.press(*keys)
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code == 2
+    message = app.fatal_error_message or ""
+    assert f"order {TALK[-1]} is damaged" in message and "\n" not in message
+    assert db_path.read_bytes() == before
+    assert stored_stage(db_path, FOLLOW[0]) == Stage.FOLLOW_UP.value
