@@ -239,3 +239,26 @@ async def test_keys_before_the_rest_never_write_past_a_damaged_order(
     assert f"order {TALK[-1]} is damaged" in message and "\n" not in message
     assert db_path.read_bytes() == before
     assert stored_stage(db_path, FOLLOW[0]) == Stage.FOLLOW_UP.value
+
+
+async def test_a_key_typed_before_the_rest_acts_on_them_all(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``G`` typed as the board appears (before the rest of its cards are shown) goes to
+    the last card of all, not of the first ones; ``k`` typed after it moves on from there."""
+    seed(db_path)
+    original = BoardScreen._show_the_rest
+
+    async def later(screen: BoardScreen) -> None:
+        await asyncio.sleep(0.3)
+        await original(screen)
+
+    monkeypatch.setattr(BoardScreen, "_show_the_rest", later)
+    app = opened_as_the_cli_does(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, TALK[0])
+        assert talk_column(app).numbers == TALK[:4]  # the rest not shown yet
+        await pilot.press("G", "k")
+        await wait_for(pilot, lambda: len(talk_column(app).numbers) == len(TALK))
+        await wait_for(pilot, lambda: talk_column(app).current_number == TALK[-2])
+        await wait_for_text(pilot, TALK[-2])

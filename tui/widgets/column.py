@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -78,6 +79,12 @@ class CardList(OptionList):
         # sooner than the keys typed after it reach the app was closed by an escape
         # typed ahead while its screen was still being built, which Textual's Header
         # does not survive.
+        orders_read: asyncio.Event | None = getattr(self.app, "orders_read", None)
+        if orders_read is not None and not orders_read.is_set():
+            # Typed before a big board's start has shown the rest of the cards (it draws
+            # the first ones first): ``G`` means the last card of them all, ``j`` moves
+            # on from where the cursor will be then. Keys typed after wait behind it.
+            await orders_read.wait()
         if await super().handle_key(event):
             return True
         if self.app._keymap:
