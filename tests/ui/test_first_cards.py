@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets._header import HeaderTitle
 
 from tests.ui.helpers import screen_text, wait_for, wait_for_text
 from tui import cli
@@ -116,6 +117,7 @@ async def test_the_first_paint_counts_every_card_and_the_rest_follow(
         seen["numbers"] = list(column.numbers)
         seen["title"] = str(column.heading.render())
         seen["summary"] = screen.sub_title
+        seen["header"] = str(screen.query_one(HeaderTitle).render())
 
     ran = wrapped_rest(monkeypatch, before)
     app = opened_as_the_cli_does(db_path)
@@ -126,6 +128,7 @@ async def test_the_first_paint_counts_every_card_and_the_rest_follow(
         assert seen["numbers"] == TALK[:4]
         assert "(30)" in seen["title"]
         assert seen["summary"] == "32 open"
+        assert "32 open" in seen["header"]  # in the first frame's header too
         assert talk_column(app).numbers == TALK
         assert "(30)" in str(talk_column(app).heading.render())
         await pilot.press("G")

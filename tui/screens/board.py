@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
+from contextlib import suppress
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.events import Key
 from textual.reactive import Reactive, reactive
 from textual.widget import Widget
 from textual.widgets import Header, Input, OptionList, Static
+from textual.widgets._header import HeaderTitle
 
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage
 from tui.frames import BandCompositor
@@ -196,6 +199,7 @@ class BoardScreen(OrderActions):
             self._partial = True
             self.cb_app.orders_read.clear()
             self.show(first.orders, focus, counts=first.counts)
+            self._title_now()
             self.call_after_refresh(self.run_worker, self._show_the_rest(), group="rest")
             return
         try:
@@ -230,6 +234,15 @@ class BoardScreen(OrderActions):
             # After the paint: a thread converting meanwhile would slow the paint down.
             self.board.lazy_details = False
             self.call_after_refresh(self.run_worker, self._load_details(orders), group="details")
+
+    def _title_now(self) -> None:
+        """The header's title with the sub-title just set (the open count), in this frame.
+
+        Textual's Header takes a new sub-title in a callback run after the next frame:
+        the first frame, now that the start no longer waits for a thread before it."""
+        with suppress(NoMatches):
+            header = self.query_one(Header)
+            header.query_one(HeaderTitle).update(header.format_title())
 
     async def _show_the_rest(self) -> None:
         """Every open order, once the start's first cards are drawn (see
