@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,27 @@ def test_a_form_typed_in_one_burst_fills_the_right_fields(tmux: Tmux, db: Path, 
     assert (order["buyer"], order["gig"], order["amount_cents"]) == ("bob", "Logo", 2500)
 
 
+def change_stored_order(db: Path, number: str, change: Callable[[dict[str, Any]], None]) -> None:
+    """Edit one order as stored, as a hand edit of the board file would."""
+    data = json.loads(db.read_text())
+    for doc in data["orders"].values():
+        if isinstance(doc, dict) and doc.get("order") == number:
+            change(doc)
+    db.write_text(json.dumps(data))
+
+
+def ended_with_one_error_line(tmux: Tmux) -> str:
+    """The program ended with exit status 2 and printed one error line: that line."""
+    assert tmux.wait_exit() == "2"
+    # -J joins the rows a long line wrapped onto (what the program wrote as one line);
+    # -S - starts in the history, where its first rows scrolled.
+    joined = tmux.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", tmux.target).stdout
+    lines = [line for line in joined.splitlines() if "error" in line]
+    assert len(lines) == 1, joined
+    assert lines[0].startswith("cancelboard: error: ")
+    return lines[0]
+
+
 def test_a_damaged_order_past_the_first_cards_ends_the_board_with_one_line(
     tmux: Tmux, db: Path, home: Path
 ) -> None:
@@ -172,19 +194,11 @@ def test_a_damaged_order_past_the_first_cards_ends_the_board_with_one_line(
     numbers = [f"FO{n:02d}" for n in range(1, 13)]
     for number in numbers:
         board.add_order(OrderDraft(number, "bob"))
-    data = json.loads(db.read_text())
-    for doc in data["orders"].values():
-        if isinstance(doc, dict) and doc.get("order") == numbers[-1]:
-            doc["amount_cents"] = "lots"
-    db.write_text(json.dumps(data))
+    change_stored_order(db, numbers[-1], lambda doc: doc.update(amount_cents="lots"))
     before = db.read_bytes()
     tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
-    assert tmux.wait_exit() == "2"
-    joined = tmux.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", tmux.target).stdout
-    lines = [line for line in joined.splitlines() if "error" in line]
-    assert len(lines) == 1, joined
-    assert lines[0].startswith("cancelboard: error: ")
-    assert str(db) in lines[0] and f"order {numbers[-1]} is damaged" in lines[0]
+    line = ended_with_one_error_line(tmux)
+    assert str(db) in line and f"order {numbers[-1]} is damaged" in line
     assert db.read_bytes() == before
 
 
@@ -193,19 +207,9 @@ def test_a_damaged_entry_ends_the_board_with_one_line(tmux: Tmux, db: Path, home
     damaged order always did: exit code 2, one line naming the file and the order."""
     run_cli(db, home, "add", ORDER, "--buyer", BUYER)
     run_cli(db, home, "note", ORDER, NOTE)
-    data = json.loads(db.read_text())
-    for doc in data["orders"].values():
-        if isinstance(doc, dict) and doc.get("order") == ORDER:
-            doc["entries"][0]["kind"] = "no-such-kind"
-    db.write_text(json.dumps(data))
+    change_stored_order(db, ORDER, lambda doc: doc["entries"][0].update(kind="no-such-kind"))
     before = db.read_bytes()
     tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
-    assert tmux.wait_exit() == "2"
-    # -J joins the rows a long line wrapped onto (what the program wrote as one line);
-    # -S - starts in the history, where its first rows scrolled.
-    joined = tmux.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", tmux.target).stdout
-    lines = [line for line in joined.splitlines() if "error" in line]
-    assert len(lines) == 1, joined
-    assert lines[0].startswith("cancelboard: error: ")
-    assert str(db) in lines[0] and f"order {ORDER}" in lines[0] and "no-such-kind" in lines[0]
+    line = ended_with_one_error_line(tmux)
+    assert str(db) in line and f"order {ORDER}" in line and "no-such-kind" in line
     assert db.read_bytes() == before

@@ -54,6 +54,23 @@ def stored_stage(db: Path, number: str) -> str:
     return str(doc["stage"])
 
 
+def damage(db: Path, number: str) -> None:
+    """Give an order an amount that is not a number, as a hand edit might."""
+    data = json.loads(db.read_text())
+    for doc in data["orders"].values():
+        if isinstance(doc, dict) and doc.get("order") == number:
+            doc["amount_cents"] = "lots"
+    db.write_text(json.dumps(data))
+
+
+def assert_ended_on_the_damaged_order(app: CancelboardApp, db: Path) -> None:
+    """The session ended with exit status 2 and one line naming the file and the order."""
+    assert app.return_code == 2
+    message = app.fatal_error_message or ""
+    assert f"order {TALK[-1]} is damaged" in message and str(db) in message
+    assert "\n" not in message
+
+
 def opened_as_the_cli_does(db: Path, per_stage: int = 4) -> CancelboardApp:
     store = Store(db)
     store.open(archive_backup=False)
@@ -145,19 +162,12 @@ async def test_a_damaged_order_among_the_rest_ends_the_session_with_one_line(
     db_path: Path,
 ) -> None:
     seed(db_path)
-    data = json.loads(db_path.read_text())
-    for doc in data["orders"].values():
-        if isinstance(doc, dict) and doc.get("order") == TALK[-1]:
-            doc["amount_cents"] = "lots"
-    db_path.write_text(json.dumps(data))
+    damage(db_path, TALK[-1])
     before = db_path.read_bytes()
     app = opened_as_the_cli_does(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: not app.is_running)
-    assert app.return_code == 2
-    message = app.fatal_error_message or ""
-    assert f"order {TALK[-1]} is damaged" in message and str(db_path) in message
-    assert "\n" not in message
+    assert_ended_on_the_damaged_order(app, db_path)
     assert db_path.read_bytes() == before
 
 
@@ -219,11 +229,7 @@ async def test_keys_before_the_rest_never_write_past_a_damaged_order(
     a damaged one among them ends the session with one line whichever read finds it
     first, with nothing written, as when the board refused to open."""
     seed(db_path)
-    data = json.loads(db_path.read_text())
-    for doc in data["orders"].values():
-        if isinstance(doc, dict) and doc.get("order") == TALK[-1]:
-            doc["amount_cents"] = "lots"
-    db_path.write_text(json.dumps(data))
+    damage(db_path, TALK[-1])
     before = db_path.read_bytes()
     original = BoardScreen._show_the_rest
 
@@ -237,9 +243,7 @@ async def test_keys_before_the_rest_never_write_past_a_damaged_order(
         await wait_for_text(pilot, TALK[0])
         await pilot.press(*keys)
         await wait_for(pilot, lambda: not app.is_running)
-    assert app.return_code == 2
-    message = app.fatal_error_message or ""
-    assert f"order {TALK[-1]} is damaged" in message and "\n" not in message
+    assert_ended_on_the_damaged_order(app, db_path)
     assert db_path.read_bytes() == before
     assert stored_stage(db_path, FOLLOW[0]) == Stage.FOLLOW_UP.value
 
