@@ -92,7 +92,10 @@ class BoardScreen(OrderActions):
         self._unchanged: tuple[list[Order], str | None] | None = None
         """The orders and the focused card before a :meth:`preview`."""
         self._partial = False
-        """Whether the cards shown are only the start's first ones (the rest to come)."""
+        """Whether the cards shown are only the start's first ones (the rest to come).
+        Not ``not app.orders_read.is_set()``: a damaged order sets that (to release the
+        changes waiting on it) while this stays, so a second read in flight that meets
+        the same order ends the session quietly too, not with a traceback."""
         self._filter_box: Input | None = None
         """The filter's input, made the first time ``/`` is pressed: it was a tenth of the
         board screen's set-up at start (~3 ms), and many sessions never filter."""
