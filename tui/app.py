@@ -7,6 +7,8 @@ import contextlib
 import contextvars
 import gc
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -44,6 +46,10 @@ def styles_dir() -> Path:
 
 
 STYLE_FILES = ("app.tcss", "board.tcss", "order.tcss", "modals.tcss")
+
+REFRESH_ANSWERS = (sys.executable, "-P", "-m", "tui.refresh_answers")
+"""The command working out again the ``list --json`` answers scripts keep asking for
+(``-P``: this installation's ``tui``, as the archive's backup)."""
 
 STARTUP_ROWS_SECONDS = 3.0
 """How long after the first frame rows already on the terminal are not sent again."""
@@ -110,6 +116,15 @@ class CancelboardApp(App[None]):
         self.startup_notices: list[str] = []
         """Problems to show once the board is up (e.g. a broken config file)."""
         self._seen: Fingerprint | None = None
+        self._seen_at = 0.0
+        """When the board file was last seen to change (``time.monotonic``)."""
+        self.board_names: list[str] = []
+        """Other names of the board file (as given on the command line): a script may ask
+        about it by any of them (see :meth:`_refresh_answers`)."""
+        self.answers_quiet = 1.0
+        """Seconds the board file stays unchanged before the answers are refreshed."""
+        self._answered: Fingerprint | None = None
+        self._refreshing: subprocess.Popen[bytes] | None = None
         self.collector_paused = False
         """Set when the start turned Python's cyclic collector off (``cli._open_board``):
         it is frozen and back on once the first frame is written."""
@@ -292,7 +307,7 @@ class CancelboardApp(App[None]):
         for notice in self.startup_notices:
             self.say(notice, "warning")
         self.sub_title = clean_line(str(self.board.store.path))
-        self._seen = self._fingerprint()
+        self._seen = self._answered = self._fingerprint()
         self.set_interval(self.watch_interval, self._watch)
         self._handle_hangups()
 
@@ -321,15 +336,21 @@ class CancelboardApp(App[None]):
 
     def changed(self) -> None:
         """This session just wrote: remember the file as it is, so it is not reloaded twice."""
-        self._seen = self._fingerprint()
+        self._see(self._fingerprint())
+
+    def _see(self, fingerprint: Fingerprint | None) -> None:
+        if fingerprint != self._seen:
+            self._seen_at = time.monotonic()
+        self._seen = fingerprint
 
     async def _watch(self) -> None:
         if self.writing:
             return  # this session's own change: shown once written
         now = await asyncio.to_thread(self._fingerprint)
         if now == self._seen:
+            await self._refresh_answers()
             return
-        self._seen = now
+        self._see(now)
         for screen in reversed(self.screen_stack):
             reload = getattr(screen, "reload", None)
             if reload is not None:
@@ -338,6 +359,40 @@ class CancelboardApp(App[None]):
                 except StoreError as error:
                     self.say(str(error), "error")
                 break
+
+    async def _refresh_answers(self) -> None:
+        """Once the board file has changed (here or in another session) and then stayed as
+        it is for :attr:`answers_quiet`, work out again the ``list --json`` answers that
+        scripts keep asking for, in a process of its own (:mod:`tui.refresh_answers`):
+        a status bar's first call after a change then reads its answer (~20 ms at 10,000
+        orders) instead of working it out (~75 ms). Nothing is run when no script ever
+        asked, nor while the last one still runs."""
+        if self._seen == self._answered or self._seen is None:
+            return
+        if time.monotonic() - self._seen_at < self.answers_quiet:
+            return
+        if self._refreshing is not None and self._refreshing.poll() is None:
+            return
+        self._answered = self._seen
+        names = [str(self.board.store.path), *self.board_names]
+        self._refreshing = await asyncio.to_thread(self._start_refresh, names)
+
+    @staticmethod
+    def _start_refresh(names: list[str]) -> subprocess.Popen[bytes] | None:
+        from tui.quicklist import asked_slots
+
+        if not asked_slots(names):
+            return None
+        try:
+            return subprocess.Popen(
+                [*REFRESH_ANSWERS, *names],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # not the terminal's: a ctrl+c or hang-up is the board's
+            )
+        except OSError:  # no process to be had: the next call works its answer out
+            return None
 
     # ---------------------------------------------------------------- palette
 

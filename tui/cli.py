@@ -501,6 +501,7 @@ def _open_board(db: Path) -> int:
     config, config_error = load_config()
     board.settings = config.settings
     app = CancelboardApp(board, config=config)
+    app.board_names.append(os.path.abspath(db))
     app.collector_paused = True  # frozen and back on once the first frame is written
     if config_error:
         app.startup_notices.append(config_error)

@@ -24,7 +24,7 @@ from tui.text import all_clean_lines, clean_text, format_amount
 
 TYPE_CHECKING = False  # not typing's: importing typing costs more than this module's work
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from typing import Any, NoReturn
 
 # The domain's values (``tui.domain`` is what this module does without; a test holds these
@@ -194,8 +194,22 @@ def board_data(raw: bytes) -> dict[str, Any]:
 def list_json(raw: bytes, stage: str | None) -> bytes | None:
     """What ``cancelboard list --json [--stage stage]`` prints for a board file holding
     ``raw``, or None when this module cannot vouch for it (see the module's doc)."""
+    return list_jsons(raw, [stage])[stage]
+
+
+def list_jsons(raw: bytes, stages: Iterable[str | None]) -> dict[str | None, bytes | None]:
+    """:func:`list_json` for each of ``stages`` (None: every open stage), the file parsed
+    once."""
+    stages = list(stages)
     try:
         data = board_data(raw)
+    except NotPlain:
+        return dict.fromkeys(stages)
+    return {stage: _listed(data, stage) for stage in stages}
+
+
+def _listed(data: dict[str, Any], stage: str | None) -> bytes | None:
+    try:
         listed = []
         lines: list[Any] = []
         for doc in data[ORDERS].values():

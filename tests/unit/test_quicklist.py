@@ -514,3 +514,75 @@ def test_old_answers_and_left_temporary_files_are_dropped(source: Path, tmp_path
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [where.name, recent.name, fresh_tmp.name, other.name]
     )
+
+
+def _kept(db: Path, stage: str | None) -> bytes | None:
+    """The answer kept for the board file's bytes as they are now (None: none)."""
+    key = quicklist.answer_key(db.read_bytes(), stage)
+    where = quicklist.cache_file(str(db), stage)
+    assert key is not None and where is not None
+    return quicklist.cached(where, key)
+
+
+def test_the_answers_asked_for_are_worked_out_again_for_the_board_as_it_is(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    link = tmp_path / "link.json"
+    link.symlink_to(db)
+    # A status bar asks about the whole board, another script about one stage by another
+    # name of the file; nobody asks about the others.
+    assert _listing(db) is not None
+    assert _listing(link, "--stage", "talk") is not None
+    Board(Store(db)).add_order(OrderDraft("FONEW1", "new buyer"))
+    assert _kept(db, None) is None and _kept(link, "talk") is None  # worked out, were they asked
+
+    quicklist.refresh([str(db), str(link)])
+
+    assert _kept(db, None) == full(db, capsysbinary)
+    assert _kept(link, "talk") == full(db, capsysbinary, "--stage", "talk")
+    assert b"FONEW1" in (_kept(link, "talk") or b"")
+    asked = {Path(where).name for where, _ in quicklist.asked_slots([str(db), str(link)])}
+    assert sorted(asked) == sorted(p.name for p in Path(quicklist.cache_dir() or "").iterdir())
+    assert len(asked) == 2  # no answer made that nobody asked for
+
+
+def test_refreshing_answers_nobody_asked_for_writes_nothing(source: Path, tmp_path: Path) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    quicklist.refresh([str(db)])
+    assert not Path(quicklist.cache_dir() or "").exists()
+
+
+def test_an_answer_it_cannot_vouch_for_is_left_to_the_next_call(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    assert _listing(db) is not None
+    where = Path(quicklist.cache_file(str(db), None) or "")
+    before = where.read_bytes()
+    # Hand-edited: text the domain would clean (the full command cleans it).
+    data = orjson.loads(db.read_bytes())
+    doc = next(iter(data["orders"].values()))
+    doc["buyer"] = " padded "
+    db.write_bytes(orjson.dumps(data))
+    quicklist.refresh([str(db)])
+    assert where.read_bytes() == before  # untouched: not this board's answer
+    assert _listing(db) is None  # the next call leaves it to the full command, as before
+    assert b'"buyer": "padded"' in (full(db, capsysbinary) or b"")
+
+
+def test_the_refresh_command_works_the_answers_out_in_its_own_process(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    assert _listing(db) is not None
+    Board(Store(db)).add_order(OrderDraft("FONEW2", "another buyer"))
+    from tui.app import REFRESH_ANSWERS
+
+    done = subprocess.run([*REFRESH_ANSWERS, str(db)], capture_output=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+    assert _kept(db, None) == full(db, capsysbinary)
