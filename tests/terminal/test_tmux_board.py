@@ -163,6 +163,26 @@ def test_a_form_typed_in_one_burst_fills_the_right_fields(tmux: Tmux, db: Path, 
     assert (order["buyer"], order["gig"], order["amount_cents"]) == ("bob", "Logo", 2500)
 
 
+def test_a_search_typed_in_one_burst_after_slash_is_the_filters(
+    tmux: Tmux, db: Path, home: Path
+) -> None:
+    """``/`` and a search pasted, or typed ahead over a slow link: the keys after ``/`` are
+    read before the filter box has focus. Each goes into it, in order; none acts on the
+    board (``a`` would show the archive, ``n`` open the new-order form)."""
+    board = Board(Store(db))
+    for number, buyer in (("FO1", "anna_k"), ("FO2", "nan_a"), ("FO3", "zed")):
+        board.add_order(OrderDraft(number, buyer))
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for("FO3")
+    # One tmux command: every key reaches the program in the same read.
+    tmux.tmux("send-keys", "-t", tmux.target, "/", "n", "a", "n", "_", "a", "Enter")
+    screen = tmux.wait_gone("FO3")
+    assert "nan_a" in screen and "anna_k" not in screen
+    assert "New order" not in screen and "Closed" not in screen
+    tmux.keys("Escape")  # the filter cleared: every card again
+    tmux.wait_for("FO1", "FO3")
+
+
 def change_stored_order(db: Path, number: str, change: Callable[[dict[str, Any]], None]) -> None:
     """Edit one order as stored, as a hand edit of the board file would."""
     data = json.loads(db.read_text())

@@ -18,6 +18,7 @@ from tui.domain import EntryKind, Move, OrderDraft, Stage
 from tui.screens.board import BoardScreen
 from tui.screens.order import OrderScreen
 from tui.store import Store
+from tui.widgets.column import CardList
 
 SIZE = (80, 24)
 
@@ -475,11 +476,15 @@ async def test_a_jump_while_a_card_is_still_being_built_lands_on_the_card(
         await wait_for_text(pilot, "bob")
 
 
-async def test_keys_typed_right_after_slash_never_act_on_the_board(db_path: Path) -> None:
+async def test_keys_typed_right_after_slash_go_into_the_filter_not_to_the_board(
+    db_path: Path,
+) -> None:
     # Pasted, or typed ahead over a slow link: the keys after "/" are read before the
     # filter box exists. On the board, "n" opens the new-order form, "a" shows the
-    # archive and "3" switches to the stats; none of that may happen.
+    # archive and "3" switches to the stats; none of that may happen: they are the
+    # filter's, in the order typed.
     Board(Store(db_path)).add_order(OrderDraft("FO1", "ann"))
+    Board(Store(db_path)).add_order(OrderDraft("FO2", "bob"))
     app = make_app(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
@@ -490,6 +495,29 @@ async def test_keys_typed_right_after_slash_never_act_on_the_board(db_path: Path
         await pilot.pause(0.3)
         assert app.screen_stack == [board] and app.current_mode == "board"
         assert "Closed" not in screen_text(app)
-        assert app.focused is board.query_one("#filter", Input)
-        await pilot.press(*"ann")  # and what is typed once it is there goes in
-        assert board.query_one("#filter", Input).value.endswith("ann")
+        box = board.query_one("#filter", Input)
+        assert app.focused is box and box.value == "an3"
+        await pilot.press("backspace")  # and what is typed once it is there goes in after
+        assert box.value == "an"
+        await wait_for_text(pilot, "FO1")
+        assert "FO2" not in screen_text(app)
+
+
+async def test_a_search_typed_in_one_burst_with_enter_filters_and_goes_back_to_the_cards(
+    db_path: Path,
+) -> None:
+    for number, buyer in (("FO1", "ann"), ("FO2", "bob"), ("FO3", "bobby")):
+        Board(Store(db_path)).add_order(OrderDraft(number, buyer))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        board = app.screen
+        burst = [("slash", "/"), *((c, c) for c in "bob"), ("enter", "\r")]
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await wait_for(pilot, lambda: isinstance(app.focused, CardList))
+        await pilot.pause(0.3)
+        assert board.query_one("#filter", Input).value == "bob"
+        text = screen_text(app)
+        assert "FO2" in text and "FO3" in text and "FO1" not in text
+        assert isinstance(app.focused, CardList)  # the filter kept, back on the cards
