@@ -365,6 +365,8 @@ class CancelboardApp(App[None]):
         self._seen = fingerprint
 
     async def _watch(self) -> None:
+        if self._refreshing is not None and self._refreshing.poll() is not None:
+            self._refreshing = None  # done: reaped, not left a zombie
         if self.writing:
             return  # this session's own change: shown once written
         now = await asyncio.to_thread(self._fingerprint)
@@ -402,9 +404,9 @@ class CancelboardApp(App[None]):
     def _start_refresh(names: list[str]) -> subprocess.Popen[bytes] | None:
         from tui.quicklist import asked_slots
 
-        if not asked_slots(names):
-            return None
         try:
+            if not asked_slots(names):
+                return None
             return subprocess.Popen(
                 [*REFRESH_ANSWERS, *names],
                 stdin=subprocess.DEVNULL,
@@ -412,7 +414,7 @@ class CancelboardApp(App[None]):
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # not the terminal's: a ctrl+c or hang-up is the board's
             )
-        except OSError:  # no process to be had: the next call works its answer out
+        except Exception:  # no process to be had: the next call works its answer out
             return None
 
     # ---------------------------------------------------------------- palette

@@ -159,7 +159,9 @@ def cache_file(path: str, stage: str | None) -> str | None:
     folder = cache_dir()
     if folder is None:
         return None
-    slot = hashlib.sha256(f"{os.path.abspath(path)}\0{stage or ''}".encode()).hexdigest()
+    # As bytes: a path need not be UTF-8 (``os.fsencode`` gives its bytes back).
+    name = os.fsencode(os.path.abspath(path)) + b"\0" + (stage or "").encode()
+    slot = hashlib.sha256(name).hexdigest()
     return os.path.join(folder, f"list-{slot[:32]}")
 
 
@@ -268,6 +270,8 @@ def asked_slots(names: Iterable[str]) -> list[tuple[str, str | None]]:
             where = cache_file(name, stage)
             if where is not None and os.path.lexists(where):
                 found.append((where, stage))
+    if found and not _private(os.path.dirname(found[0][0])):
+        return []  # nothing is kept there (see :func:`keep`)
     return found
 
 
@@ -278,25 +282,42 @@ def refresh(names: list[str]) -> None:
     The board runs this (:mod:`tui.refresh_answers`) once the board file has changed and
     settled: a status bar's first ``list --json`` after a change no longer works its answer
     out (~75 ms at 10,000 orders: ~20 ms when kept). An answer this cannot vouch for is
-    left as it was: the next call leaves it to the full command, as it would have."""
+    left as it was: the next call leaves it to the full command, as it would have. A slot
+    keeps its file's time (when a script last had it worked out), so one no script asks
+    about any more still expires."""
     slots = asked_slots(names)
     raw = read_raw(names[0]) if slots else None
     if raw is None:
         return
-    stale: list[tuple[str, str | None, bytes]] = []
+    import time
+
+    stale: list[tuple[str, str | None, bytes, os.stat_result]] = []
     for where, stage in slots:
+        try:
+            found = os.lstat(where)
+        except OSError:
+            continue
+        if time.time() - found.st_mtime > STALE_SECONDS:
+            continue  # no script has had it worked out for a month: left to expire
         key = answer_key(raw, stage)
         if key is not None and cached(where, key) is None:
-            stale.append((where, stage, key))
+            stale.append((where, stage, key, found))
     if not stale:
         return
     from tui.listjson import list_jsons
 
-    answers = list_jsons(raw, [stage for _, stage, _ in stale])
-    for where, stage, key in stale:
+    answers = list_jsons(raw, [stage for _, stage, _, _ in stale])
+    for where, stage, key, found in stale:
         out = answers[stage]
-        if out is not None:
-            keep(where, key, out)
+        if out is None:
+            continue
+        keep(where, key, out)
+        try:
+            # Its time stays the time a script last had it worked out: a slot no script
+            # asks about any more expires (:data:`STALE_SECONDS`), kept fresh or not.
+            os.utime(where, ns=(found.st_atime_ns, found.st_mtime_ns), follow_symlinks=False)
+        except OSError:
+            pass
 
 
 def run() -> None:

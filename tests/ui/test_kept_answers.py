@@ -58,6 +58,8 @@ async def test_a_change_on_the_board_and_one_from_another_session_refresh_a_kept
         other.add_order(OrderDraft(number="FOELSE", buyer="from the other session"))
         await wait_for(pilot, lambda: b"FOELSE" in (kept(db_path) or b""), 20)
         added = (db_path.read_bytes(), kept(db_path))
+        # The refresh's process is reaped once done, not left a zombie.
+        await wait_for(pilot, lambda: app._refreshing is None, 20)
     # Each kept answer is what the full command prints for the file as it was.
     for raw, answer in (moved, added):
         assert answer == listed(raw, tmp_path, capsysbinary)

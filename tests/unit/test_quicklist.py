@@ -586,3 +586,42 @@ def test_the_refresh_command_works_the_answers_out_in_its_own_process(
     done = subprocess.run([*REFRESH_ANSWERS, str(db)], capture_output=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
     assert _kept(db, None) == full(db, capsysbinary)
+
+
+def test_a_slot_keeps_the_time_a_script_last_had_it_worked_out(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    db = tmp_path / "board.json"
+    db.write_bytes(source.read_bytes())
+    assert _listing(db) is not None and _listing(db, "--stage", "talk") is not None
+    where = Path(quicklist.cache_file(str(db), None) or "")
+    asked_long_ago = Path(quicklist.cache_file(str(db), "talk") or "")
+    week_ago = time.time() - 7 * 24 * 3600
+    month_ago = time.time() - quicklist.STALE_SECONDS - 60
+    os.utime(where, (week_ago, week_ago))
+    os.utime(asked_long_ago, (month_ago, month_ago))
+    Board(Store(db)).add_order(OrderDraft("FONEW3", "third buyer"))
+
+    quicklist.refresh([str(db)])
+
+    assert _kept(db, None) == full(db, capsysbinary)
+    assert abs(where.stat().st_mtime - week_ago) < 1  # still: a week since a script asked
+    # Not asked about for a month: not refreshed, and dropped by the next tidy-up.
+    assert _kept(db, "talk") is None
+    assert _listing(db) is not None  # a call that works nothing out does not tidy up...
+    Board(Store(db)).add_order(OrderDraft("FONEW4", "fourth buyer"))
+    assert _listing(db) is not None  # ...one that keeps an answer does
+    assert not asked_long_ago.exists()
+
+
+def test_a_board_file_whose_name_is_not_utf8_gets_its_answers_kept(
+    source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    name = os.fsdecode(b"board-\xe9.json")  # Latin-1 bytes, as an older system names it
+    db = tmp_path / name
+    db.write_bytes(source.read_bytes())
+    assert _listing(db) == full(db, capsysbinary)
+    assert quicklist.asked_slots([str(db)]) != []
+    Board(Store(db)).add_order(OrderDraft("FONEW5", "fifth buyer"))
+    quicklist.refresh([str(db)])
+    assert _kept(db, None) == full(db, capsysbinary)
