@@ -508,3 +508,18 @@ async def test_an_archive_backup_that_fails_is_said_and_the_board_goes_on(
         await pilot.press("greater_than_sign")
         await wait_for_text(pilot, "enter: request")
         await pilot.press("escape")
+
+
+async def test_enter_on_who_asked_sends_the_request_and_the_dialog_names_the_order(
+    db_path: Path,
+) -> None:
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "ann"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "FO1 · Cancellation requested: why?")
+        await pilot.press("tab", "space")  # who asked: the buyer
+        await pilot.press("enter")  # the hint's "enter: request", from any field
+        await wait_for(pilot, lambda: stored_orders(db_path)["FO1"]["stage"] == "requested")
+        assert stored_orders(db_path)["FO1"]["initiator"] == "buyer"

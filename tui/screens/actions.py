@@ -287,6 +287,7 @@ class OrderActions(Screen[None]):
             ReasonModal(
                 self.board.reasons(),
                 submit,
+                subject=order.number,
                 reason=order.reason,
                 initiator=order.initiator,
                 text=order.reason_text,

@@ -146,6 +146,9 @@ class ReasonModal(ModalScreen[bool]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="modal.cancel"),
         Binding("ctrl+s", "save", "Save", id="modal.save"),
+        # The list and the details take enter first (both send); on "who asked" it
+        # sent nothing, it flipped the choice, while the hint said "enter: request".
+        Binding("enter", "save", "Request", show=False),
         *FIELD_KEYS,
     ]
 
@@ -154,6 +157,7 @@ class ReasonModal(ModalScreen[bool]):
         reasons: Sequence[tuple[str, str]],
         submit: Submit,
         *,
+        subject: str = "",
         reason: str = "",
         initiator: Initiator | None = None,
         text: str = "",
@@ -161,13 +165,15 @@ class ReasonModal(ModalScreen[bool]):
         super().__init__(classes="question")
         self.reasons = list(reasons)
         self.submit = submit
+        self.subject = subject
         self.initial_reason = reason
         self.initial_initiator = initiator or Initiator.ME
         self.initial_text = text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = "Cancellation requested: why?"
+            title = "Cancellation requested: why?"
+            dialog.border_title = f"{self.subject} · {title}" if self.subject else title
             yield OptionList(
                 *[Option(safe_line(label), id=rid) for rid, label in self.reasons], id="reasons"
             )

@@ -11,10 +11,11 @@ from textual.widget import Widget
 
 
 class Toggle(Widget, can_focus=True):
-    """Pick one of a few labelled values with space, enter or the arrows."""
+    """Pick one of a few labelled values with space or the arrows (enter is the dialog's:
+    it sends what is filled in, from any of its fields)."""
 
     BINDINGS = [
-        Binding("space,enter,right,l", "step(1)", "Next choice", show=False),
+        Binding("space,right,l", "step(1)", "Next choice", show=False),
         Binding("left,h", "step(-1)", "Previous choice", show=False),
     ]
 
