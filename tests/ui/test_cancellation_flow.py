@@ -523,3 +523,36 @@ async def test_enter_on_who_asked_sends_the_request_and_the_dialog_names_the_ord
         await pilot.press("enter")  # the hint's "enter: request", from any field
         await wait_for(pilot, lambda: stored_orders(db_path)["FO1"]["stage"] == "requested")
         assert stored_orders(db_path)["FO1"]["initiator"] == "buyer"
+
+
+async def test_clearing_a_filter_keeps_the_card_found_or_goes_back_to_the_one_before(
+    db_path: Path,
+) -> None:
+    board = Board(Store(db_path))
+    for number, buyer in (("FO1", "ann"), ("FO2", "bob"), ("FO3", "cat")):
+        board.add_order(OrderDraft(number, buyer))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO3")
+        screen = app.screen
+        assert isinstance(screen, board_screen.BoardScreen)
+
+        def on_card() -> str | None:
+            order = screen.current_order()
+            return order.number if order else None
+
+        await pilot.press("j", "j")
+        assert on_card() == "FO3"
+        # A filter that hides every card: escape comes back to the card it was on.
+        await pilot.press("slash", *"zzz")
+        await wait_for(pilot, lambda: "FO3" not in screen_text(app))
+        await pilot.press("escape")
+        await wait_for_text(pilot, "FO1")
+        assert on_card() == "FO3"
+        # A filter that finds a card: escape stays on the card found.
+        await pilot.press("slash", *"bob", "enter")
+        await wait_for(pilot, lambda: "FO3" not in screen_text(app))
+        assert on_card() == "FO2"
+        await pilot.press("escape")
+        await wait_for_text(pilot, "FO3")
+        assert on_card() == "FO2"

@@ -97,6 +97,8 @@ class BoardScreen(OrderActions):
         changes waiting on it) while this stays, so a second read in flight that meets
         the same order ends the session quietly too, not with a traceback."""
         self._filter_box: Input | None = None
+        self._unfiltered_at: Order | None = None
+        """The card under the cursor when ``/`` was pressed."""
         """The filter's input, made the first time ``/`` is pressed: it was a tenth of the
         board screen's set-up at start (~3 ms), and many sessions never filter."""
 
@@ -473,6 +475,10 @@ class BoardScreen(OrderActions):
         self.cb_app.say("Archive shown" if self.show_archive else "Archive hidden")
 
     async def action_filter(self) -> None:
+        if not self.filter_text:
+            # The card under the cursor before filtering: escape comes back to it, though
+            # the filter hid it (not to the first card of its column).
+            self._unfiltered_at = self.current_order()
         box = self._filter_box
         if box is None:
             box = Input(placeholder="filter: order, buyer, gig, #tag, notes, messages", id="filter")
@@ -507,7 +513,11 @@ class BoardScreen(OrderActions):
         box.value = ""
         box.display = False
         self.filter_text = ""
-        self.show(list(self.orders.values()))
+        column = self.focused_column()
+        shown = self.current_order() if column is not None and column.numbers else None
+        if shown is None:
+            shown, self._unfiltered_at = self._unfiltered_at, None
+        self.show(list(self.orders.values()), focus=shown.number if shown else None)
         self._focus_cards()
 
     def _focus_cards(self) -> None:
