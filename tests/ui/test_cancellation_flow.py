@@ -519,10 +519,13 @@ async def test_enter_on_who_asked_sends_the_request_and_the_dialog_names_the_ord
         await wait_for_text(pilot, "FO1")
         await pilot.press("greater_than_sign")
         await wait_for_text(pilot, "FO1 · Cancellation requested: why?")
+        await pilot.press("home", "j", "j", "k")  # j/k move in the reasons as on the board
         await pilot.press("tab", "space")  # who asked: the buyer
         await pilot.press("enter")  # the hint's "enter: request", from any field
         await wait_for(pilot, lambda: stored_orders(db_path)["FO1"]["stage"] == "requested")
-        assert stored_orders(db_path)["FO1"]["initiator"] == "buyer"
+        stored = stored_orders(db_path)["FO1"]
+        assert stored["initiator"] == "buyer"
+        assert stored["reason"] == Board(Store(db_path)).reasons()[1][0]
 
 
 async def test_clearing_a_filter_keeps_the_card_found_or_goes_back_to_the_one_before(

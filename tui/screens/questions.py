@@ -140,6 +140,15 @@ class ChoiceModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
+class ReasonList(OptionList):
+    """The reasons: ``j``/``k`` move as on the board, beside the arrows."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
 class ReasonModal(ModalScreen[bool]):
     """Entering 'Cancellation requested': the reason, who asked, and free text."""
 
@@ -174,7 +183,7 @@ class ReasonModal(ModalScreen[bool]):
         with Vertical(id="dialog") as dialog:
             title = "Cancellation requested: why?"
             dialog.border_title = f"{self.subject} · {title}" if self.subject else title
-            yield OptionList(
+            yield ReasonList(
                 *[Option(safe_line(label), id=rid) for rid, label in self.reasons], id="reasons"
             )
             yield Toggle(
