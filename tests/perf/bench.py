@@ -628,20 +628,12 @@ def verdicts(bench: Bench, sizes: list[int]) -> list[str]:
     parse, passed, cli = median(app.parse), median(bare.cli), median(app.cli)
     limit = 1.2 * passed + parse if passed is not None and parse is not None else None
     check("list --json", cli * 1000 if cli else None, limit * 1000 if limit else None, " ms")
-    after = median(app.cli_after_change)
-    check(
-        "  first call after a change in the board",
-        after * 1000 if after else None,
-        limit * 1000 if limit else None,
-        " ms",
-    )
-    new = median(app.cli_new)
-    check(
-        "  worked out (none kept)",
-        new * 1000 if new else None,
-        limit * 1000 if limit else None,
-        " ms",
-    )
+    for what, samples in (
+        ("  first call after a change in the board", app.cli_after_change),
+        ("  worked out (none kept)", app.cli_new),
+    ):
+        took = median(samples)
+        check(what, took * 1000 if took else None, limit * 1000 if limit else None, " ms")
     check("RSS vs bare", ratio(app.hwm_kib, bare.hwm_kib), 2.5)
     return out
 

@@ -362,13 +362,19 @@ def test_a_reader_that_leaves_early_is_not_an_error(source: Path) -> None:
     assert b"Traceback" not in done.stderr and b"Error" not in done.stderr
 
 
+def copied(source: Path, folder: Path) -> Path:
+    """A board file holding ``source``'s bytes, in ``folder``."""
+    db = folder / "board.json"
+    db.write_bytes(source.read_bytes())
+    return db
+
+
 def _listing(db: Path, *args: str) -> bytes | None:
     return quick_list_json(["list", "--json", "--db", str(db), *args])
 
 
 def test_a_board_asked_about_again_gets_the_kept_answer(source: Path, tmp_path: Path) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     first = _listing(db)
     assert first is not None
     where = Path(quicklist.cache_file(str(db), None))
@@ -392,8 +398,7 @@ def test_a_board_asked_about_again_gets_the_kept_answer(source: Path, tmp_path: 
 def test_a_damaged_kept_answer_is_worked_out_again(
     source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], damage: str
 ) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     assert _listing(db) is not None
     where = Path(quicklist.cache_file(str(db), None))
     kept = where.read_bytes()
@@ -466,8 +471,7 @@ def test_without_an_absolute_cache_folder_nothing_is_kept(
 def test_a_cache_folder_others_can_write_to_is_not_used(
     source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     where = Path(quicklist.cache_file(str(db), None) or "")
     where.parent.mkdir(parents=True)
     where.parent.chmod(0o777)  # e.g. a shared folder: anyone could plant an answer
@@ -483,8 +487,7 @@ def test_a_cache_folder_others_can_write_to_is_not_used(
 def test_a_kept_answer_that_is_a_link_is_not_followed(
     source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     assert _listing(db) is not None
     where = Path(quicklist.cache_file(str(db), None) or "")
     elsewhere = tmp_path / "elsewhere"
@@ -496,8 +499,7 @@ def test_a_kept_answer_that_is_a_link_is_not_followed(
 
 
 def test_old_answers_and_left_temporary_files_are_dropped(source: Path, tmp_path: Path) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     where = Path(quicklist.cache_file(str(db), None) or "")
     folder = where.parent
     folder.mkdir(parents=True, mode=0o700)
@@ -527,8 +529,7 @@ def _kept(db: Path, stage: str | None) -> bytes | None:
 def test_the_answers_asked_for_are_worked_out_again_for_the_board_as_it_is(
     source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     link = tmp_path / "link.json"
     link.symlink_to(db)
     # A status bar asks about the whole board, another script about one stage by another
@@ -549,8 +550,7 @@ def test_the_answers_asked_for_are_worked_out_again_for_the_board_as_it_is(
 
 
 def test_refreshing_answers_nobody_asked_for_writes_nothing(source: Path, tmp_path: Path) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     quicklist.refresh([str(db)])
     assert not Path(quicklist.cache_dir() or "").exists()
 
@@ -558,8 +558,7 @@ def test_refreshing_answers_nobody_asked_for_writes_nothing(source: Path, tmp_pa
 def test_an_answer_it_cannot_vouch_for_is_left_to_the_next_call(
     source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     assert _listing(db) is not None
     where = Path(quicklist.cache_file(str(db), None) or "")
     before = where.read_bytes()
@@ -577,8 +576,7 @@ def test_an_answer_it_cannot_vouch_for_is_left_to_the_next_call(
 def test_the_refresh_command_works_the_answers_out_in_its_own_process(
     source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     assert _listing(db) is not None
     Board(Store(db)).add_order(OrderDraft("FONEW2", "another buyer"))
     from tui.app import REFRESH_ANSWERS
@@ -591,8 +589,7 @@ def test_the_refresh_command_works_the_answers_out_in_its_own_process(
 def test_a_slot_keeps_the_time_a_script_last_had_it_worked_out(
     source: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    db = tmp_path / "board.json"
-    db.write_bytes(source.read_bytes())
+    db = copied(source, tmp_path)
     assert _listing(db) is not None and _listing(db, "--stage", "talk") is not None
     where = Path(quicklist.cache_file(str(db), None) or "")
     asked_long_ago = Path(quicklist.cache_file(str(db), "talk") or "")
