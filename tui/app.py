@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -51,21 +50,6 @@ STYLE_FILES = ("app.tcss", "board.tcss", "order.tcss", "modals.tcss")
 REFRESH_ANSWERS = (sys.executable, "-P", "-m", "tui.refresh_answers")
 """The command working out again the ``list --json`` answers scripts keep asking for
 (``-P``: this installation's ``tui``, as the archive's backup)."""
-
-KEY_LOST_SECONDS = 1.0
-"""A key read this long ago and never answered went to a widget that is gone: it no
-longer holds up the keys after it (:meth:`CancelboardApp.key_in_turn`)."""
-
-
-def _answered(key: events.Key, now: float) -> bool:
-    """Whether a key read from the terminal has been answered: taken by a widget (stopped),
-    answered here, or read so long ago that it was lost."""
-    return (
-        key._stop_propagation
-        or getattr(key, "_done", False)
-        or now - getattr(key, "_read_at", now) > KEY_LOST_SECONDS
-    )
-
 
 STARTUP_ROWS_SECONDS = 3.0
 """How long after the first frame rows already on the terminal are not sent again."""
@@ -139,11 +123,6 @@ class CancelboardApp(App[None]):
         about it by any of them (see :meth:`_refresh_answers`)."""
         self.answers_quiet = 1.0
         """Seconds the board file stays unchanged before the answers are refreshed."""
-        self._keys_deferred = 0
-        """Keys typed ahead into a screen just opened, to be read again (see
-        :meth:`_typed_ahead`): those typed after them wait behind them."""
-        self._keys_read: deque[events.Key] = deque()
-        """Keys read from the terminal, oldest first, until answered (see :meth:`key_in_turn`)."""
         self._answered: Fingerprint | None = None
         self._refreshing: subprocess.Popen[bytes] | None = None
         self.collector_paused = False
@@ -317,74 +296,28 @@ class CancelboardApp(App[None]):
             or (isinstance(event, events.Resize) and event.size != shown.size)
         ):
             self._forget_shown_rows()
-        if not isinstance(event, events.Key):
-            await super().on_event(event)
-            return
-        read = not event.is_forwarded  # from the terminal (else back up from a widget)
-        if read:
-            if getattr(event, "_deferred", False):
-                self._keys_deferred -= 1
-            event._typed_at = (self.screen, self.focused)  # type: ignore[attr-defined]
-            event._read_at = time.monotonic()  # type: ignore[attr-defined]
-            self._keys_read.append(event)
-            self.key_in_turn(event)  # forget the keys answered before it
-        elif (now := self._typed_ahead(event)) is not None:
-            # As if it came from the terminal now: to the box, or its bindings.
-            fresh = events.Key(event.key, event.character)
-            try:
-                if now:
-                    await self.on_event(fresh)
-                else:
-                    fresh._deferred = True  # type: ignore[attr-defined]
-                    self._keys_deferred += 1
-                    self.post_message(fresh)
-            finally:
-                event._done = True  # type: ignore[attr-defined]
-            return
-        try:
-            await super().on_event(event)
-        finally:
-            if not read or not event.is_forwarded:  # answered here (a priority binding)
-                event._done = True  # type: ignore[attr-defined]
+        if isinstance(event, events.Key):
+            if not event.is_forwarded:
+                event._typed_at = self.focused  # type: ignore[attr-defined]
+            elif self._typed_ahead(event):
+                # As if it came from the terminal now: to the box, or its bindings.
+                await self.on_event(events.Key(event.key, event.character))
+                return
+        await super().on_event(event)
 
-    def key_in_turn(self, event: events.Key) -> bool:
-        """Whether every key read before ``event`` has been answered.
-
-        A key goes to the widget with focus, which may answer it at once (a card list
-        moves its cursor); a key it does not answer goes up to here, where the bindings
-        run. A key typed right after one still on its way up (``n``, whose form is being
-        built) must wait its turn: answered at once, it acted before the key typed ahead
-        of it (``n`` and a gig's name: its "g" went to the card list)."""
-        keys = self._keys_read
-        now = time.monotonic()
-        while keys and keys[0] is not event and _answered(keys[0], now):
-            keys.popleft()
-        return not keys or keys[0] is event
-
-    def _typed_ahead(self, event: events.Key) -> bool | None:
-        """Whether ``event`` is a key typed ahead, to be read again: now (True), or once
-        what is queued has run (False); None when it is not.
+    def _typed_ahead(self, event: events.Key) -> bool:
+        """Whether ``event`` is a key typed ahead into a text box, to be read again.
 
         Keys typed right after one that puts a text box in focus (``/`` and a search, in
         one burst over SSH, or pasted) are read while another widget has focus: they go
         there, find nothing to do, and come back up here once the box has focus, where
         they were dropped (the box takes printable keys: no binding runs for them). Read
-        again, in the order typed, they are the box's, as if typed a moment later. One
-        typed ahead into a screen just opened (``n`` and the order's number) may come back
-        before the screen has put focus on its first field: it is read again after that.
-        """
+        again, in the order typed, they are the box's, as if typed a moment later."""
         typed_at = getattr(event, "_typed_at", None)
-        if typed_at is None:
-            return None
-        if self._keys_deferred:
-            return False  # after the keys typed before it, read again later
-        screen, focused = typed_at
         box = self.focused
-        if box is not None and box is not focused and box.check_consume_key("a", "a"):
-            return True  # a box text is typed into
-        if self.screen is not screen:
+        if typed_at is None or box is None or box is typed_at:
             return False
-        return None
+        return box.check_consume_key("a", "a")  # a box text is typed into
 
     def _forget_shown_rows(self, *_: object) -> None:
         """Send whole repaints again: the terminal may show anything now."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
@@ -476,44 +476,31 @@ async def test_a_jump_while_a_card_is_still_being_built_lands_on_the_card(
         await wait_for_text(pilot, "bob")
 
 
-def burst(app: CancelboardApp, *keys: str) -> None:
-    """Keys read from the terminal together (pasted, or typed ahead over a slow link):
-    all queued before the first is answered (``pilot.press`` waits for each)."""
-    names = {"/": "slash", " ": "space", "\r": "enter", "\t": "tab"}
-    for key in keys:
-        app.post_message(events.Key(names.get(key, key), key))
-
-
-def filter_box(app: CancelboardApp) -> Input | None:
-    found = app.screen.query("#filter")
-    return found.first(Input) if found else None
-
-
 async def test_keys_typed_right_after_slash_go_into_the_filter_not_to_the_board(
     db_path: Path,
 ) -> None:
-    # The keys after "/" are read before the filter box exists. On the board, "n" opens
-    # the new-order form, "a" shows the archive, "3" switches to the stats, and "j",
-    # "k", "g" and "G" move the cursor; none of that may happen: they are the filter's,
-    # in the order typed.
+    # Pasted, or typed ahead over a slow link: the keys after "/" are read before the
+    # filter box exists. On the board, "n" opens the new-order form, "a" shows the
+    # archive and "3" switches to the stats; none of that may happen: they are the
+    # filter's, in the order typed.
     Board(Store(db_path)).add_order(OrderDraft("FO1", "ann"))
     Board(Store(db_path)).add_order(OrderDraft("FO2", "bob"))
     app = make_app(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
         board = app.screen
-        burst(app, *"/an3jkgG")
-        await wait_for(
-            pilot, lambda: (box := filter_box(app)) is not None and box.value == "an3jkgG"
-        )
-        box = filter_box(app)
+        for key in ("slash", "a", "n", "3"):
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        await pilot.pause(0.3)
         assert app.screen_stack == [board] and app.current_mode == "board"
         assert "Closed" not in screen_text(app)
-        assert app.focused is box
-        await pilot.press(*["backspace"] * 5)  # what is typed once it is there goes in after
-        assert box is not None and box.value == "an"
-        await wait_for(pilot, lambda: "FO2" not in screen_text(app))
-        assert "FO1" in screen_text(app)
+        box = board.query_one("#filter", Input)
+        assert app.focused is box and box.value == "an3"
+        await pilot.press("backspace")  # and what is typed once it is there goes in after
+        assert box.value == "an"
+        await wait_for_text(pilot, "FO1")
+        assert "FO2" not in screen_text(app)
 
 
 async def test_a_search_typed_in_one_burst_with_enter_filters_and_goes_back_to_the_cards(
@@ -524,72 +511,13 @@ async def test_a_search_typed_in_one_burst_with_enter_filters_and_goes_back_to_t
     app = make_app(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
-        burst(app, *"/bob\r")
-        await wait_for(
-            pilot,
-            lambda: isinstance(app.focused, CardList) and "FO1" not in screen_text(app),
-        )
-        box = filter_box(app)
-        assert box is not None and box.value == "bob"
+        board = app.screen
+        burst = [("slash", "/"), *((c, c) for c in "bob"), ("enter", "\r")]
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await wait_for(pilot, lambda: isinstance(app.focused, CardList))
+        await pilot.pause(0.3)
+        assert board.query_one("#filter", Input).value == "bob"
         text = screen_text(app)
-        assert "FO2" in text and "FO3" in text  # the filter kept, back on the cards
-
-
-async def test_an_order_typed_in_one_burst_after_n_fills_the_form(db_path: Path) -> None:
-    # The form is being built while the rest of the burst is read: each key waits its
-    # turn ("g" and "j" are the card list's keys) and goes into the field with focus.
-    app = make_app(db_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "No orders yet")
-        burst(app, *"nFO7\tgreg\tjingle kit\r25")
-        await wait_for(
-            pilot, lambda: app.screen.query("#f-amount") and _field(app, "amount") == "25"
-        )
-        assert [_field(app, name) for name in ("number", "buyer", "gig")] == [
-            "FO7",
-            "greg",
-            "jingle kit",
-        ]
-        await pilot.press("ctrl+s")
-        await wait_for_text(pilot, "greg")
-    assert stored_orders(db_path)["FO7"]["gig"] == "jingle kit"
-
-
-def _field(app: CancelboardApp, name: str) -> str:
-    return app.screen.query_one(f"#f-{name}", Input).value
-
-
-async def test_a_note_typed_in_one_burst_after_capital_n_goes_into_it(db_path: Path) -> None:
-    Board(Store(db_path)).add_order(OrderDraft("FO1", "ann"))
-    app = make_app(db_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "FO1")
-        burst(app, *"Nkeep it short, jog on")
-        await wait_for(
-            pilot,
-            lambda: (
-                app.screen.query("#text")
-                and app.screen.query_one("#text", TextArea).text == "keep it short, jog on"
-            ),
-        )
-
-
-async def test_keys_typed_right_after_l_act_on_the_column_it_went_to(db_path: Path) -> None:
-    board = Board(Store(db_path))
-    for number in ("FO1", "FO2", "FO3"):
-        board.add_order(OrderDraft(number, "ann"))
-    for number in ("FO4", "FO5", "FO6"):
-        board.add_order(OrderDraft(number, "bob"))
-        board.move(number, Move(Stage.REQUESTED))
-    app = make_app(db_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "FO6")
-        burst(app, *"ljj")
-        screen = app.screen
-        assert isinstance(screen, BoardScreen)
-        await wait_for(
-            pilot, lambda: (o := screen.current_order()) is not None and o.number == "FO6"
-        )
-        columns = screen.columns()
-        assert [c.current_number for c in columns[:2]] == ["FO1", "FO6"]
-        assert app.focused is columns[1].cards
+        assert "FO2" in text and "FO3" in text and "FO1" not in text
+        assert isinstance(app.focused, CardList)  # the filter kept, back on the cards

@@ -181,12 +181,7 @@ class BoardScreen(OrderActions):
             self._column.mark_focused(False)
         self._column = column
         column.mark_focused(True)
-        # At once, not after the keys already read: one typed right after ``l`` (``l j``
-        # in one burst) waits its turn (``CancelboardApp.key_in_turn``), and then goes to
-        # the list with focus, which must be this one.
-        self.set_focus(column.cards)
-        if self.focused is not column.cards:
-            column.focus()  # not focusable yet (the start): once it is
+        column.focus()
 
     def on_descendant_focus(self, event: object) -> None:
         # A click, tab, or a modal closing moved focus: follow it.

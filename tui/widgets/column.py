@@ -85,12 +85,6 @@ class CardList(OptionList):
             # the first ones first): ``G`` means the last card of them all, ``j`` moves
             # on from where the cursor will be then. Keys typed after wait behind it.
             await orders_read.wait()
-        in_turn = getattr(self.app, "key_in_turn", None)
-        if in_turn is not None and not in_turn(event):
-            # A key typed ahead of it is still on its way (``n`` and a gig's name with a
-            # "g" in it, in one burst): it goes the way any key goes, after it, to
-            # whatever has focus then (``CancelboardApp._typed_ahead``).
-            return False
         if await super().handle_key(event):
             return True
         if self.app._keymap:
