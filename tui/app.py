@@ -296,28 +296,7 @@ class CancelboardApp(App[None]):
             or (isinstance(event, events.Resize) and event.size != shown.size)
         ):
             self._forget_shown_rows()
-        if isinstance(event, events.Key):
-            if not event.is_forwarded:
-                event._typed_at = self.focused  # type: ignore[attr-defined]
-            elif self._typed_ahead(event):
-                # As if it came from the terminal now: to the box, or its bindings.
-                await self.on_event(events.Key(event.key, event.character))
-                return
         await super().on_event(event)
-
-    def _typed_ahead(self, event: events.Key) -> bool:
-        """Whether ``event`` is a key typed ahead into a text box, to be read again.
-
-        Keys typed right after one that puts a text box in focus (``/`` and a search, in
-        one burst over SSH, or pasted) are read while another widget has focus: they go
-        there, find nothing to do, and come back up here once the box has focus, where
-        they were dropped (the box takes printable keys: no binding runs for them). Read
-        again, in the order typed, they are the box's, as if typed a moment later."""
-        typed_at = getattr(event, "_typed_at", None)
-        box = self.focused
-        if typed_at is None or box is None or box is typed_at:
-            return False
-        return box.check_consume_key("a", "a")  # a box text is typed into
 
     def _forget_shown_rows(self, *_: object) -> None:
         """Send whole repaints again: the terminal may show anything now."""

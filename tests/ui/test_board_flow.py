@@ -476,31 +476,43 @@ async def test_a_jump_while_a_card_is_still_being_built_lands_on_the_card(
         await wait_for_text(pilot, "bob")
 
 
+def burst(app: CancelboardApp, *keys: str) -> None:
+    """Keys read from the terminal together (pasted, or typed ahead over a slow link):
+    all queued before the first is answered (``pilot.press`` waits for each)."""
+    names = {"/": "slash", "\r": "enter"}
+    for key in keys:
+        app.post_message(events.Key(names.get(key, key), key))
+
+
 async def test_keys_typed_right_after_slash_go_into_the_filter_not_to_the_board(
     db_path: Path,
 ) -> None:
-    # Pasted, or typed ahead over a slow link: the keys after "/" are read before the
-    # filter box exists. On the board, "n" opens the new-order form, "a" shows the
-    # archive and "3" switches to the stats; none of that may happen: they are the
-    # filter's, in the order typed.
+    # The keys after "/" are read before the filter box exists. On the board, "n" opens
+    # the new-order form, "a" shows the archive, "3" switches to the stats, and "j",
+    # "k", "g" and "G" move the cursor; none of that may happen: they are the filter's,
+    # in the order typed.
     Board(Store(db_path)).add_order(OrderDraft("FO1", "ann"))
     Board(Store(db_path)).add_order(OrderDraft("FO2", "bob"))
     app = make_app(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
         board = app.screen
-        for key in ("slash", "a", "n", "3"):
-            app.post_message(events.Key(key, "/" if key == "slash" else key))
-        await wait_for(pilot, lambda: isinstance(app.focused, Input))
-        await pilot.pause(0.3)
+        burst(app, *"/an3jkgG")
+        await wait_for(
+            pilot, lambda: bool(board.query("#filter")) and filter_value(app) == "an3jkgG"
+        )
         assert app.screen_stack == [board] and app.current_mode == "board"
         assert "Closed" not in screen_text(app)
-        box = board.query_one("#filter", Input)
-        assert app.focused is box and box.value == "an3"
-        await pilot.press("backspace")  # and what is typed once it is there goes in after
-        assert box.value == "an"
-        await wait_for_text(pilot, "FO1")
-        assert "FO2" not in screen_text(app)
+        assert app.focused is board.query_one("#filter", Input)
+        await pilot.press(*["backspace"] * 5, "slash")  # typed once it is there: in after
+        assert filter_value(app) == "an/"
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: "FO2" not in screen_text(app))
+        assert "FO1" in screen_text(app)
+
+
+def filter_value(app: CancelboardApp) -> str:
+    return app.screen.query_one("#filter", Input).value
 
 
 async def test_a_search_typed_in_one_burst_with_enter_filters_and_goes_back_to_the_cards(
@@ -511,13 +523,12 @@ async def test_a_search_typed_in_one_burst_with_enter_filters_and_goes_back_to_t
     app = make_app(db_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
-        board = app.screen
-        burst = [("slash", "/"), *((c, c) for c in "bob"), ("enter", "\r")]
-        for key, character in burst:
-            app.post_message(events.Key(key, character))
-        await wait_for(pilot, lambda: isinstance(app.focused, CardList))
-        await pilot.pause(0.3)
-        assert board.query_one("#filter", Input).value == "bob"
+        burst(app, *"/bob\r")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.focused, CardList) and "FO1" not in screen_text(app),
+        )
+        assert filter_value(app) == "bob"
         text = screen_text(app)
-        assert "FO2" in text and "FO3" in text and "FO1" not in text
+        assert "FO2" in text and "FO3" in text
         assert isinstance(app.focused, CardList)  # the filter kept, back on the cards

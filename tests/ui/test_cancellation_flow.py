@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
+from textual.widgets import Input
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
@@ -559,3 +561,23 @@ async def test_clearing_a_filter_keeps_the_card_found_or_goes_back_to_the_one_be
         await pilot.press("escape")
         await wait_for_text(pilot, "FO3")
         assert on_card() == "FO2"
+
+
+async def test_a_search_typed_in_one_burst_in_the_lessons_library_goes_into_it(
+    db_path: Path,
+) -> None:
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "ann"))
+    board.add_entry("FO1", EntryKind.LESSON, "scope creep: say no early", tags="#scope")
+    board.add_entry("FO1", EntryKind.LESSON, "judge the brief", tags="#brief")
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("2")
+        await wait_for_text(pilot, "judge the brief")
+        for key in "/jk#scope":  # j/k: the list's keys; "/" answered before them
+            app.post_message(events.Key("slash" if key == "/" else key, key))
+        search = app.screen.query_one("#search", Input)
+        await wait_for(pilot, lambda: search.value == "jk#scope")
+        await pilot.press("slash")  # typed into the search, it is the search's
+        assert search.value == "jk#scope/"

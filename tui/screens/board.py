@@ -21,6 +21,7 @@ from textual.widgets._header import HeaderTitle
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage
 from tui.frames import BandCompositor
 from tui.screens.actions import OrderActions, read_closed_orders
+from tui.screens.boxes import typed_into_box
 from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
@@ -53,7 +54,8 @@ class BoardScreen(OrderActions):
         Binding("N", "note", "Note", show=False, id="board.note"),
         Binding("M", "message", "Message", show=False, id="board.message"),
         Binding("L", "lesson", "Lesson", show=False, id="board.lesson"),
-        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
+        # Answered as read, before the keys typed after it (see tui.screens.boxes).
+        Binding("slash", "filter", "Filter", key_display="/", id="board.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("u", "undo", "Undo", show=False, id="board.undo"),
         Binding("a", "archive", "Archive", show=False, id="board.archive"),
@@ -468,6 +470,9 @@ class BoardScreen(OrderActions):
     def action_archive(self) -> None:
         self.show_archive = not self.show_archive
         self.cb_app.say("Archive shown" if self.show_archive else "Archive hidden")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "filter" or not typed_into_box(self, "/")
 
     async def action_filter(self) -> None:
         if not self.filter_text:

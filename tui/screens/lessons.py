@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain import EntryKind, Lesson, ValidationError
 from tui.screens.actions import read_closed_orders
+from tui.screens.boxes import typed_into_box
 from tui.screens.editor import EntryDraft, EntryEditor
 from tui.store import ArchiveError, StoreError
 from tui.widgets.keybar import KeyBar
@@ -40,7 +41,8 @@ class LessonsScreen(Screen[None]):
     """Search lessons by text or #tag; add a general one with n."""
 
     BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/", id="lessons.search"),
+        # Answered as read, before the keys typed after it (see tui.screens.boxes).
+        Binding("slash", "search", "Search", key_display="/", id="lessons.search", priority=True),
         Binding("n,L", "new", "New lesson", id="lessons.new"),
         Binding("escape", "clear", "Clear search", show=False, id="lessons.clear"),
         Binding("j", "cursor_down", "Down", show=False, id="lessons.down"),
@@ -119,8 +121,11 @@ class LessonsScreen(Screen[None]):
     def _searched(self) -> None:
         self.query_one("#lesson-list").focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "search" or not typed_into_box(self, "/")
+
     def action_search(self) -> None:
-        self.query_one("#search").focus()
+        self.set_focus(self.query_one("#search", Input))  # at once: the next key is its
 
     def action_clear(self) -> None:
         self.query_one("#search", Input).value = ""
