@@ -197,9 +197,24 @@ def parse_optional(field_name: str, text: str | None, limit: int = 200) -> str:
     return value
 
 
+THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+"""An amount whose commas only group thousands (``1,200.50``)."""
+
+
 def parse_amount(text: str | None, field_name: str = "amount") -> int:
-    """Parse ``25``, ``25.5`` or ``25.00`` into integer cents; empty means 0."""
-    raw = clean_line(text or "").replace(",", "")
+    """Parse ``25``, ``25.5``, ``25.00`` or ``1,200.50`` into integer cents; empty means 0.
+
+    A comma is taken only between thousands. Any other (``1,50``, ``1.500,00``, the way
+    much of Europe writes cents) is refused, not guessed: read as a thousands separator
+    it saved ``1,50`` as 150.00, a hundred times the amount meant."""
+    raw = clean_line(text or "")
+    if "," in raw:
+        if not THOUSANDS_RE.fullmatch(raw):
+            raise ValidationError(
+                field_name,
+                f"write cents after a dot, as 1.50 (a comma only between thousands): {raw!r}",
+            )
+        raw = raw.replace(",", "")
     if not raw:
         return 0
     # Plain decimals only: Decimal would also take "1e400", "NaN" or "-0".

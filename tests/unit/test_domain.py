@@ -47,7 +47,16 @@ def order_in(stage: Stage, **changes: object) -> Order:
 
 @pytest.mark.parametrize(
     ("text", "cents"),
-    [("25", 2500), ("25.5", 2550), ("25.00", 2500), ("0", 0), ("", 0), ("1,200.50", 120050)],
+    [
+        ("25", 2500),
+        ("25.5", 2550),
+        ("25.00", 2500),
+        ("0", 0),
+        ("", 0),
+        ("1,200.50", 120050),
+        ("1,200", 120000),
+        ("12,345,678.90", 1234567890),
+    ],
 )
 def test_amounts_are_integer_cents(text: str, cents: int) -> None:
     assert parse_amount(text) == cents
@@ -58,6 +67,16 @@ def test_bad_amounts_name_the_field(text: str) -> None:
     with pytest.raises(ValidationError) as caught:
         parse_amount(text)
     assert caught.value.field == "amount"
+
+
+@pytest.mark.parametrize(
+    "text", ["1,50", "0,5", "0,99", "1.500,00", "12,34", "1,2345", ",50", "1,"]
+)
+def test_a_comma_that_is_not_between_thousands_is_refused_not_guessed(text: str) -> None:
+    # Read as a thousands separator, "1,50" was saved as 150.00 and "1.500,00" as 1.50.
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(text, "refund")
+    assert caught.value.field == "refund" and "dot" in caught.value.message
 
 
 @pytest.mark.parametrize("text", ["2026-13-01", "26-11-01", "tomorrow", "2026/11/01", "2026-02-30"])
