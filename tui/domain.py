@@ -668,6 +668,14 @@ def new_order(draft: OrderDraft, now: datetime, default_currency: str = "USD") -
 def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
     """The order with the draft's fields (same rules as creation); the number may change."""
     fields = validate_draft(draft, order.currency)
+    amount = fields.get("amount_cents", order.amount_cents)
+    if order.refund_cents and amount and amount < order.refund_cents:
+        # As a refund above the amount is refused when it is recorded.
+        currency = fields.get("currency", order.currency)
+        raise ValidationError(
+            "amount",
+            f"less than the refund already recorded, {format_amount(order.refund_cents)} {currency}",
+        )
     changed = [name for name, value in fields.items() if getattr(order, name) != value]
     if not changed:
         return order

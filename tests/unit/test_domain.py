@@ -270,6 +270,16 @@ def test_editing_records_the_changed_fields() -> None:
     assert edit_order(edited, OrderDraft("FO1", "jane", amount="30"), FROZEN) is edited
 
 
+def test_an_amount_edited_below_the_refund_recorded_is_refused() -> None:
+    order = order_in(Stage.FOLLOW_UP, amount_cents=1500, refund_cents=550)
+    with pytest.raises(ValidationError) as caught:
+        edit_order(order, OrderDraft(order.number, order.buyer, amount="3.00"), FROZEN)
+    assert caught.value.field == "amount" and "5.50" in caught.value.message
+    # The refund's own amount, or more, is fine; so is no amount (not known).
+    assert edit_order(order, OrderDraft(order.number, order.buyer, amount="5.50"), FROZEN)
+    assert edit_order(order, OrderDraft(order.number, order.buyer, amount=""), FROZEN)
+
+
 def test_orders_survive_their_dict_form() -> None:
     order = move_order(order_in(Stage.TALK), Move(Stage.REQUESTED, reason="scope"), FROZEN)
     order, _ = add_entry(order, EntryKind.LESSON, "ask first", FROZEN, tags="#scope")
