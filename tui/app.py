@@ -51,6 +51,8 @@ REFRESH_ANSWERS = (sys.executable, "-P", "-m", "tui.refresh_answers")
 """The command working out again the ``list --json`` answers scripts keep asking for
 (``-P``: this installation's ``tui``, as the archive's backup)."""
 
+NO_COLOR_THEME = "The {} theme cannot be read without colour (NO_COLOR): using the default"
+
 STARTUP_ROWS_SECONDS = 3.0
 """How long after the first frame rows already on the terminal are not sent again."""
 
@@ -144,12 +146,26 @@ class CancelboardApp(App[None]):
         self.orders_read.set()
         self._held_frames: list[tuple[Screen[object], RenderableType]] | None = None
         """Frames drawn while output is held (see :meth:`hold_output`), oldest first."""
-        if self.config.theme in self.available_themes:
+        if self.config.theme not in self.available_themes:
+            if self.config.theme != DEFAULT_THEME:
+                self.startup_notices.append(
+                    f"Unknown theme {self.config.theme!r}; using the default"
+                )
+        elif self._unreadable(self.config.theme):
+            self.startup_notices.append(NO_COLOR_THEME.format(self.config.theme))
+        else:
             self.theme = self.config.theme
-        elif self.config.theme != DEFAULT_THEME:
-            self.startup_notices.append(f"Unknown theme {self.config.theme!r}; using the default")
 
-    def watch_theme(self, theme: str) -> None:
+    def _unreadable(self, theme: str) -> bool:
+        """Whether ``theme`` cannot be read here: its colours are the terminal's own (the
+        ANSI themes), which ``NO_COLOR``'s grey scale draws black on black."""
+        return self.no_color and theme.startswith("ansi-")
+
+    def watch_theme(self, old: str, theme: str) -> None:
+        if self._unreadable(theme):
+            self.say(NO_COLOR_THEME.format(theme), "warning")
+            self.theme = old if not self._unreadable(old) else DEFAULT_THEME
+            return
         # Remember the theme picked in the palette for the next start.
         if not self.save_settings or theme == self.config.theme or not self.is_running:
             return

@@ -6,6 +6,7 @@ import gc
 import weakref
 from pathlib import Path
 
+import pytest
 from textual.binding import Binding
 from textual.command import CommandPalette
 
@@ -74,6 +75,28 @@ async def test_unknown_theme_is_a_notice_not_a_crash(db_path: Path) -> None:
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause(0.2)
         assert any("Unknown theme" in n.message for n in app._notifications)
+
+
+async def test_without_colour_an_ansi_theme_is_not_used_and_not_forgotten(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # NO_COLOR's grey scale drew the ANSI themes' colours (the terminal's own) black on
+    # black: nothing on the board could be read.
+    config_file = tmp_path / "config.toml"
+    monkeypatch.setenv("CANCELBOARD_CONFIG", str(config_file))
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(db_path, config=Config(theme="ansi-dark"))
+    default = make_app(db_path).theme
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause(0.2)
+        assert app.theme == default
+        assert any("ansi-dark theme cannot be read" in n.message for n in app._notifications)
+        app.theme = "nord"  # any other is taken, and remembered
+        await pilot.pause(0.1)
+        app.theme = "ansi-light"  # not that one
+        await pilot.pause(0.1)
+        assert app.theme == "nord"
+    assert load_config(config_file)[0].theme == "nord"
 
 
 async def test_a_closed_palette_is_not_kept(db_path: Path) -> None:
