@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,8 @@ async def test_requested_answers_by_key(db_path: Path) -> None:
     for number in ("FO1", "FO2", "FO3"):
         board.add_order(OrderDraft(number, "jane"))
         board.move(number, __import__("tui.domain", fromlist=["Move"]).Move(Stage.REQUESTED))
-    app = make_app(db_path, clock=lambda: FROZEN)
+    # The 48 hours are over: "no answer" is recorded at once (see the test below).
+    app = make_app(db_path, clock=lambda: FROZEN + timedelta(hours=49))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO1")
         await pilot.press("l")
@@ -134,6 +136,23 @@ async def test_requested_answers_by_key(db_path: Path) -> None:
             assert stored(db_path)[number]["outcome"] == outcome
             app.screen.focus_column(app.screen.query_one("#col-requested"))  # type: ignore[attr-defined]
             await pilot.pause()
+
+
+async def test_no_answer_before_the_48_hours_are_over_takes_a_second_n(db_path: Path) -> None:
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.move("FO1", Move(Stage.REQUESTED))
+    app = make_app(db_path, clock=lambda: FROZEN + timedelta(hours=47, minutes=30))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("l", "greater_than_sign")
+        await wait_for_text(pilot, "what did the buyer answer?")
+        await pilot.press("n")
+        await wait_for_text(pilot, "The buyer has 30m left to answer")
+        assert stored(db_path)["FO1"]["stage"] == "requested"  # nothing recorded yet
+        await pilot.press("n")  # the board's clock may be off: a second n records it
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "follow-up")
+        assert stored(db_path)["FO1"]["outcome"] == "cancelled-no-response"
 
 
 async def test_form_refuses_bad_input_inline_and_keeps_it(db_path: Path) -> None:

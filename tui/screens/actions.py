@@ -10,6 +10,7 @@ import asyncio
 import gc
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.screen import Screen
@@ -27,6 +28,7 @@ from tui.domain import (
     Template,
     ValidationError,
     fill_template,
+    format_countdown,
     next_stage,
     previous_stage,
     resolutions,
@@ -311,8 +313,23 @@ class OrderActions(Screen[None]):
             Choice("t", "Declined or withdrawn: keep talking", ("talk", None)),
         ]
 
+        warned = False
+
         async def submit(value: tuple[str, Outcome | None], extra: str) -> str | None:
+            nonlocal warned
             where, outcome = value
+            if outcome is Outcome.CANCELLED_NO_RESPONSE and not warned:
+                # Fiverr cancels only after 48 h of silence: recorded sooner, the board
+                # said "cancelled" while the buyer could still answer. The board's clock
+                # may be wrong (a request entered late), so a second "n" records it.
+                left = self.answer_time_left(order)
+                if left > timedelta(0):
+                    warned = True
+                    return (
+                        f"The buyer has {format_countdown(left).removesuffix(' left')} left"
+                        " to answer; Fiverr cancels after 48 h of silence."
+                        " Press n again to record it anyway"
+                    )
             if where == "review":
                 return await self.move(order, Move(Stage.REVIEW, ticket=extra))
             if where == "talk":
@@ -322,6 +339,13 @@ class OrderActions(Screen[None]):
         self.app.push_screen(
             ChoiceModal(f"{order.number}: what did the buyer answer?", choices, submit)
         )
+
+    def answer_time_left(self, order: Order) -> timedelta:
+        """How long the other party still has to answer the order's request (zero or less
+        once the window has closed, or with no request time)."""
+        if order.requested_at is None:
+            return timedelta(0)
+        return order.requested_at + self.board.settings.answer_window - self.board.clock()
 
     def ask_cs_decision(self, order: Order) -> None:
         from tui.screens.questions import Choice, ChoiceModal
