@@ -240,6 +240,28 @@ async def test_edit_with_e_and_delete_with_confirmation(db_path: Path) -> None:
         await wait_for(pilot, lambda: "FO1" in stored(db_path))
 
 
+async def test_undoing_a_delete_puts_the_cursor_on_the_order_brought_back(
+    db_path: Path,
+) -> None:
+    # The cursor stayed on the card that took its place: a note written next went there.
+    seed(db_path, "FO1", "FO2", "FO3")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO3")
+        screen = app.screen
+        assert isinstance(screen, board_screen.BoardScreen)
+        await pilot.press("j")
+        await pilot.press("D")
+        await wait_for_text(pilot, "Delete FO2")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "FO2" not in stored(db_path))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "FO2" in stored(db_path))
+        await wait_for(
+            pilot, lambda: (o := screen.current_order()) is not None and o.number == "FO2"
+        )
+
+
 async def test_next_check_and_follow_up_dates_are_editable(db_path: Path) -> None:
     seed(db_path, "FO1", stage=Stage.REVIEW)
     app = make_app(db_path, clock=lambda: FROZEN)

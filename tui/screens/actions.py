@@ -593,6 +593,8 @@ class OrderActions(Screen[None]):
         )
 
     async def action_undo(self) -> None:
+        stack = self.board.undo_stack
+        number = stack[-1].number if stack else None
         try:
             message = await self.cb_app.write(self.board.undo)
         except (ValidationError, ConflictError, StoreError) as error:
@@ -600,5 +602,9 @@ class OrderActions(Screen[None]):
             await self.reload()
             return
         self.cb_app.changed()
-        await self.reload()
+        await self.reload(focus=self.focus_after_undo(number))
         self.cb_app.say(message)
+
+    def focus_after_undo(self, number: str | None) -> str | None:
+        """The order to focus once a change to ``number`` is undone (None: as it is)."""
+        return None

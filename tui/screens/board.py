@@ -417,6 +417,11 @@ class BoardScreen(OrderActions):
         # Countdowns and ages move with the clock; columns redraw only if a card's text changed.
         self.show(list(self.orders.values()), timed=True)
 
+    def focus_after_undo(self, number: str | None) -> str | None:
+        # The order the undo brought back (a delete, a close) or moved: the cursor on it,
+        # not on the card that took its place (a note written next went to that one).
+        return number or None
+
     def announces(self, move: Move) -> bool:
         # A notice over the board would cover the moved card (it lands at the bottom of its
         # column, where notices show) and costs two more redraws of the screen.
