@@ -494,9 +494,10 @@ def _open_board(db: Path) -> int:
     # over them cost a tenth of the start at 10,000 orders (~26 ms).
     gc.freeze()
     from tui.app import CancelboardApp
-    from tui.terminal_input import tolerate_invalid_input
+    from tui.terminal_input import clean_pasted_sequences, tolerate_invalid_input
 
     tolerate_invalid_input()
+    clean_pasted_sequences()
 
     config, config_error = load_config()
     board.settings = config.settings

@@ -22,6 +22,8 @@ _SEQUENCES = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])(?:[^\x07\x1b\x9c]|\x1b(?!\\))*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?"
 )
+_C1_INTRODUCER = re.compile(r"[\x90\x98\x9b\x9d\x9e\x9f]")
+"""The 8-bit forms of the sequences' first characters."""
 # Then any control character left: C0 but tab and newline, DEL, C1, and the bidi
 # embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069).
 # Lone surrogates too: they are what Python makes of bytes that are not UTF-8 (command
@@ -34,6 +36,11 @@ _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-
 _CONTROL_BUT_TAB_NL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
+
+
+def strip_sequences(text: str) -> str:
+    """``text`` without its escape sequences (its other characters as they are)."""
+    return _SEQUENCES.sub("", text) if "\x1b" in text or _C1_INTRODUCER.search(text) else text
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:

@@ -185,6 +185,28 @@ def test_a_search_typed_in_one_burst_after_slash_is_the_filters(
     tmux.wait_for("FO1", "FO3")
 
 
+def test_text_pasted_from_a_coloured_terminal_is_kept_in_order_without_its_sequences(
+    tmux: Tmux, db: Path, home: Path, tmp_path: Path
+) -> None:
+    """A bracketed paste holding escape sequences (text copied from a coloured terminal):
+    Textual read each sequence as keys typed at once and the rest as a paste when it
+    ended, so the note read ``^[31mRED^[0m end BA esc``."""
+    run_cli(db, home, "add", ORDER, "--buyer", BUYER)
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for(ORDER)
+    tmux.keys("N")
+    tmux.wait_for("Private note")
+    copied = tmp_path / "copied.txt"
+    copied.write_bytes(b"A esc\x1b[31mRED\x1b[0m end B")
+    tmux.tmux("load-buffer", str(copied))
+    tmux.tmux("paste-buffer", "-p", "-t", tmux.target)  # -p: as a bracketed paste
+    tmux.wait_for("A escRED end B")
+    tmux.keys("C-s")
+    tmux.wait_gone("Private note")
+    notes = [e["text"] for e in stored_orders(db)[ORDER]["entries"] if e["kind"] == "note"]
+    assert notes == ["A escRED end B"]
+
+
 def change_stored_order(db: Path, number: str, change: Callable[[dict[str, Any]], None]) -> None:
     """Edit one order as stored, as a hand edit of the board file would."""
     data = json.loads(db.read_text())
