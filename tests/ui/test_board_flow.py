@@ -240,6 +240,33 @@ async def test_notes_messages_and_lessons_then_reopen(db_path: Path) -> None:
         assert "[bold]soon[/]" in screen_text(again)
 
 
+async def test_a_message_taller_than_its_panel_can_be_read_whole(db_path: Path) -> None:
+    # At 80x24 a long message runs past its panel: the keys moved from entry to entry,
+    # and a lone one could not be scrolled at all.
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "jane"))
+    words = " ".join(f"w{n:03d}" for n in range(180))
+    board.add_entry("FO1", EntryKind.MESSAGE, f"START {words} FINISH")
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        panel = app.screen.query_one("#panel-message")
+        panel.focus()
+        await pilot.pause()
+        await pilot.press("end")
+        await wait_for_text(pilot, "FINISH")
+        assert "START" not in screen_text(app)  # it is taller than the panel
+        await pilot.press("home")
+        await wait_for_text(pilot, "START")
+        for _ in range(60):  # down through it, a line at a time, to its end
+            await pilot.press("j")
+        await wait_for_text(pilot, "FINISH")
+        await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup")
+        await wait_for_text(pilot, "START")
+
+
 async def test_editor_escape_with_text_asks_first(db_path: Path) -> None:
     Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
     app = make_app(db_path)

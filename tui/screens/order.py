@@ -55,6 +55,51 @@ class EntryPanel(OptionList):
         self.border_title = title
         self._shown: tuple[str, ...] | None = None
 
+    # An entry taller than the panel (a long message at 80x24) could not be read whole:
+    # the keys moved from entry to entry, and a lone entry did not move at all. While the
+    # entry under the cursor runs past the panel, the keys scroll through it first.
+
+    def action_cursor_down(self) -> None:
+        if not self._through_entry(1):
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if not self._through_entry(-1):
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        if not self._through_entry(max(self.scrollable_content_region.height - 1, 1)):
+            super().action_page_down()  # type: ignore[no-untyped-call]
+
+    def action_page_up(self) -> None:
+        if not self._through_entry(-max(self.scrollable_content_region.height - 1, 1)):
+            super().action_page_up()  # type: ignore[no-untyped-call]
+
+    def action_first(self) -> None:
+        super().action_first()
+        self.scroll_home(animate=False, immediate=True)
+
+    def action_last(self) -> None:
+        super().action_last()
+        self.scroll_end(animate=False, immediate=True)
+
+    def _through_entry(self, lines: int) -> bool:
+        """Scroll ``lines`` (down when positive) through the entry under the cursor, as
+        far as it runs past the panel that way; whether there was any of it to scroll."""
+        index = self.highlighted
+        if index is None:
+            return False
+        top, height = self._index_to_line.get(index), self._heights.get(index)
+        if top is None or height is None:
+            return False
+        view, shown = self.scroll_offset.y, self.scrollable_content_region.height
+        hidden = top + height - (view + shown) if lines > 0 else view - top
+        if hidden <= 0:
+            return False
+        step = min(abs(lines), hidden)
+        self.scroll_to(y=view + step if lines > 0 else view - step, animate=False, immediate=True)
+        return True
+
     def show_entries(self, entries: tuple[Entry, ...]) -> None:
         """Show entries oldest first, keeping the view on the newest."""
         ids = tuple(e.id for e in entries)
