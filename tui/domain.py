@@ -197,7 +197,7 @@ def parse_optional(field_name: str, text: str | None, limit: int = 200) -> str:
     return value
 
 
-THOUSANDS_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+THOUSANDS_RE = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
 """An amount whose commas only group thousands (``1,200.50``)."""
 
 
@@ -221,7 +221,9 @@ def parse_amount(text: str | None, field_name: str = "amount") -> int:
     if not re.fullmatch(r"\d+(?:\.\d*)?|\.\d+", raw):
         raise ValidationError(field_name, f"not a non-negative number: {raw!r}")
     value = Decimal(raw)
-    if value != value.quantize(Decimal("0.01")):
+    if len(raw.partition(".")[2]) > 2:
+        # Not only when they would be lost: "1.500" (1500 as much of Europe writes it)
+        # was saved as 1.50.
         raise ValidationError(field_name, "at most two decimals")
     if value >= Decimal("100000000"):
         raise ValidationError(field_name, "too large (at most 99999999.99)")
@@ -669,13 +671,18 @@ def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
     """The order with the draft's fields (same rules as creation); the number may change."""
     fields = validate_draft(draft, order.currency)
     amount = fields.get("amount_cents", order.amount_cents)
-    if order.refund_cents and amount and amount < order.refund_cents:
-        # As a refund above the amount is refused when it is recorded.
-        currency = fields.get("currency", order.currency)
-        raise ValidationError(
-            "amount",
-            f"less than the refund already recorded, {format_amount(order.refund_cents)} {currency}",
-        )
+    if amount != order.amount_cents and order.refund_cents:
+        if order.outcome is not None and order.outcome.cancelled:
+            # A cancelled order refunds all of it: the refund follows the amount.
+            fields["refund_cents"] = amount
+        elif amount and amount < order.refund_cents:
+            # As a refund above the amount is refused when it is recorded.
+            currency = fields.get("currency", order.currency)
+            raise ValidationError(
+                "amount",
+                f"less than the refund already recorded, {format_amount(order.refund_cents)}"
+                f" {currency}",
+            )
     changed = [name for name, value in fields.items() if getattr(order, name) != value]
     if not changed:
         return order

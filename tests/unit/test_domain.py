@@ -62,7 +62,7 @@ def test_amounts_are_integer_cents(text: str, cents: int) -> None:
     assert parse_amount(text) == cents
 
 
-@pytest.mark.parametrize("text", ["abc", "-1", "1.234", "nan", "inf", "1e400"])
+@pytest.mark.parametrize("text", ["abc", "-1", "1.234", "1.500", "nan", "inf", "1e400"])
 def test_bad_amounts_name_the_field(text: str) -> None:
     with pytest.raises(ValidationError) as caught:
         parse_amount(text)
@@ -70,7 +70,7 @@ def test_bad_amounts_name_the_field(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["1,50", "0,5", "0,99", "1.500,00", "12,34", "1,2345", ",50", "1,"]
+    "text", ["1,50", "0,5", "0,99", "1.500,00", "12,34", "1,2345", ",50", "1,", "0,500"]
 )
 def test_a_comma_that_is_not_between_thousands_is_refused_not_guessed(text: str) -> None:
     # Read as a thousands separator, "1,50" was saved as 150.00 and "1.500,00" as 1.50.
@@ -278,6 +278,20 @@ def test_an_amount_edited_below_the_refund_recorded_is_refused() -> None:
     # The refund's own amount, or more, is fine; so is no amount (not known).
     assert edit_order(order, OrderDraft(order.number, order.buyer, amount="5.50"), FROZEN)
     assert edit_order(order, OrderDraft(order.number, order.buyer, amount=""), FROZEN)
+    # Another field edited is fine even where the refund already exceeds the amount (a
+    # file imported so): only a change of amount is checked.
+    imported = order_in(Stage.FOLLOW_UP, amount_cents=2500, refund_cents=25000)
+    renamed = edit_order(imported, OrderDraft(imported.number, "new_name", amount="25"), FROZEN)
+    assert renamed.buyer == "new_name" and renamed.refund_cents == 25000
+
+
+def test_a_cancelled_orders_refund_follows_its_amount_when_edited() -> None:
+    # A cancellation refunds all of it: fixing a typo in the amount (250 for 25) keeps it so.
+    order = order_in(
+        Stage.FOLLOW_UP, amount_cents=25000, refund_cents=25000, outcome=Outcome.CANCELLED_MUTUAL
+    )
+    edited = edit_order(order, OrderDraft(order.number, order.buyer, amount="25"), FROZEN)
+    assert (edited.amount_cents, edited.refund_cents) == (2500, 2500)
 
 
 def test_orders_survive_their_dict_form() -> None:
