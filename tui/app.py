@@ -51,7 +51,7 @@ REFRESH_ANSWERS = (sys.executable, "-P", "-m", "tui.refresh_answers")
 """The command working out again the ``list --json`` answers scripts keep asking for
 (``-P``: this installation's ``tui``, as the archive's backup)."""
 
-NO_COLOR_THEME = "The {} theme cannot be read without colour (NO_COLOR): using the default"
+NO_COLOR_THEME = "The {} theme cannot be read without colour (NO_COLOR): not used"
 
 STARTUP_ROWS_SECONDS = 3.0
 """How long after the first frame rows already on the terminal are not sent again."""
@@ -161,13 +161,22 @@ class CancelboardApp(App[None]):
         ANSI themes), which ``NO_COLOR``'s grey scale draws black on black."""
         return self.no_color and theme.startswith("ansi-")
 
+    _theme_refused = False
+    """Set while a theme that cannot be read here is put back (nothing is saved)."""
+
     def watch_theme(self, old: str, theme: str) -> None:
         if self._unreadable(theme):
             self.say(NO_COLOR_THEME.format(theme), "warning")
-            self.theme = old if not self._unreadable(old) else DEFAULT_THEME
+            self._theme_refused = True
+            try:
+                self.theme = old if not self._unreadable(old) else DEFAULT_THEME
+            finally:
+                self._theme_refused = False
             return
         # Remember the theme picked in the palette for the next start.
-        if not self.save_settings or theme == self.config.theme or not self.is_running:
+        if self._theme_refused or not self.save_settings:
+            return
+        if theme == self.config.theme or not self.is_running:
             return
         self.config = replace(self.config, theme=theme)
         try:

@@ -91,9 +91,13 @@ async def test_without_colour_an_ansi_theme_is_not_used_and_not_forgotten(
         await pilot.pause(0.2)
         assert app.theme == default
         assert any("ansi-dark theme cannot be read" in n.message for n in app._notifications)
+        app.theme = "ansi-light"  # not that one either, and the one saved is kept
+        await pilot.pause(0.1)
+        assert app.theme == default
+        assert not config_file.exists()  # nothing saved: ansi-dark stays for colour sessions
         app.theme = "nord"  # any other is taken, and remembered
         await pilot.pause(0.1)
-        app.theme = "ansi-light"  # not that one
+        app.theme = "ansi-light"
         await pilot.pause(0.1)
         assert app.theme == "nord"
     assert load_config(config_file)[0].theme == "nord"

@@ -325,10 +325,15 @@ class OrderActions(Screen[None]):
                 left = self.answer_time_left(order)
                 if left > timedelta(0):
                     warned = True
+                    window = self.board.settings.answer_window // timedelta(hours=1)
+                    time = (
+                        "under a minute"
+                        if left < timedelta(minutes=1)
+                        else (format_countdown(left).removesuffix(" left"))
+                    )
                     return (
-                        f"The buyer has {format_countdown(left).removesuffix(' left')} left"
-                        " to answer; Fiverr cancels after 48 h of silence."
-                        " Press n again to record it anyway"
+                        f"The buyer has {time} left to answer; Fiverr cancels after"
+                        f" {window} h of silence. Press n again to record it anyway"
                     )
             if where == "review":
                 return await self.move(order, Move(Stage.REVIEW, ticket=extra))
