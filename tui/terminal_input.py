@@ -54,24 +54,29 @@ class PasteFilter:
 
     def __init__(self) -> None:
         self._inside = False
-        self._held = ""
+        self._held: list[str] = []
         self._tail = ""
 
     def __call__(self, data: str) -> str:
         if not data:  # the end of input: whatever is held
-            held, self._held = self._held, ""
+            held, self._held = "".join(self._held), []
             return held
         out: list[str] = []
         text = data
         while text:
             if self._inside:
-                held = self._held + text
-                end = held.find(PASTE_END)
-                if end < 0:
-                    self._held = held
+                # Only the new text is searched (and the end of the last read, where the
+                # closing may have begun): a long paste read in many parts stays linear.
+                seen = self._tail + text
+                if seen.find(PASTE_END) < 0:
+                    self._held.append(text)
+                    self._tail = seen[-(len(PASTE_END) - 1) :]
                     break
+                held = "".join(self._held) + text
+                end = held.find(PASTE_END, len(held) - len(seen))
                 out.append(strip_sequences(held[:end]) + PASTE_END)
-                text, self._held, self._inside = held[end + len(PASTE_END) :], "", False
+                text, self._held, self._tail = held[end + len(PASTE_END) :], [], ""
+                self._inside = False
             else:
                 seen = self._tail + text
                 start = seen.find(PASTE_START)

@@ -93,6 +93,8 @@ class EntryPanel(OptionList):
         if top is None or height is None:
             return False
         view, shown = self.scroll_offset.y, self.scrollable_content_region.height
+        if top >= view + shown or top + height <= view:
+            return False  # not in sight (the wheel scrolled away): the keys move on
         hidden = top + height - (view + shown) if lines > 0 else view - top
         if hidden <= 0:
             return False
