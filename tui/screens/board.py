@@ -99,10 +99,10 @@ class BoardScreen(OrderActions):
         changes waiting on it) while this stays, so a second read in flight that meets
         the same order ends the session quietly too, not with a traceback."""
         self._filter_box: Input | None = None
-        self._unfiltered_at: Order | None = None
-        """The card under the cursor when ``/`` was pressed."""
         """The filter's input, made the first time ``/`` is pressed: it was a tenth of the
         board screen's set-up at start (~3 ms), and many sessions never filter."""
+        self._unfiltered_at: Order | None = None
+        """The card under the cursor when ``/`` was pressed."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
