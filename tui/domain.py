@@ -1135,18 +1135,17 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
 )
 
 
-class _KeepUnknown(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+"""A placeholder: a name in braces."""
 
 
 def fill_template(text: str, order: Order) -> str:
-    """The template's text with the order's values; unknown placeholders stay as typed."""
-    try:
-        return text.format_map(_KeepUnknown(template_fields(order)))
-    except (ValueError, IndexError, AttributeError, KeyError):
-        # A stray brace or "{0}" in a user's template: leave the text as it is.
-        return text
+    """The template's text with the order's values; anything else stays as typed.
+
+    Each ``{name}`` is filled on its own: a stray brace (a smiley ``:{``) or an unknown
+    name left every placeholder of the template unfilled, with no hint why."""
+    fields = template_fields(order)
+    return PLACEHOLDER_RE.sub(lambda found: fields.get(found[1], found[0]), text)
 
 
 def resolutions(stage: Stage) -> list[tuple[Stage, Outcome]]:

@@ -23,6 +23,7 @@ from tui.domain import (
     add_entry,
     card_timer,
     edit_order,
+    fill_template,
     format_countdown,
     move_order,
     new_order,
@@ -407,3 +408,12 @@ def test_an_order_read_lazily_says_its_entries_are_damaged_only_when_they_are_re
     assert "ana" in order.search_text() and "logo" in order.search_text()
     with pytest.raises(DamagedOrder, match="order FO1: its entries are damaged"):
         order.entries  # noqa: B018
+
+
+def test_a_template_fills_each_placeholder_whatever_else_it_holds() -> None:
+    # A stray brace (a smiley) or an unknown name left every placeholder unfilled.
+    order = order_in(Stage.TALK)
+    text = "Hi {buyer} :{ about {order} ({nope}, {0}, {{x}}) {gig"
+    assert fill_template(text, order) == (
+        f"Hi {order.buyer} :{{ about {order.number} ({{nope}}, {{0}}, {{{{x}}}}) {{gig"
+    )
