@@ -986,10 +986,18 @@ class Timer:
     """``""`` (calm), ``"warning"`` or ``"error"``."""
 
 
+def answer_time_left(order: Order, now: datetime, settings: Settings = Settings()) -> timedelta:
+    """How long the other party still has to answer the order's cancellation request
+    (zero or less once the window has closed, or with no request time)."""
+    if order.requested_at is None:
+        return timedelta(0)
+    return order.requested_at + settings.answer_window - now
+
+
 def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> Timer | None:
     """The countdown or due-date line a card shows in its column."""
     if order.stage is Stage.REQUESTED and order.requested_at:
-        remaining = order.requested_at + settings.answer_window - now
+        remaining = answer_time_left(order, now, settings)
         if remaining <= timedelta(0):
             return Timer("auto-cancels now", "error")
         # Under the warning threshold the countdown turns red (DESIGN: "red under 12 h").

@@ -22,8 +22,6 @@ _SEQUENCES = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])(?:[^\x07\x1b\x9c]|\x1b(?!\\))*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?"
 )
-_C1_INTRODUCER = re.compile(r"[\x90\x98\x9b\x9d\x9e\x9f]")
-"""The 8-bit forms of the sequences' first characters."""
 # Then any control character left: C0 but tab and newline, DEL, C1, and the bidi
 # embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069).
 # Lone surrogates too: they are what Python makes of bytes that are not UTF-8 (command
@@ -40,7 +38,7 @@ _CONTROL_BUT_TAB_NL = re.compile(
 
 def strip_sequences(text: str) -> str:
     """``text`` without its escape sequences (its other characters as they are)."""
-    return _SEQUENCES.sub("", text) if "\x1b" in text or _C1_INTRODUCER.search(text) else text
+    return _SEQUENCES.sub("", text)
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:
@@ -54,8 +52,7 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
     if (_CONTROL_BUT_TAB_NL if multiline else _ANY_CONTROL).search(text) is None:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SEQUENCES.sub("", text)
-    text = _CONTROLS.sub("", text)
+    text = _CONTROLS.sub("", strip_sequences(text))
     if not multiline:
         text = " ".join(text.replace("\t", " ").split("\n"))
     return text

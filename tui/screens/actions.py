@@ -27,6 +27,7 @@ from tui.domain import (
     Stage,
     Template,
     ValidationError,
+    answer_time_left,
     fill_template,
     format_countdown,
     next_stage,
@@ -322,7 +323,7 @@ class OrderActions(Screen[None]):
                 # Fiverr cancels only after 48 h of silence: recorded sooner, the board
                 # said "cancelled" while the buyer could still answer. The board's clock
                 # may be wrong (a request entered late), so a second "n" records it.
-                left = self.answer_time_left(order)
+                left = answer_time_left(order, self.board.clock(), self.board.settings)
                 if left > timedelta(0):
                     warned = True
                     window = self.board.settings.answer_window // timedelta(hours=1)
@@ -344,13 +345,6 @@ class OrderActions(Screen[None]):
         self.app.push_screen(
             ChoiceModal(f"{order.number}: what did the buyer answer?", choices, submit)
         )
-
-    def answer_time_left(self, order: Order) -> timedelta:
-        """How long the other party still has to answer the order's request (zero or less
-        once the window has closed, or with no request time)."""
-        if order.requested_at is None:
-            return timedelta(0)
-        return order.requested_at + self.board.settings.answer_window - self.board.clock()
 
     def ask_cs_decision(self, order: Order) -> None:
         from tui.screens.questions import Choice, ChoiceModal
