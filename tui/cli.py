@@ -315,8 +315,9 @@ def _cmd_export(board: Board, args: argparse.Namespace) -> int:
 
     output = args.output if args.output not in (None, "-") else None
     fmt = args.format or (format_for_path(output) if output else None) or "json"
-    if output is not None and Path(output).resolve() == board.store.path.resolve():
-        return _fail(f"output: {output} is the board itself (even --force will not overwrite it)")
+    owned = board.store.owns(output) if output is not None else None
+    if owned is not None:
+        return _fail(f"output: {output} is {owned} (even --force will not overwrite it)")
     try:
         if output is not None:
             check_output(output, force=args.force)  # refuse before the work of exporting

@@ -1854,6 +1854,29 @@ class Store:
             target = source.with_name(f"{source.name}{suffix}-{count}")
         return target
 
+    def owns(self, path: str | os.PathLike[str]) -> str | None:
+        """What ``path`` is, if it is one of this board's own files (the board file, its
+        archive, their lock files, backups and damaged copies, the reconcile marker)."""
+        real = Path(os.path.realpath(Path(path).expanduser()))
+        if real.parent != self.path.parent:
+            return None
+        name = real.name
+        for source, what in (
+            (self.path, "the board file"),
+            (self.archive_path, "the board's archive"),
+        ):
+            if name == source.name:
+                return what
+            if name == source.name + ".lock":
+                return f"the lock file of {what}"
+            if name.startswith(source.name + ".bak-"):
+                return f"a backup of {what}"
+            if name.startswith(source.name + ".damaged-"):
+                return f"a damaged copy of {what} kept for you"
+        if name == self.marker_path.name:
+            return "the board's reconcile marker"
+        return None
+
     def backups(self, source: Path | None = None) -> list[Path]:
         """Backups of the board file (or of ``source``, e.g. the archive), newest first."""
         source = source or self.path

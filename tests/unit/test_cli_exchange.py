@@ -78,6 +78,36 @@ def test_export_to_a_file_refuses_to_overwrite_without_force(
 
 
 @pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("board.json", "the board file"),
+        ("board.archive.json", "the board's archive"),
+        ("board.json.lock", "the lock file of the board file"),
+        ("board.json.bak-20261101T000000Z", "a backup of the board file"),
+    ],
+)
+def test_export_never_overwrites_the_boards_own_files(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, what: str
+) -> None:
+    import shutil
+
+    board_file = tmp_path / "board.json"
+    shutil.copy(db, board_file)
+    shutil.copy(db.with_name("board.archive.json"), tmp_path / "board.archive.json")
+    (tmp_path / "board.json.bak-20261101T000000Z").write_bytes(board_file.read_bytes())
+    (tmp_path / "board.json.lock").touch()  # as a write makes it
+    target = tmp_path / name
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert name in before
+    code, _, err = run(capsys, "export", "--db", str(board_file), "-o", str(target), "--force")
+    assert code == 2
+    assert f"is {what} (even --force will not overwrite it)" in one_error_line(err)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    code, out, _ = run(capsys, "list", "--all", "--db", str(board_file))
+    assert code == 0 and "closed" in out  # the archive is whole
+
+
+@pytest.mark.parametrize(
     "argv,expected",
     [
         (["export", "--format", "xml"], "invalid choice: 'xml'"),
