@@ -328,7 +328,7 @@ def _cmd_export(board: Board, args: argparse.Namespace) -> int:
         path = write_private(output, text, force=args.force)
     except ExchangeError as error:
         return _fail(str(error))
-    print(f"exported the board to {path} ({fmt})")
+    print(_one_line(f"exported the board to {path} ({fmt})"))
     return 0
 
 
@@ -389,9 +389,16 @@ def _cmd_doctor(board: Board, args: argparse.Namespace) -> int:
 COMMANDS["doctor"] = _cmd_doctor
 
 
+def _one_line(message: str) -> str:
+    from tui.text import clean_line
+
+    return " ".join(clean_line(message).split())
+
+
 def _fail(message: str) -> int:
-    # One line, whatever the message held (file names can hold newlines).
-    print(f"cancelboard: error: {' '.join(message.split())}", file=sys.stderr)
+    # One line, whatever the message held (file names and order numbers typed can hold
+    # newlines, and escape sequences that would reach the terminal).
+    print(f"cancelboard: error: {_one_line(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -419,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     config, config_error = load_config()
     if config_error and args.command != "serve":
-        print(f"cancelboard: warning: {' '.join(config_error.split())}", file=sys.stderr)
+        print(f"cancelboard: warning: {_one_line(config_error)}", file=sys.stderr)
     try:
         board = Board(Store(db), settings=config.settings)
         return COMMANDS[args.command](board, args)

@@ -240,3 +240,24 @@ def test_export_never_overwrites_the_board_itself(db_path: Path) -> None:
     before = db_path.read_bytes()
     assert run(db_path, "export", "-o", str(db_path), "--force") == 2
     assert db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["note", "A\x1b]0;PWNED\x07", "x"],
+        ["move", "FO\x1b[2J9", "closed"],
+        ["import", "f\x1b[31m.json"],
+        ["export", "-o", "nodir\x1b[2J/x.json"],
+    ],
+)
+def test_an_error_naming_typed_text_sends_no_escape_sequence_to_the_terminal(
+    db_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    run(db_path, "add", "FO0", "--buyer", "someone")
+    capsys.readouterr()
+    assert run(db_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cancelboard: error: ") and err.count("\n") == 1, err
+    assert not any(ch in err for ch in "\x1b\x07"), repr(err)
+    assert "PWNED" not in err and "[2J" not in err and "[31m" not in err
