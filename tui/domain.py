@@ -246,9 +246,18 @@ def parse_date(text: str | None, field_name: str = "due") -> date | None:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         raise ValidationError(field_name, f"not a date in YYYY-MM-DD form: {raw!r}")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ValidationError(field_name, f"no such date: {raw!r}") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            field_name, f"a date from {FIRST_YEAR} to {LAST_YEAR}, not {day.year} ({raw!r})"
+        )
+    return day
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""The years an order's dates can be in (a typo such as 9999 is refused, not kept)."""
 
 
 def parse_tags(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -1006,7 +1015,7 @@ def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> 
         )
     if order.stage is Stage.TALK and order.due:
         due_end = datetime.combine(order.due, datetime.max.time(), tzinfo=UTC)
-        if now > due_end + settings.very_late_after:
+        if now - settings.very_late_after > due_end:  # (a due date in year 9999 cannot overflow)
             return Timer("very late", "error")
         if now > due_end:
             return Timer("late", "warning")
