@@ -70,6 +70,13 @@ class UndoStep:
     entry_id: str | None = None
     """For added entries: the entry to remove."""
 
+    @property
+    def number_after(self) -> str:
+        """The order's number once the change is undone (an edit may have renamed it)."""
+        if self.before is not None and isinstance(self.before.get("order"), str):
+            return str(self.before["order"])
+        return self.number
+
 
 @dataclass(frozen=True)
 class FirstCards:

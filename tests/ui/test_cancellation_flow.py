@@ -603,3 +603,56 @@ async def test_a_search_typed_in_one_burst_in_the_lessons_library_goes_into_it(
         await wait_for(pilot, lambda: search.value == "jk#scope")
         await pilot.press("slash")  # typed into the search, it is the search's
         assert search.value == "jk#scope/"
+
+
+async def test_u_on_an_order_screen_undoes_that_orders_changes_only(db_path: Path) -> None:
+    # It undid the session's last change whatever it was: an order just added elsewhere
+    # was deleted from under FO1's screen, without a word of which.
+    from tui.screens.order import OrderScreen
+
+    seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.board.add_order(OrderDraft("FO9X", "someone"))  # this session's last change
+        await wait_for_text(pilot, "FO9X")
+        await pilot.press("g", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: any("was not to FO1" in n for n in notices(app)))
+        assert "(added FO9X) was not to FO1: undo it on the board" in notices(app)[-1]
+        assert "FO9X" in stored(db_path)
+        # Its own change is undone there.
+        await pilot.press("N")
+        await wait_for_text(pilot, "Private note · FO1")
+        await pilot.press(*"called", "ctrl+s")
+        await wait_for(pilot, lambda: len(stored(db_path)["FO1"]["entries"]) == 1)  # type: ignore[arg-type]
+        await pilot.press("u")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["entries"] == [])
+        assert isinstance(app.screen, OrderScreen) and "FO9X" in stored(db_path)
+
+
+async def test_undoing_a_rename_on_the_order_screen_follows_the_order_back(
+    db_path: Path,
+) -> None:
+    # The screen kept the new number, found no such order, and went back to the board
+    # saying "FO1B is no longer on the board".
+    from tui.screens.order import OrderScreen
+
+    seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        screen = app.screen
+        await pilot.press("e")
+        await wait_for_text(pilot, "Edit FO1")
+        await pilot.press("ctrl+u", *"FO1B", "ctrl+s")
+        await wait_for(pilot, lambda: "FO1B" in stored(db_path))
+        await wait_for(pilot, lambda: screen.sub_title == "FO1B")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "FO1" in stored(db_path))
+        await wait_for(pilot, lambda: screen.sub_title == "FO1")
+        assert app.screen is screen
+        assert not any("no longer on the board" in n for n in notices(app))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.screen import Screen
 
-from tui.board import Board, ConflictError
+from tui.board import Board, ConflictError, UndoStep
 from tui.domain import (
     Direction,
     EntryKind,
@@ -593,7 +593,11 @@ class OrderActions(Screen[None]):
 
     async def action_undo(self) -> None:
         stack = self.board.undo_stack
-        number = stack[-1].number if stack else None
+        step = stack[-1] if stack else None
+        refusal = self.undo_refused(step)
+        if refusal:
+            self.cb_app.say(refusal, "warning")
+            return
         try:
             message = await self.cb_app.write(self.board.undo)
         except (ValidationError, ConflictError, StoreError) as error:
@@ -601,9 +605,13 @@ class OrderActions(Screen[None]):
             await self.reload()
             return
         self.cb_app.changed()
-        await self.reload(focus=self.focus_after_undo(number))
+        await self.reload(focus=self.focus_after_undo(step))
         self.cb_app.say(message)
 
-    def focus_after_undo(self, number: str | None) -> str | None:
-        """The order to focus once a change to ``number`` is undone (None: as it is)."""
+    def undo_refused(self, step: UndoStep | None) -> str | None:
+        """Why this screen does not undo ``step`` (None: it does)."""
+        return None
+
+    def focus_after_undo(self, step: UndoStep | None) -> str | None:
+        """The order to focus once ``step`` is undone (None: as it is)."""
         return None

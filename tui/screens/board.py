@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets._header import HeaderTitle
 
+from tui.board import UndoStep
 from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage
 from tui.frames import BandCompositor
 from tui.screens.actions import OrderActions, read_closed_orders
@@ -417,10 +418,11 @@ class BoardScreen(OrderActions):
         # Countdowns and ages move with the clock; columns redraw only if a card's text changed.
         self.show(list(self.orders.values()), timed=True)
 
-    def focus_after_undo(self, number: str | None) -> str | None:
-        # The order the undo brought back (a delete, a close) or moved: the cursor on it,
-        # not on the card that took its place (a note written next went to that one).
-        return number or None
+    def focus_after_undo(self, step: UndoStep | None) -> str | None:
+        # The order the undo brought back (a delete, a close), moved or renamed back: the
+        # cursor on it, not on the card that took its place (a note written next went to
+        # that one).
+        return (step.number_after or None) if step else None
 
     def announces(self, move: Move) -> bool:
         # A notice over the board would cover the moved card (it lands at the bottom of its

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.board import UndoStep
 from tui.domain import Entry, EntryKind, Order, ValidationError, card_timer
 from tui.screens.actions import OrderActions
 from tui.widgets.card import LEVEL_STYLES
@@ -192,6 +193,17 @@ class OrderScreen(OrderActions):
                 return
         if self.order is not None:
             self.copy_order(self.order)
+
+    def undo_refused(self, step: UndoStep | None) -> str | None:
+        # One order's screen undoes that order's changes only: the last change may be to
+        # another order (one just added, whose undo deletes it) that is not in sight here.
+        if step is None or step.number == self.number:
+            return None
+        return f"The last change ({step.label}) was not to {self.number}: undo it on the board"
+
+    def focus_after_undo(self, step: UndoStep | None) -> str | None:
+        # An edit that renamed the order, undone: this screen follows it to its old number.
+        return step.number_after if step else None
 
     async def reload(self, focus: str | None = None) -> None:
         if focus:
