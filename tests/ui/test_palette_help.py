@@ -35,6 +35,12 @@ async def test_palette_jumps_to_an_order_by_buyer(db_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
         assert app.screen.number == "FO2"  # type: ignore[attr-defined]
         assert app.is_running
+        # Back on the board, the cursor is on the order jumped to (a '>' moved the card
+        # the cursor was on before the jump).
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        order = app.screen.current_order()  # type: ignore[attr-defined]
+        assert order is not None and order.number == "FO2"
 
 
 async def test_help_lists_every_binding_of_the_board_screen(db_path: Path) -> None:

@@ -380,11 +380,17 @@ class BoardScreen(OrderActions):
             sum(counts.values()) if counts is not None else sum(1 for o in orders if o.is_open)
         )
         if focus:
-            for col in self.columns():
-                if col.select_number(focus):
-                    if col is not self._column and not isinstance(self.focused, Input):
-                        self.focus_column(col)
-                    break
+            self.select_order(focus)
+
+    def select_order(self, number: str) -> bool:
+        """Put the cursor on an order's card; whether it is on the board (not filtered out,
+        nor in the hidden archive)."""
+        for col in self.columns():
+            if col.select_number(number):
+                if col is not self._column and not isinstance(self.focused, Input):
+                    self.focus_column(col)
+                return True
+        return False
 
     def shows_early(self) -> bool:
         return True
