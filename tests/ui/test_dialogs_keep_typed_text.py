@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.widgets import Static
+
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
 from tui.domain import OrderDraft
@@ -31,6 +33,9 @@ async def test_an_edit_conflict_keeps_the_form_and_a_second_save_applies(db_path
         await pilot.press("tab", "ctrl+u", *"mine")
         await pilot.press("ctrl+s")
         await wait_for_text(pilot, "changed in another session")
+        # What they changed is named: the board behind the form cannot be seen.
+        said = str(app.screen.query_one("#e-form", Static).render())
+        assert "FO1 was changed in another session (Gig: theirs); ctrl+s again" in said
         assert isinstance(app.screen, OrderForm) and app.is_running
         assert app.screen.draft().buyer == "mine"
         await pilot.press("ctrl+s")

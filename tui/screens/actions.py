@@ -537,16 +537,18 @@ class OrderActions(Screen[None]):
         self.app.push_screen(OrderForm("New order", save))
 
     def action_edit(self) -> None:
-        from tui.screens.forms import OrderForm
+        from tui.screens.forms import OrderForm, changed_fields
 
         order = self.current_order()
         if order is None:
             return
 
         revision = order.revision
+        seen = order
+        """The order as the form last knew it."""
 
         async def save(draft: OrderDraft) -> None:
-            nonlocal revision
+            nonlocal revision, seen
             try:
                 new = await self.cb_app.write(
                     self.board.edit_order, order.number, draft, revision=revision
@@ -557,10 +559,14 @@ class OrderActions(Screen[None]):
                     raise ValidationError(
                         "form", f"{order.number} was deleted in another session"
                     ) from None
-                # The form keeps what was typed; saving again is a deliberate overwrite.
-                revision = error.order.revision
+                # The form keeps what was typed; saving again is a deliberate overwrite of
+                # what it names (the board behind the form cannot be seen).
+                theirs = changed_fields(seen, error.order)
+                seen, revision = error.order, error.order.revision
                 raise ValidationError(
-                    "form", f"{error} (ctrl+s again saves your version over theirs)"
+                    "form",
+                    f"{order.number} was changed in another session ({theirs}); "
+                    "ctrl+s again saves your version over theirs",
                 ) from None
             self.cb_app.changed()
             await self.reload(focus=new.number)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from tui.domain import Order, OrderDraft, ValidationError
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
+from tui.text import shorten
 from tui.widgets.safe import safe_line
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -113,6 +114,19 @@ class OrderForm(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         close_asking_if_typed(self, lambda: self.draft() != self.initial)
+
+
+def changed_fields(before: Order, after: Order) -> str:
+    """What another session changed in the form's fields, for the conflict's one line
+    (``Buyer: DanB, Amount: 30.00``)."""
+    was, now = _draft_of(before), _draft_of(after)
+    labels = {"number": "Order", **{name: label for name, label, _ in (*FIELDS, *EDIT_FIELDS)}}
+    changed = [
+        f"{labels.get(name, name)}: {shorten(getattr(now, name) or '(none)', 24)}"
+        for name in labels
+        if getattr(was, name) != getattr(now, name)
+    ]
+    return ", ".join(changed) if changed else "not in these fields (its stage or entries)"
 
 
 def _draft_of(order: Order) -> OrderDraft:
