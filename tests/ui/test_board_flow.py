@@ -267,6 +267,48 @@ async def test_a_message_taller_than_its_panel_can_be_read_whole(db_path: Path) 
         await wait_for_text(pilot, "START")
 
 
+async def test_enter_on_an_entry_shows_all_of_it_however_long(db_path: Path) -> None:
+    # The panel shows an entry's first 2,000 characters: the rest could not be read in
+    # the board at all (only copied with y).
+    from tui.screens.entry_view import EntryModal
+
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "jane"))
+    body = "\n".join(f"line {n:04d} of the buyer's long message" for n in range(400))
+    board.add_entry("FO1", EntryKind.MESSAGE, f"{body}\nTHE VERY END")
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        panel = app.screen.query_one("#panel-message")
+        panel.focus()
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+        from textual.geometry import Region
+
+        shown = " ".join(
+            " ".join(strip.text for strip in panel.render_lines(Region(0, 0, *panel.size))).split()
+        )
+        assert "more characters]" in shown
+        assert "THE VERY END" not in shown
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryModal))
+        await wait_for_text(pilot, "Message from buyer · FO1")
+        assert "line 0000 of the buyer's long message" in screen_text(app)
+        await pilot.press(*"j" * 30)
+        await wait_for_text(pilot, "line 0030 of the buyer's long message")
+        await pilot.press("G")
+        await wait_for_text(pilot, "THE VERY END")
+        assert "line 0030 of" not in screen_text(app)
+        await pilot.press("g")
+        await wait_for_text(pilot, "line 0000 of the buyer's long message")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        assert stored(db_path)["FO1"]["entries"][0]["text"].endswith("THE VERY END")  # type: ignore[index]
+
+
 async def test_editor_escape_with_text_asks_first(db_path: Path) -> None:
     Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
     app = make_app(db_path)

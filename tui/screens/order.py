@@ -36,7 +36,8 @@ def entry_content(entry: Entry) -> Content:
     text = safe(entry.text, limit=SHOWN_CHARS)
     if len(entry.text) > SHOWN_CHARS:
         text = text + Content.styled(
-            f"\n[{len(entry.text) - SHOWN_CHARS} more characters]", "italic"
+            f"\n[{len(entry.text) - SHOWN_CHARS:,} more characters]\n[enter: all of it]",
+            "italic",
         )
     return Content.assemble((head, "$text-muted"), "\n", text)
 
@@ -47,6 +48,7 @@ class EntryPanel(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("enter", "select", "Read it whole", show=False),
     ]
 
     def __init__(self, kind: EntryKind, title: str) -> None:
@@ -173,6 +175,17 @@ class OrderScreen(OrderActions):
     async def on_screen_resume(self) -> None:
         if self.gone:
             await self.reload()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on an entry: its whole text (a panel shows the first part of a long one,
+        and a tall one in a small terminal is easier read on its own)."""
+        if not isinstance(event.option_list, EntryPanel) or self.order is None:
+            return
+        entry = next((e for e in self.order.entries if e.id == event.option.id), None)
+        if entry is not None:
+            from tui.screens.entry_view import EntryModal
+
+            self.app.push_screen(EntryModal(entry, self.order.number))
 
     def action_copy(self) -> None:
         """Copy the highlighted entry, or the order when no entry is highlighted."""
