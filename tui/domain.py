@@ -879,24 +879,41 @@ def move_order(
         )
     changes: dict[str, Any] = {"stage": target, "entered_stage_at": now}
     details: list[str] = []
-    if rule.needs_reason:
+    # Reopened into 'requested' (or 'review'), an order keeps the request (or escalation)
+    # it had; one it never had starts now, as the move there from the stage before does.
+    reopened = source is Stage.CLOSED
+    requesting = rule.needs_reason or (reopened and target is Stage.REQUESTED)
+    escalating = target is Stage.REVIEW and (source is Stage.REQUESTED or reopened)
+    given = (
+        ("reason", move.reason),
+        ("initiator", move.initiator),
+        ("reason_text", move.reason_text),
+    )
+    for name, value in given:
+        if value is not None and not requesting:
+            raise ValidationError(name, f"only for a move to requested, not to {target.value}")
+    if move.ticket and not escalating:
+        raise ValidationError("ticket", f"only for a move to review, not to {target.value}")
+    if requesting:
         known = list(reasons) or [r for r, _ in DEFAULT_REASONS]
-        # The default is "other", or the first reason if the seller's list has no "other".
-        reason = clean_line(move.reason or "") or (
-            DEFAULT_REASON if DEFAULT_REASON in known else known[0]
-        )
-        if reason not in known:
+        reason = clean_line(move.reason or "")
+        if reason and reason not in known:
             raise ValidationError(
                 "reason", f"unknown reason {reason!r} (one of {', '.join(known)})"
             )
-        changes["reason"] = reason
-        changes["initiator"] = move.initiator or Initiator.ME
-        changes["requested_at"] = now
+        # The default is "other", or the first reason if the seller's list has no "other".
+        default = DEFAULT_REASON if DEFAULT_REASON in known else known[0]
+        kept = reopened and order.requested_at is not None
+        changes["reason"] = reason or (order.reason if kept and order.reason else default)
+        changes["initiator"] = move.initiator or (
+            order.initiator if kept and order.initiator else Initiator.ME
+        )
+        changes["requested_at"] = order.requested_at if kept else now
         if move.reason_text is not None:
             changes["reason_text"] = parse_optional("reason_text", move.reason_text, 2000)
-        details.append(f"reason: {reason}, asked by {changes['initiator'].value}")
-    if target is Stage.REVIEW and source is Stage.REQUESTED:
-        changes["escalated_at"] = now
+        details.append(f"reason: {changes['reason']}, asked by {changes['initiator'].value}")
+    if escalating:
+        changes["escalated_at"] = (order.escalated_at if reopened else None) or now
         if move.ticket:
             changes["ticket"] = parse_optional("ticket", move.ticket, 80)
             details.append(f"ticket {changes['ticket']}")

@@ -37,7 +37,7 @@ def hostile_board(db: Path) -> Board:
         board.add_entry(number, EntryKind.NOTE, f"note {text}")
         board.add_entry(number, EntryKind.MESSAGE, f"msg {text}")
         board.add_entry(number, EntryKind.LESSON, f"lesson {text}", tags="#t")
-        board.move(number, Move(Stage.REQUESTED, reason_text=text, ticket=text))
+        board.move(number, Move(Stage.REQUESTED, reason_text=text))
     return board
 
 

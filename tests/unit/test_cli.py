@@ -100,6 +100,10 @@ def test_list_stage_all_and_archive(db_path: Path, capsys: pytest.CaptureFixture
         (["move", "FO0", "requested", "--reason", "nope"], "reason"),
         (["move", "FO0", "requested", "--initiator", "cat"], "--initiator"),
         (["move", "FO0", "review"], "stage"),
+        # Options a move does not record are refused, not dropped.
+        (["move", "FO0", "closed", "--outcome", "saved", "--reason", "scope"], "reason"),
+        (["move", "FO0", "closed", "--outcome", "saved", "--initiator", "buyer"], "initiator"),
+        (["move", "FO0", "requested", "--ticket", "CS-1"], "ticket"),
         (["move", "MISSING", "requested"], "order"),
         (["note", "FO0", "  "], "text"),
         (["note", "MISSING", "x"], "order"),

@@ -422,3 +422,50 @@ def test_a_template_fills_each_placeholder_whatever_else_it_holds() -> None:
     assert fill_template(text, order) == (
         f"Hi {order.buyer} :{{ about {order.number} ({{nope}}, {{0}}, {{{{x}}}}) {{gig"
     )
+
+
+def test_reopening_into_requested_or_review_records_the_request_or_the_ticket() -> None:
+    # The options were accepted and dropped: no reason, no initiator, no countdown.
+    closed = order_in(Stage.CLOSED, outcome=Outcome.CANCELLED_BY_BUYER)
+    later = FROZEN + timedelta(hours=5)
+    reopened = move_order(
+        closed, Move(Stage.REQUESTED, reason="scope", initiator=Initiator.BUYER), later
+    )
+    assert (reopened.reason, reopened.initiator, reopened.requested_at) == (
+        "scope",
+        Initiator.BUYER,
+        later,
+    )
+    assert card_timer(reopened, later) is not None
+    # Reopened as it was (the '<' from the archive): its request and its window kept.
+    asked = order_in(Stage.CLOSED, reason="late", initiator=Initiator.BUYER, requested_at=FROZEN)
+    again = move_order(asked, Move(Stage.REQUESTED), later)
+    assert (again.reason, again.initiator, again.requested_at) == (
+        "late",
+        Initiator.BUYER,
+        FROZEN,
+    )
+    review = move_order(closed, Move(Stage.REVIEW, ticket="CS-9"), later)
+    assert (review.ticket, review.escalated_at) == ("CS-9", later)
+
+
+@pytest.mark.parametrize(
+    ("source", "move", "field"),
+    [
+        (Stage.TALK, Move(Stage.CLOSED, outcome=Outcome.SAVED, reason="scope"), "reason"),
+        (Stage.TALK, Move(Stage.FOLLOW_UP, outcome=Outcome.SAVED, reason_text="x"), "reason_text"),
+        (Stage.REVIEW, Move(Stage.TALK, initiator=Initiator.BUYER), "initiator"),
+        (Stage.TALK, Move(Stage.REQUESTED, ticket="CS-1"), "ticket"),
+        (
+            Stage.REVIEW,
+            Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_BY_CS, ticket="T"),
+            "ticket",
+        ),
+    ],
+)
+def test_what_a_move_does_not_record_is_refused_not_dropped(
+    source: Stage, move: Move, field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        move_order(order_in(source), move, FROZEN)
+    assert caught.value.field == field
