@@ -145,3 +145,27 @@ async def test_the_palette_says_a_board_file_it_cannot_read(db_path: Path) -> No
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
         assert app.is_running
+
+
+@pytest.mark.parametrize("width", [80, 60])
+async def test_the_key_line_always_shows_help_and_the_palette(db_path: Path, width: int) -> None:
+    # On an order's screen at 80 columns the line ran off its end: no '? Help', no palette.
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "alice"))
+    app = make_app(db_path)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        for screen in ("board", "order"):
+            if screen == "order":
+                await pilot.press("enter")
+                await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+                await pilot.pause()
+            last = screen_text(app).splitlines()[-1]
+            assert last.rstrip().endswith("? Help   ^p palette"), (screen, last)
+            assert " esc Board " in last or screen == "board"
+    async with make_app(db_path).run_test(size=(160, 24)) as pilot:
+        app = pilot.app
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await pilot.pause()
+        assert "y Copy" in screen_text(app).splitlines()[-1]  # room for every key

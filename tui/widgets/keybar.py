@@ -27,19 +27,36 @@ class KeyBar(Static):
     """
 
     def on_mount(self) -> None:
-        self.update(self.keys_content())
+        self.update(self.keys_content(self.size.width or self.app.size.width))
 
-    def keys_content(self) -> Content:
-        """``key description`` pairs, keys in bold accent."""
-        bindings: list[Binding] = []
-        for node in (self.screen, self.app):
-            for binding in node.BINDINGS:
-                if isinstance(binding, Binding) and binding.show and binding.description:
-                    bindings.append(binding)
+    def on_resize(self) -> None:
+        self.update(self.keys_content(self.size.width))
+
+    def keys_content(self, width: int | None = None) -> Content:
+        """``key description`` pairs, keys in bold accent, within ``width`` cells.
+
+        When they do not all fit, the screen's last keys give way (``?`` lists them all):
+        the app's (quit, help) and the palette's always show."""
+        screen_keys = self._pairs(self.screen)
+        app_keys = self._pairs(self.app)
+        tail = [*app_keys, ("  ^p", " palette")]
+        while screen_keys and width is not None and _cells(screen_keys + tail) > width:
+            screen_keys.pop()
         parts: list[str | tuple[str, str]] = []
-        for binding in bindings:
-            parts.append((f" {self.app.get_key_display(binding)}", "bold $footer-key-foreground"))
-            parts.append(f" {binding.description} ")
-        parts.append(("  ^p", "bold $footer-key-foreground"))
-        parts.append(" palette")
+        for key, description in screen_keys + tail:
+            parts.append((key, "bold $footer-key-foreground"))
+            parts.append(description)
         return Content.assemble(*parts)
+
+    def _pairs(self, node: object) -> list[tuple[str, str]]:
+        pairs = []
+        for binding in getattr(node, "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.show and binding.description:
+                pairs.append((f" {self.app.get_key_display(binding)}", f" {binding.description} "))
+        return pairs
+
+
+def _cells(pairs: list[tuple[str, str]]) -> int:
+    from rich.cells import cell_len
+
+    return sum(cell_len(key) + cell_len(description) for key, description in pairs)
