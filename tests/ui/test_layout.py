@@ -161,3 +161,19 @@ async def test_a_cursor_move_sends_nothing_of_the_scrollbar(
             rows = {y for y, _, _ in spans}
             assert len(rows) >= 8, spans  # both cards
             assert all(x2 <= bar.x for _, _, x2 in spans), (key, bar, spans)
+
+
+async def test_narrow_columns_take_short_titles_instead_of_breaking_words(db_path: Path) -> None:
+    # Six columns at 80 (the archive shown): "Cancellatio" / "n requested" (3).
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "Cancellation")
+        await pilot.press("a")
+        await wait_for_text(pilot, "Closed (0)")
+        await wait_for_text(pilot, "Requested")
+        assert "Cancellatio" not in screen_text(app)
+        await pilot.press("a")
+        await wait_for_text(pilot, "Cancellation")
+        await pilot.resize_terminal(200, 24)
+        await wait_for_text(pilot, "Cancellation requested (0)")

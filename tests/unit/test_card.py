@@ -17,6 +17,7 @@ AWKWARD = [
     "日本語のバイヤー名前です",  # wide characters: two cells each
     "emoji 🎉🎉🎉 party",
     "  leading and  double  spaces ",
+    "cancelled-no-response partial-refund -x- a--b",  # hyphens: breaks after them
     "",
     "x",
 ]
@@ -38,6 +39,14 @@ def test_fold_breaks_between_words_and_leaves_short_lines_alone() -> None:
     assert fold("aaaaaa bbbbbb cccccc", 10) == ["aaaaaa", "bbbbbb", "cccccc"]
     assert fold("abcdefghij", 4) == ["abcd", "efgh", "ij"]
     assert fold("日本語", 3) == ["日", "本", "語"]
+
+
+def test_fold_breaks_after_a_hyphen_rather_than_inside_a_word() -> None:
+    # At 80 columns with the archive shown, an outcome read "partial-refu" / "nd".
+    assert fold("partial-refund", 11) == ["partial-", "refund"]
+    assert fold("cancelled-no-response", 13) == ["cancelled-no-", "response"]
+    assert fold("saved · partial-refund", 12) == ["saved ·", "partial-", "refund"]
+    assert fold("a-b", 3) == ["a-b"]
 
 
 @pytest.mark.parametrize("width", [4, 9, 13, 16, 30])

@@ -14,6 +14,7 @@ turns it off): 1.3 ms per card on a first draw, most of the cards' share of a st
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from rich.cells import cell_len
@@ -45,7 +46,8 @@ def card_lines(order: Order, now: datetime, settings: Settings) -> tuple[str, ..
 
 
 def fold(text: str, width: int) -> list[str]:
-    """``text`` cut into lines of at most ``width`` cells, between words where it can.
+    """``text`` cut into lines of at most ``width`` cells, between words where it can, else
+    after a hyphen (``partial-`` / ``refund``).
 
     A word longer than the width is cut where the width ends; a wide character is never
     split (a line narrower than two cells still takes one).
@@ -56,24 +58,31 @@ def fold(text: str, width: int) -> list[str]:
     lines: list[str] = []
     current, used = "", 0
     for word in text.split(" "):
-        size = cell_len(word)
-        if current and used + 1 + size <= width:
-            current, used = f"{current} {word}", used + 1 + size
-            continue
-        if current:
-            lines.append(current)
-        current, used = "", 0
-        if size > width:
-            for char in word:
-                char_size = cell_len(char)
-                if current and used + char_size > width:
-                    lines.append(current)
-                    current, used = "", 0
-                current, used = current + char, used + char_size
-        else:
-            current, used = word, size
+        pieces = [piece for piece in _HYPHENATED.findall(word) if piece] or [""]
+        for index, piece in enumerate(pieces):
+            gap = " " if index == 0 else ""
+            size = cell_len(piece)
+            if current and used + len(gap) + size <= width:
+                current, used = f"{current}{gap}{piece}", used + len(gap) + size
+                continue
+            if current:
+                lines.append(current)
+            current, used = "", 0
+            if size > width:
+                for char in piece:
+                    char_size = cell_len(char)
+                    if current and used + char_size > width:
+                        lines.append(current)
+                        current, used = "", 0
+                    current, used = current + char, used + char_size
+            else:
+                current, used = piece, size
     lines.append(current)
     return lines
+
+
+_HYPHENATED = re.compile(r"[^-]*-+(?=[^-])|[^-]*-*$")
+"""A word's pieces, each up to and with a hyphen that has more of the word after it."""
 
 
 class CardText(Visual):

@@ -9,6 +9,7 @@ from datetime import datetime
 from itertools import repeat
 from typing import TYPE_CHECKING, Self, cast
 
+from rich.cells import cell_len
 from rich.color import Color as RichColor
 from textual import events
 from textual.app import ComposeResult
@@ -471,6 +472,17 @@ class CardList(OptionList):
             self.parent.post_message(events.DescendantBlur(self))
 
 
+SHORT_LABELS = {
+    Stage.TALK: "Talk",
+    Stage.REQUESTED: "Requested",
+    Stage.REVIEW: "Review",
+    Stage.FOLLOW_UP: "Follow up",
+    Stage.LESSONS: "Lessons",
+    Stage.CLOSED: "Closed",
+}
+"""Column titles where the full one would break inside a word."""
+
+
 class StageColumn(Vertical):
     """A stage's title (wrapped, never cut: it must read in full at 80 columns) and cards.
 
@@ -512,10 +524,23 @@ class StageColumn(Vertical):
         self.heading.set_class(focused, "-focused")
         self.cards.show_cursor(focused)
 
+    _narrow = False
+    """Whether the title's width cannot hold the label's longest word (its short name)."""
+
     def _title(self, count: int, total: int | None = None) -> str:
+        label = SHORT_LABELS[self.stage] if self._narrow else self.stage.label
         if total is not None and total > count:
-            return f"{self.stage.label} (newest {count:,} of {total:,})"
-        return f"{self.stage.label} ({count})"
+            return f"{label} (newest {count:,} of {total:,})"
+        return f"{label} ({count})"
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Six columns at 80 (the archive shown) leave 11 cells: "Cancellation" broke as
+        # "Cancellatio" / "n requested". A title that narrow takes the short name.
+        width = event.size.width - self.styles.gutter.width
+        narrow = bool(width) and max(map(cell_len, self.stage.label.split())) > width
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.heading.update(self._title(self._count, self._total), layout=True)
 
     def _set_title(self, count: int, total: int) -> None:
         # A count of the same number of digits wraps the title the same way: the screen
