@@ -113,9 +113,10 @@ class ImportData:
     """The exporting board's buyer message templates (JSON only)."""
     clock_filled: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Per order number, the fields the file did not give and the import's clock filled
-    (CSV: times left empty, and the history's import record). An order already on the
-    board keeps its own values there: importing the same sheet again a second later
-    finds it identical, not changed."""
+    (CSV: times left empty, the history's import record, and the entries: CSV has no
+    columns for notes, messages or lessons). An order already on the board keeps its own
+    values there: importing the same sheet again a second later finds it identical, not
+    changed, and ``--replace`` from a sheet never throws away an order's notes."""
 
 
 @dataclass(frozen=True)
@@ -846,7 +847,8 @@ def parse_csv(text: str, now: datetime) -> ImportData:
     """Validate CSV with the export's columns; the first error names the row and field.
 
     Rows are numbered as a spreadsheet shows them (the header is row 1). Orders from CSV
-    have no entries; their history records the import.
+    have no entries (an order already on the board keeps its own); their history records
+    the import.
     """
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -896,7 +898,8 @@ def parse_csv(text: str, now: datetime) -> ImportData:
         seen[order.number] = index
         orders.append(order)
         filled[order.number] = frozenset(
-            {"history"} | {key for key in CLOCK_MOMENTS if not clean_line(values.get(key, ""))}
+            {"history", "entries"}
+            | {key for key in CLOCK_MOMENTS if not clean_line(values.get(key, ""))}
         )
     return ImportData("csv", tuple(orders), clock_filled=filled)
 

@@ -170,6 +170,33 @@ def test_import_replace_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture
     assert (shown["buyer"], shown["amount_cents"]) == ("ann-new", 500)
 
 
+def test_csv_import_replace_keeps_the_orders_notes_messages_and_lessons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "board.json"
+    db = ("--db", str(target))
+    assert run(capsys, "add", "FO1", "--buyer", "ann", *db)[0] == 0
+    assert run(capsys, "note", "FO1", "important", *db)[0] == 0
+    assert run(capsys, "message", "FO1", "where is it?", *db)[0] == 0
+    assert run(capsys, "lesson", "FO1", "ask early", *db)[0] == 0
+    sheet = tmp_path / "e.csv"
+    assert run(capsys, "export", "-o", str(sheet), *db)[0] == 0
+    before = target.read_bytes()
+
+    # The unchanged export, back in: nothing to replace, nothing lost.
+    code, out, _ = run(capsys, "import", str(sheet), "--replace", *db)
+    assert code == 0 and "1 already on the board, identical" in out
+    assert target.read_bytes() == before
+
+    # A changed sheet replaces what CSV carries; the entries (no CSV columns) stay.
+    sheet.write_text(sheet.read_text().replace(",ann,", ",ann-new,"))
+    code, out, _ = run(capsys, "import", str(sheet), "--replace", *db)
+    assert code == 0 and out.startswith("imported 1 order (0 added, 1 replaced)")
+    code, out, _ = run(capsys, "show", "FO1", *db)
+    assert code == 0 and "ann-new" in out
+    assert "important" in out and "where is it?" in out and "ask early" in out
+
+
 def test_a_bad_import_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "board.json"
     assert run(capsys, "add", "FO1", "--buyer", "ann", "--db", str(target))[0] == 0
