@@ -182,7 +182,10 @@ class Board:
         found = []
         for doc, in_archive in self._documents(archived):
             order = self._convert(doc, in_archive, details=False)
-            entries = doc.get("entries", ())
+            try:
+                entries = domain.stored_list(doc.get("entries", []), "its entries")
+            except TypeError as error:
+                raise self._damaged(doc, in_archive, error) from None
             counts = {kind.value: domain.count_stored(entries, kind) for kind in EntryKind}
             found.append((order, counts))
         return found
@@ -236,7 +239,7 @@ class Board:
     ) -> Order:
         try:
             return Order.from_dict(doc, details=details, lazy=self.lazy_details)
-        except (KeyError, ValueError, TypeError) as error:
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
             raise self._damaged(doc, in_archive, error) from None
 
     def _damaged(self, doc: dict[str, Any], in_archive: bool, error: Exception) -> StoreError:

@@ -76,7 +76,7 @@ def check(path: Path, *, archive: bool = False) -> Check:
 def _order(doc: dict[str, object], path: Path) -> Order:
     try:
         return Order.from_dict(doc)
-    except (KeyError, ValueError, TypeError) as error:
+    except (KeyError, ValueError, TypeError, AttributeError) as error:
         raise StoreError(
             f"{path}: order {doc.get('order')} is damaged ({type(error).__name__}: {error})"
         ) from None

@@ -161,6 +161,37 @@ def from_iso(text: str) -> datetime:
     return moment
 
 
+def stored_object(value: Any, what: str) -> Mapping[str, Any]:
+    """``value`` (an item read from the board file) as a JSON object; TypeError naming
+    ``what`` it should be when it is anything else (a hand edit), as reading a field of
+    it would fail with no word on what is wrong."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} is {_a(value)}, not an object")
+    return value
+
+
+def stored_list(value: Any, what: str) -> list[Any]:
+    """``value`` (read from the board file) as a JSON array; TypeError naming ``what``."""
+    if not isinstance(value, list):
+        raise TypeError(f"{what} is {_a(value)}, not a list")
+    return value
+
+
+def stored_whole(value: Any, what: str) -> int:
+    """A whole number read from the board file (``int()`` of it, as ever); ValueError when
+    it is beyond what the file can hold (64 bits: a hand-written ``1e30`` read as a float
+    could not be written back)."""
+    number = int(value)
+    if not -(1 << 63) <= number < 1 << 63:
+        raise ValueError(f"{what} {value!r} is out of range")
+    return number
+
+
+def _a(value: Any) -> str:
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
 # --------------------------------------------------------------------------- parsing
 
 ORDER_RE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,39}")
@@ -325,6 +356,7 @@ class Entry:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Entry:
+        data = stored_object(data, "an entry")
         direction = data.get("direction")
         return cls(
             id=str(data["id"]),
@@ -367,6 +399,7 @@ class Event:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        data = stored_object(data, "a history event")
         return cls(
             at=from_iso(data["at"]),
             action=clean_line(str(data["action"])),
@@ -586,9 +619,10 @@ class Order:
         def details_of(key: str, convert: Callable[[Any], T]) -> tuple[T, ...] | Stored:
             if not details:
                 return ()
+            items = stored_list(data.get(key, []), f"its {key}")
             if lazy:
-                return Stored(list(data.get(key, ())))
-            return tuple(convert(item) for item in data.get(key, ()))
+                return Stored(list(items))
+            return tuple(convert(item) for item in items)
 
         initiator = data.get("initiator")
         outcome = data.get("outcome")
@@ -596,7 +630,7 @@ class Order:
             number=clean_line(str(data["order"])),
             buyer=clean_line(str(data.get("buyer", ""))),
             gig=clean_line(str(data.get("gig", ""))),
-            amount_cents=int(data.get("amount_cents", 0)),
+            amount_cents=stored_whole(data.get("amount_cents", 0), "amount_cents"),
             currency=clean_line(str(data.get("currency", "USD"))),
             order_date=opt_d("order_date"),
             due=opt_d("due"),
@@ -612,11 +646,11 @@ class Order:
             next_check=opt_d("next_check"),
             follow_up_due=opt_d("follow_up_due"),
             outcome=Outcome(outcome) if outcome else None,
-            refund_cents=int(data.get("refund_cents", 0)),
+            refund_cents=stored_whole(data.get("refund_cents", 0), "refund_cents"),
             tags=tuple(clean_line(str(t)) for t in data.get("tags", ())),
             entries=details_of("entries", Entry.from_dict),
             history=details_of("history", Event.from_dict),
-            revision=int(data.get("revision", 1)),
+            revision=stored_whole(data.get("revision", 1), "revision"),
         )
 
 

@@ -110,8 +110,8 @@ def summary(doc: Any, lines: list[Any]) -> tuple[tuple[int, str], dict[str, Any]
     if type(text) is not str or clean_text(text) != text:
         raise NotPlain
     for key in WHOLE:
-        if type(doc[key]) is not int:
-            raise NotPlain
+        if type(doc[key]) is not int or not -(1 << 63) <= doc[key] < 1 << 63:
+            raise NotPlain  # the domain refuses it (it could not be written back)
     for key in MOMENTS:
         _stamp(doc[key], _MOMENT, datetime.fromisoformat)
     for keys, shape, parse in (

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -184,6 +185,77 @@ def test_a_damaged_order_is_reported_and_the_board_does_not_open(
     assert result.returncode == 2
     assert_one_line_error(result.stderr, db_path, "order FO1 is damaged")
     assert db_path.read_bytes() == before
+
+
+WRONG_TYPES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "an entry not an object": lambda doc: doc.__setitem__("entries", ["x"]),
+    "an entry a list": lambda doc: doc["entries"].append([1, 2]),
+    "entries a string": lambda doc: doc.__setitem__("entries", "x"),
+    "entries a number": lambda doc: doc.__setitem__("entries", 5),
+    "an event not an object": lambda doc: doc["history"].append("x"),
+    "history an object": lambda doc: doc.__setitem__("history", {"a": 1}),
+    "an amount out of range": lambda doc: doc.__setitem__("amount_cents", 1e30),
+    "a revision out of range": lambda doc: doc.__setitem__("revision", 1e30),
+}
+"""An order damaged by a hand edit: a value of the wrong type inside it."""
+
+
+@pytest.mark.parametrize("case", list(WRONG_TYPES))
+def test_a_wrong_type_inside_an_order_is_one_line_not_a_traceback(
+    case: str, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = orjson.loads(good_board(db_path))
+    WRONG_TYPES[case](data["orders"]["1"])
+    db_path.write_bytes(orjson.dumps(data))
+    before = state(db_path)
+    names = {p.name for p in db_path.parent.iterdir()}
+    commands = [["show", "FO1"], ["history", "FO1"], ["export"]]
+    commands += [args for args in WRITES if "FO1" in args]
+    if not isinstance(data["orders"]["1"]["entries"], list):
+        commands += [["list"], ["list", "--json"]]  # they count the entries
+    for args in commands:
+        code, out, err = run_cli([*args, "--db", str(db_path)], capsys)
+        assert (code, out) == (2, ""), (args, out, err)
+        assert_one_line_error(err, db_path, "order FO1 is damaged")
+        assert state(db_path) == before, args
+
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert "status: DAMAGED: order FO1 is damaged" in out
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert "cannot restore: no backup loads; nothing was changed" in out
+    assert state(db_path) == before
+    assert_nothing_new(db_path.parent, names)
+
+
+def test_doctor_restores_a_board_with_a_non_object_entry(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = good_board(db_path)
+    backup = Store(db_path).backup()
+    assert backup is not None
+    data = orjson.loads(good)
+    data["orders"]["1"]["entries"] = ["x"]
+    db_path.write_bytes(orjson.dumps(data))
+    result = subprocess.run(
+        [*CANCELBOARD, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    # Entries are read once the board is drawn: then it ends with one line, not a traceback.
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr[result.stderr.index("cancelboard: error: ") :]
+    assert_one_line_error(last, db_path, "order FO1: its entries are damaged")
+
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 0, out
+    assert f"restored {backup.name}" in out
+    assert db_path.read_bytes() == good
 
 
 # ----------------------------------------------------------------------------- permissions

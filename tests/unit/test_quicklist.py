@@ -140,6 +140,8 @@ DAMAGE: dict[str, Callable[[Doc], None]] = {
     "amount as text": replace_value("amount_cents", "500"),
     "amount as a boolean": replace_value("amount_cents", True),
     "revision as a float": replace_value("revision", 2.0),
+    "revision past what the domain writes back": replace_value("revision", 1 << 63),
+    "amount past what the domain writes back": replace_value("amount_cents", (1 << 64) - 1),
     "created at in Z form": replace_value("created_at", "2026-11-20T10:00:00Z"),
     "created at without a zone": replace_value("created_at", "2026-11-20T10:00:00"),
     "created at with microseconds": replace_value("created_at", "2026-11-20T10:00:00.5+00:00"),
