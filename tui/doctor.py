@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.domain import Order, Stage
-from tui.store import FILE_MODE, LESSONS, ORDERS, Store, StoreError, load_file
+from tui.store import FILE_MODE, LESSONS, ORDERS, Store, StoreError, has_content, load_file
 
 EXIT_OK = 0
 EXIT_DAMAGED = 2
@@ -51,11 +51,14 @@ class Check:
         return f"schema {self.schema}, {orders} ({self.closed} closed), {lessons}"
 
 
-def check(path: Path, *, archive: bool = False) -> Check:
-    """Load ``path`` as a board file (or an archive) without writing anything, and say
-    what it holds."""
+def check(path: Path, *, archive: bool = False, backup: bool = False) -> Check:
+    """Load ``path`` as a board file (or an archive, or a ``backup`` of either) without
+    writing anything, and say what it holds."""
     try:
         snap = load_file(path, archive=archive)
+        if backup and not has_content(path):
+            # Restoring it would put back nothing: never the newest good backup.
+            raise StoreError(f"{path}: empty")
         docs = [*snap.data.get(ORDERS, {}).values(), *snap.pending.values()]
         orders = [_order(doc, path) for doc in docs]
     except StoreError as error:
@@ -127,7 +130,7 @@ def _backups(
     label: str, paths: list[Path], archive: bool, out: Callable[[str], None]
 ) -> list[Path]:
     """Report on backups; the ones that load, newest first."""
-    checked = [(p, check(p, archive=archive)) for p in paths]
+    checked = [(p, check(p, archive=archive, backup=True)) for p in paths]
     good = [p for p, c in checked if c.ok]
     out(f"{label}: {len(checked)}" + (f" ({len(good)} load)" if checked else ""))
     for backup, result in checked:

@@ -355,7 +355,8 @@ def parse_board(raw: bytes, path: Path) -> tuple[Data, int]:
     Raises :class:`StoreError` naming ``path`` and what is wrong with it.
     """
     if not raw.strip():
-        # An empty file (``touch board.json``) is an empty board, not damage.
+        # An empty file (``touch board.json``) is an empty board, not damage (unless
+        # something beside it shows a board was there: see check_not_emptied).
         return empty_board(), SCHEMA
     data = _loads(raw, path)
     _check_tables(data, path, "board")
@@ -372,6 +373,46 @@ def parse_board(raw: bytes, path: Path) -> tuple[Data, int]:
         )
     version = _version(data, path)
     return (migrate(data) if version < SCHEMA else data), version
+
+
+def check_not_emptied(raw: bytes, path: Path) -> None:
+    """Refuse a blank board file (as :class:`StoreError`) when something beside it shows
+    a board was there: this program never writes a blank board file (a new one has its
+    meta table, and every write is whole), so the file was emptied (truncated, a full
+    disk under another program) and its open orders are gone; as a new board it would be
+    written over. A blank file with nothing beside it is a new board (``touch``)."""
+    if raw and not raw.isspace():  # isspace stops at the first byte of a board's "{"
+        return
+    evidence = board_evidence(path)
+    if evidence is not None:
+        raise StoreError(
+            f"{path}: empty ({len(raw)} bytes), but {evidence} shows a board was there;"
+            " cancelboard doctor --restore puts back the newest good backup"
+        )
+
+
+def board_evidence(path: Path) -> str | None:
+    """What beside the board file ``path`` shows that a board was there: its archive, or
+    a backup with something in it; None when nothing does."""
+    archive = archive_path_of(path)
+    for found in (
+        archive,
+        *sorted(path.parent.glob(f"{path.name}.bak-*"), key=lambda p: p.name, reverse=True),
+    ):
+        if has_content(found):
+            return f"its archive {found.name}" if found == archive else f"backup {found.name}"
+    return None
+
+
+def has_content(path: Path) -> bool:
+    """Whether ``path`` is a file that is not blank (its first 4 KB are not all spaces);
+    False when it cannot be read (gone, a folder, unreadable)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4096)
+    except OSError:
+        return False
+    return bool(head) and not head.isspace()
 
 
 def parse_archive(raw: bytes, path: Path) -> tuple[Data, int]:
@@ -488,6 +529,7 @@ def load_file(path: Path, *, archive: bool = False) -> Snapshot:
     raw, fingerprint = got
     if archive:
         return _snap_archive(raw, fingerprint, path)
+    check_not_emptied(raw, path)
     data, schema = parse_board(raw, path)
     pending = data.pop(TO_ARCHIVE, {})
     return Snapshot(data, fingerprint, schema, raw, pending)
@@ -1193,8 +1235,9 @@ class Store:
         if got is None:
             return Snapshot(empty_board(), None), None
         raw, fingerprint = got
-        if cached is not None and cached.check == raw:
+        if cached is not None and cached.check == raw and raw and not raw.isspace():
             return replace(cached, fingerprint=fingerprint), raw
+        check_not_emptied(raw, self.path)
         data, schema = parse_board(raw, self.path)
         pending = data.pop(TO_ARCHIVE, {})
         if cached is not None:
@@ -1250,7 +1293,7 @@ class Store:
         with self._locked():
             snap, raw = self._load(self._cache)
             self._cache = snap
-            if snap.fingerprint is not None and raw is not None:
+            if snap.fingerprint is not None and raw and not raw.isspace():
                 self._daily_backup(raw, self.path)
         if archive_backup:
             self.daily_archive_backup()
@@ -1773,7 +1816,8 @@ class Store:
             snap, raw = self._load(self._cache)
             archive, archive_raw = self._load_archive(self._archive_cache)
             made = None
-            if snap.fingerprint is not None and raw is not None:
+            if snap.fingerprint is not None and raw and not raw.isspace():
+                # A blank file holds nothing to keep; its backup would make it look emptied.
                 made = self._write_backup(raw, self.path, reason)
             if archive.fingerprint is not None and archive_raw is not None:
                 self._write_backup(
@@ -1918,6 +1962,8 @@ class Store:
         if got is None:
             raise StoreError(f"{backup}: no such backup")
         raw = got[0]
+        if not raw or raw.isspace():
+            raise StoreError(f"{backup}: empty, not a backup of a board")
         if archive:
             parse_archive(raw, backup)
         else:

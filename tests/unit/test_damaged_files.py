@@ -29,7 +29,7 @@ from tests.conftest import env_with_db
 from tui import store as store_module
 from tui.board import Board
 from tui.cli import main
-from tui.domain import EntryKind, OrderDraft
+from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.store import Store
 
 CANCELBOARD = [sys.executable, "-m", "tui"]
@@ -256,6 +256,76 @@ def test_doctor_restores_a_board_with_a_non_object_entry(
     assert code == 0, out
     assert f"restored {backup.name}" in out
     assert db_path.read_bytes() == good
+
+
+def test_an_emptied_board_file_beside_its_archive_is_damaged_not_new(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good_board(db_path)
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft(number="FO2", buyer="ann"))
+    board.move("FO2", Move(to=Stage.CLOSED, outcome=Outcome.SAVED))
+    db_path.write_bytes(b"")  # truncated: the open order FO1 is gone from it
+    before = {p.name: state(p) for p in db_path.parent.iterdir()}
+    problem = "empty (0 bytes), but its archive board.archive.json shows a board was there"
+    for args in [["list"], ["list", "--json"], ["list", "--all"], ["show", "FO2"], *WRITES]:
+        code, out, err = run_cli([*args, "--db", str(db_path)], capsys)
+        assert (code, out) == (2, ""), (args, out, err)
+        assert_one_line_error(err, db_path, problem)
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert f"status: DAMAGED: {problem}" in out
+    result = subprocess.run(
+        [*CANCELBOARD, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert_one_line_error(result.stderr, db_path, problem)
+    after = {p.name: state(p) for p in db_path.parent.iterdir()}
+    assert {k: v for k, v in after.items() if k != "board.json.lock"} == {
+        k: v for k, v in before.items() if k != "board.json.lock"
+    }
+
+
+def test_doctor_restores_an_emptied_board_file_from_its_backup(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = good_board(db_path)
+    backup = Store(db_path).backup()
+    assert backup is not None
+    db_path.write_bytes(b"")
+    code, out, err = run_cli(["list", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert_one_line_error(err, db_path, f"but backup {backup.name} shows a board was there")
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 2 and "status: DAMAGED: empty (0 bytes)" in out
+    assert "cancelboard doctor --restore" in out
+
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 0, out
+    assert f"restored {backup.name}" in out
+    assert db_path.read_bytes() == good
+    code, out, _ = run_cli(["list", "--db", str(db_path)], capsys)
+    assert code == 0 and "FO1" in out
+
+
+def test_a_touched_board_file_with_nothing_beside_it_stays_a_new_board(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_path.touch()
+    Store(db_path).open()  # no backup of nothing: it would make the file look emptied
+    assert Store(db_path).backup() is None
+    db_path.with_name("board.json.bak-20200101T000000Z").write_bytes(b"")  # blank: no sign
+    code, out, _ = run_cli(["list", "--db", str(db_path)], capsys)
+    assert code == 0 and out.startswith("no orders")
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 0, out
+    assert "board.json.bak-20200101T000000Z: DAMAGED: empty" in out  # never restored
+    assert run_cli(["add", "FO1", "--buyer", "ann", "--db", str(db_path)], capsys)[0] == 0
 
 
 # ----------------------------------------------------------------------------- permissions
