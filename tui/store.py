@@ -1953,8 +1953,10 @@ class Store:
         The current file (damaged, or any file at all) is kept as
         ``<name>.damaged-<stamp>``, never deleted; returns that path (None when there
         was no file). The two files are then reconciled (an order in both keeps its
-        newest copy; the index is rebuilt). Raises :class:`StoreError` if the backup does
-        not load.
+        newest copy; the index is rebuilt). The restored file keeps the current one's mode
+        (a board shared with its group stays so), unless others could read it: then it,
+        and the copy kept aside, are made 0600. Raises :class:`StoreError` if the backup
+        does not load.
         """
         archive = backup.name.startswith(f"{self.archive_path.name}.bak-")
         target = self.archive_path if archive else self.path
@@ -1982,12 +1984,19 @@ class Store:
             if st is not None:
                 aside = self._unique(target, f".damaged-{stamp}")
                 if stat.S_ISREG(st.st_mode):
-                    mode = stat.S_IMODE(st.st_mode)
+                    # A board shared with its group stays shared; one that others could
+                    # read (copied in, a umask of 022) is made private again, and so is
+                    # the damaged copy kept of it: both hold buyers' names and messages.
+                    private = not stat.S_IMODE(st.st_mode) & 0o007
+                    mode = stat.S_IMODE(st.st_mode) if private else FILE_MODE
                     # A second name for the same bytes: nothing is copied, nothing can be lost.
                     try:
                         os.link(target, aside)
                     except OSError:
                         self._copy_aside(target, aside)
+                    if not private:
+                        with contextlib.suppress(OSError):
+                            os.chmod(aside, FILE_MODE)
                 else:
                     try:
                         os.rename(target, aside)

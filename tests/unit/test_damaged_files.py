@@ -573,10 +573,35 @@ def test_doctor_restores_the_newest_good_backup(
     assert f"restored {newest.name}" in out
     assert db_path.read_bytes() == newest_bytes
     (aside,) = Store(db_path).damaged_copies()
-    assert state(aside) == damaged  # the damaged file is kept, never deleted
+    # The damaged file is kept, never deleted (made 0600 if others could read it).
+    assert state(aside)[:2] == damaged[:2]
     assert "the newest note" in db_path.read_text()
     code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
     assert code == 0 and "status: ok" in out
+
+
+def test_doctor_restore_makes_a_board_others_could_read_private(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good_board(db_path)
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft(number="FO2", buyer="ann"))
+    board.move("FO2", Move(to=Stage.CLOSED, outcome=Outcome.SAVED))
+    Store(db_path).backup()
+    archive = db_path.with_name("board.archive.json")
+    for path in (db_path, archive):
+        path.write_bytes(b"{broken")
+        path.chmod(0o644)  # as a copy made with a umask of 022 leaves it
+
+    code, out, _ = run_cli(["doctor", "--restore", "--db", str(db_path)], capsys)
+    assert code == 0, out
+    assert out.count("restored ") == 2
+    store = Store(db_path)
+    for path in (db_path, archive, *store.damaged_copies()):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert len(store.damaged_copies()) == 2
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 0 and "mode 0600" in out and "others can read" not in out
 
 
 def test_doctor_skips_backups_that_do_not_load(
