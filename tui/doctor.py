@@ -10,11 +10,20 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tui.domain import Order, Stage
-from tui.store import FILE_MODE, LESSONS, ORDERS, Store, StoreError, has_content, load_file
+from tui.store import (
+    FILE_MODE,
+    LESSONS,
+    ORDERS,
+    Store,
+    StoreError,
+    has_content,
+    load_file,
+    missing_archive,
+)
 
 EXIT_OK = 0
 EXIT_DAMAGED = 2
@@ -144,6 +153,13 @@ def doctor(store: Store, *, restore: bool = False, out: Callable[[str], None] = 
     good backup of each damaged one)."""
     board = check(store.path)
     archive = check(store.archive_path, archive=True)
+    if board.ok and not archive.exists:
+        try:
+            problem = missing_archive(load_file(store.path), store.archive_path)
+        except StoreError:  # changed meanwhile into something that does not load
+            problem = None
+        if problem is not None:
+            archive = replace(archive, error=problem)
     out(f"board file: {store.path}")
     out(_status(board, "status", "no board file yet (it is created with the first change)"))
     out(f"archive file: {store.archive_path}")

@@ -198,6 +198,21 @@ def index_of(data: Data) -> frozenset[str] | None:
     return frozenset(numbers)
 
 
+def missing_archive(board: Snapshot, archive_path: Path) -> str | None:
+    """What is wrong when the archive file is not there but the board file's index lists
+    archived orders (not ones a migration is about to put there): the archive was moved
+    or deleted, and read as a new, empty one it would hide them (and take a number of
+    theirs for a new order). None when the archive is there, or none is recorded."""
+    numbers = board.archived_numbers
+    if not numbers or os.path.exists(archive_path):
+        return None
+    pending = {d.get("order") for d in board.pending.values() if _hashable(d)}
+    count = len(numbers - pending)
+    if not count:
+        return None
+    return f"missing, though the board file lists {count} archived order{'s' * (count != 1)}"
+
+
 def archive_digest_of(data: Data) -> bytes | None:
     """The :func:`digest` of the archive as the board file's index last described it (None
     when it records none): while the archive's bytes still have it, they are exactly what
@@ -1194,11 +1209,24 @@ class Store:
         Raises :class:`ArchiveError` (naming the archive) when it is not usable.
         """
         cached = self._archive_cache
-        if cached is not None and cached.fingerprint == self._stat(self.archive_path, archive=True):
+        current = self._stat(self.archive_path, archive=True)
+        if current is None:
+            self._refuse_missing_archive(self.snapshot())
+        if cached is not None and cached.fingerprint == current:
             return cached
         snap, _ = self._load_archive(cached)
         self._archive_cache = snap
         return snap
+
+    def _refuse_missing_archive(self, board: Snapshot) -> None:
+        """:class:`ArchiveError` when the archive is missing though ``board`` (the board
+        file) lists archived orders (see :func:`missing_archive`)."""
+        problem = missing_archive(board, self.archive_path)
+        if problem is not None:
+            raise ArchiveError(
+                f"{self.archive_path}: {problem}; cancelboard doctor --restore puts back"
+                " its newest good backup"
+            )
 
     def all_orders(self, snapshot: Snapshot | None = None) -> list[tuple[dict[str, Any], bool]]:
         """Every order, open and closed: (document, whether from the archive); see
@@ -1323,7 +1351,10 @@ class Store:
                 # A shallow copy: transactions replace whole tables and documents, so the
                 # cached snapshot others may be reading stays as it was.
                 tx = Tx(
-                    dict(snap.data), self._archive_in_tx, self.archive_path.exists, self._indexes
+                    dict(snap.data),
+                    lambda: self._archive_in_tx(snap),
+                    self.archive_path.exists,
+                    self._indexes,
                 )
                 if snap.pending:
                     tx._adopt(snap.pending)
@@ -1342,9 +1373,14 @@ class Store:
             finally:
                 self._local.active = False
 
-    def _archive_in_tx(self) -> Snapshot:
-        """The archive, re-read under the lock (for a transaction that needs it)."""
+    def _archive_in_tx(self, board: Snapshot) -> Snapshot:
+        """The archive, re-read under the lock (for a transaction that needs it), beside
+        the board file as ``board`` (read by the transaction). A missing archive that
+        ``board`` lists archived orders in is refused: a close would start a new archive
+        and the index would forget the orders of the old one."""
         snap, _ = self._load_archive(self._archive_cache)
+        if snap.fingerprint is None:
+            self._refuse_missing_archive(board)
         self._archive_cache = snap
         return snap
 

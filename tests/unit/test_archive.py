@@ -983,6 +983,47 @@ def test_doctor_reports_and_restores_a_damaged_archive(
     assert "archive status: ok: schema 2, 1 closed order" in out
 
 
+def test_a_missing_archive_the_board_lists_is_damaged_not_empty(
+    db_path: Path, archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO2", CLOSE)
+    Store(db_path).backup()
+    archive.rename(tmp_path / "moved-away.json")
+    problem = "missing, though the board file lists 1 archived order"
+    capsys.readouterr()
+
+    for args in (
+        ["add", "FO2", "--buyer", "again"],  # its number is the archived order's
+        ["move", "FO1", "closed", "--outcome", "saved"],  # would start a new archive
+        ["list", "--all"],
+        ["show", "FO2"],
+    ):
+        before = db_path.read_bytes()
+        assert main([*args, "--db", str(db_path)]) == 2, args
+        captured = capsys.readouterr()
+        err = captured.err.splitlines()
+        assert captured.out == "" and len(err) == 1, (args, captured)
+        assert err[0].startswith(f"cancelboard: error: {archive}: {problem}"), err
+        assert "doctor --restore" in err[0]
+        assert db_path.read_bytes() == before and not archive.exists()
+    # Open orders still work.
+    assert main(["add", "FO3", "--buyer", "new", "--db", str(db_path)]) == 0
+    assert main(["list", "--db", str(db_path)]) == 0
+
+    capsys.readouterr()
+    assert main(["doctor", "--db", str(db_path)]) == 2
+    out = capsys.readouterr().out
+    assert f"archive status: DAMAGED: {problem}" in out
+    assert "none yet" not in out
+    assert "to put back the newest good backup of the archive" in out
+    assert main(["doctor", "--restore", "--db", str(db_path)]) == 0
+    assert "restored board.archive.json.bak-" in capsys.readouterr().out
+    assert [o.number for o in Board(Store(db_path)).orders(archived=True)] == ["FO1", "FO2", "FO3"]
+    assert main(["add", "FO2", "--buyer", "again", "--db", str(db_path)]) == 2
+    assert "FO2 is already on the board" in capsys.readouterr().err
+
+
 def test_doctor_on_a_board_without_an_archive(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
