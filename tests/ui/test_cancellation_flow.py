@@ -136,6 +136,26 @@ async def test_filter_narrows_live_and_escape_clears(db_path: Path) -> None:
         assert "FO3" in screen_text(app)
 
 
+async def test_a_filter_matching_no_open_order_says_the_archive_was_not_searched(
+    db_path: Path,
+) -> None:
+    # A match among closed orders showed every column at (0), with no sign of it.
+    board = seed(db_path, "FO1", "FO7")
+    board.edit_order("FO7", OrderDraft("FO7", "gus"))
+    board.move("FO7", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("slash", *"gus")
+        await wait_for_text(pilot, "No open order matches the filter: a shows the closed ones")
+        assert "FO7" not in screen_text(app)
+        await pilot.press("backspace", "backspace", "backspace")  # no filter: no such line
+        await wait_for(pilot, lambda: "No open order" not in screen_text(app))
+        await pilot.press(*"gus", "enter", "a")
+        await wait_for_text(pilot, "FO7")
+        assert "No open order" not in screen_text(app)
+
+
 async def test_template_fills_placeholders_logs_and_copies(db_path: Path) -> None:
     seed(db_path, "FO1")
     app = make_app(db_path, clock=lambda: FROZEN)

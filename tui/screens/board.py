@@ -36,6 +36,9 @@ DETAILS_SLICE = 50
 """Orders whose entries and history are read per step after the first paint (~4 ms)."""
 FREEZE_ORDERS = 500
 """Orders whose entries and history a load must have converted to freeze what it made."""
+EMPTY_BOARD = "No orders yet. Press n to add the first one (? shows every key)."
+NO_OPEN_MATCH = "No open order matches the filter: a shows the closed ones, and searches them too."
+
 CLOSED_SHOWN = 200
 """The Closed column's cards, at most: the most recently closed."""
 
@@ -109,7 +112,7 @@ class BoardScreen(OrderActions):
         yield Header(icon="≡")
         with Horizontal(id="columns"):
             yield from self._stage_columns
-        yield Static("No orders yet. Press n to add the first one (? shows every key).", id="empty")
+        yield Static(id="empty")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -235,14 +238,15 @@ class BoardScreen(OrderActions):
             # read it first: the rest's, a key's, the watch's).
             self._end_with(error)
             return
+        if self.show_archive:
+            self._has_archive = False
+        elif not orders or self.filter_text:
+            # "No orders yet" would be wrong when everything is in the archive, and a
+            # filter finding no open order says the archive was not searched.
+            self._has_archive = await self.call(self.board.has_archived)
         if self._partial:
             self._partial = False
             self.cb_app.orders_read.set()
-        if not orders and not self.show_archive:
-            # "No orders yet" would be wrong when everything is in the archive.
-            self._has_archive = await self.call(self.board.has_archived)
-        else:
-            self._has_archive = False
         self.show(orders, focus)
         if self.board.lazy_details:
             # After the paint: a thread converting meanwhile would slow the paint down.
@@ -375,7 +379,12 @@ class BoardScreen(OrderActions):
                 # (a filter finds any other); laying out 9,000 cards took most of a second.
                 cards = cards[-CLOSED_SHOWN:]
             col.show_orders(cards, now, self.board.settings, timed=timed, total=total)
-        self.query_one("#empty").display = not orders and not needle and not self._has_archive
+        if needle and not self.show_archive and self._has_archive:
+            # The filter searches what the board shows: a match among closed orders only
+            # showed every column at (0), with no sign of where it was.
+            self._say_empty(NO_OPEN_MATCH, not any(by_stage.values()))
+        else:
+            self._say_empty(EMPTY_BOARD, not orders and not needle and not self._has_archive)
         self.sub_title = self._summary(
             sum(counts.values()) if counts is not None else sum(1 for o in orders if o.is_open)
         )
@@ -391,6 +400,16 @@ class BoardScreen(OrderActions):
                     self.focus_column(col)
                 return True
         return False
+
+    def _say_empty(self, text: str, shown: bool) -> None:
+        """Show (or hide) the line under the columns, saying ``text``."""
+        empty = self.query_one("#empty", Static)
+        if shown and self._empty_says != text:
+            self._empty_says = text
+            empty.update(text)
+        empty.display = shown
+
+    _empty_says = ""
 
     def shows_early(self) -> bool:
         return True
@@ -503,6 +522,11 @@ class BoardScreen(OrderActions):
         # "n" opening the new-order form, "3" switching to the stats. Read before the box
         # had focus, they still do not reach it; they no longer act on the board.
         self.set_focus(box)
+        if not self.show_archive:
+            # For the line a filter finding no open order shows (the board file's index).
+            had, self._has_archive = self._has_archive, await self.call(self.board.has_archived)
+            if self.filter_text and self._has_archive != had:
+                self.show(list(self.orders.values()))  # typed meanwhile (a burst)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
