@@ -374,18 +374,22 @@ class CancelboardApp(App[None]):
         if self.writing:
             return  # this session's own change: shown once written
         now = await asyncio.to_thread(self._fingerprint)
-        if now == self._seen:
-            await self._refresh_answers()
-            return
+        changed = now != self._seen
         self._see(now)
         for screen in reversed(self.screen_stack):
             reload = getattr(screen, "reload", None)
             if reload is not None:
-                try:
-                    await reload()
-                except StoreError as error:
-                    self.say(str(error), "error")
+                # A screen that says which files it read (``read_for``) is read again when
+                # they differ: a change written here while it was shown (begun on another
+                # screen) is seen by the session already, but not by that screen.
+                if changed or getattr(screen, "read_for", now) != now:
+                    try:
+                        await reload()
+                    except StoreError as error:
+                        self.say(str(error), "error")
                 break
+        if not changed:
+            await self._refresh_answers()
 
     async def _refresh_answers(self) -> None:
         """Once the board file has changed (here or in another session) and then stayed as

@@ -201,6 +201,56 @@ async def test_lessons_library_lists_lessons_of_two_orders_and_searches(db_path:
     assert [e.text for e in Board(Store(db_path)).general_lessons()] == ["general wisdom"]
 
 
+async def test_lessons_library_shows_lessons_added_in_this_session(db_path: Path) -> None:
+    # It showed the list it read first: a lesson added on the board or an order's screen
+    # (L, then ctrl+s) was missing, and so was it from the count, until another program
+    # wrote the file.
+    board = seed(db_path, "FO1")
+    board.add_entry("FO1", EntryKind.LESSON, "first lesson")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("2")
+        await wait_for_text(pilot, "Lessons (1 of 1)")
+        await pilot.press("1")
+        await wait_for_text(pilot, "Talk to buyer")
+        await pilot.press("L")
+        await wait_for_text(pilot, "Lesson learned")
+        await pilot.press(*"lesson from the board", "ctrl+s")
+        await wait_for(pilot, lambda: "lesson from the board" in db_path.read_text())
+        await pilot.press("2")
+        await wait_for_text(pilot, "Lessons (2 of 2)")
+        assert "lesson from the board" in screen_text(app)
+        await pilot.press("1")
+        await wait_for_text(pilot, "Talk to buyer")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "Notes (0)")
+        await pilot.press("L")
+        await wait_for_text(pilot, "Lesson learned")
+        await pilot.press(*"lesson from the order", "ctrl+s")
+        await wait_for(pilot, lambda: "lesson from the order" in db_path.read_text())
+        await pilot.press("2")
+        await wait_for_text(pilot, "Lessons (3 of 3)")
+        assert "lesson from the order" in screen_text(app)
+
+
+async def test_lessons_library_shown_takes_in_a_lesson_this_session_writes(
+    db_path: Path,
+) -> None:
+    # A lesson written here while the library is shown (saved as 2 was pressed) shows
+    # once it is on disk: the watch took the file as already seen.
+    board = seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN, watch_interval=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("2")
+        await wait_for_text(pilot, "Lessons (0 of 0)")
+        await app.write(board.add_entry, "FO1", EntryKind.LESSON, "written meanwhile")
+        app.changed()
+        await wait_for_text(pilot, "Lessons (1 of 1)")
+        assert "written meanwhile" in screen_text(app)
+
+
 async def test_lessons_library_lists_the_newest_and_searches_them_all(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

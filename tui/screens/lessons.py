@@ -16,9 +16,11 @@ from tui.domain import EntryKind, Lesson, ValidationError
 from tui.screens.actions import read_closed_orders
 from tui.screens.boxes import typed_into_box
 from tui.screens.editor import EntryDraft, EntryEditor
-from tui.store import ArchiveError, StoreError
+from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.widgets.keybar import KeyBar
 from tui.widgets.safe import safe, safe_line
+
+_UNREAD = object()
 
 LESSONS_SHOWN = 200
 """Lessons listed at most: the newest that match. Laying out every lesson of years of
@@ -52,6 +54,9 @@ class LessonsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="lessons")
         self.lessons: list[Lesson] = []
+        self.read_for: Fingerprint | None | object = _UNREAD
+        """The files' fingerprint when the lessons listed were read: the app's watch reads
+        them again when the files differ (a change this session wrote meanwhile)."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -64,8 +69,24 @@ class LessonsScreen(Screen[None]):
         self.query_one("#lesson-list").focus()
         await self.reload()
 
+    async def on_screen_resume(self) -> None:
+        # Back from the board or an order: what was written there (a lesson, an order
+        # closed) shows here too. The files unchanged since the last read (Textual resumes
+        # a mode's screen twice on its first visit), there is nothing to read. Nor while a
+        # change made here is written: the watch reads it once written.
+        if self.app.writing or self.read_for == self._fingerprint():  # type: ignore[attr-defined]
+            return
+        await self.reload()
+
+    def _fingerprint(self) -> Fingerprint | None:
+        try:
+            return self.app.board.store.fingerprint()  # type: ignore[attr-defined, no-any-return]
+        except StoreError:
+            return None
+
     async def reload(self, focus: str | None = None) -> None:
         board = self.app.board  # type: ignore[attr-defined]
+        self.read_for = self._fingerprint()  # before reading: a change meanwhile is read again
         try:
             self.lessons = await read_closed_orders(board.lessons)
         except ArchiveError as error:
