@@ -18,6 +18,9 @@ class HistoryModal(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="history.close"),
         Binding("y", "copy", "Copy", id="history.copy"),
+        # Down and up scroll the focused timeline; j and k as on the board.
+        Binding("j", "scroll_down", "Scroll down", show=False, id="history.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="history.up"),
     ]
 
     def __init__(self, order: Order) -> None:
@@ -33,6 +36,12 @@ class HistoryModal(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#dialog").focus()
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#dialog", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#dialog", VerticalScroll).scroll_up()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain import Initiator
+from tui.widgets.lists import MovingList
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
 
@@ -77,7 +78,7 @@ class ChoiceModal(ModalScreen[bool]):
                 Option(Content.assemble((f" {c.key} ", "bold reverse"), "  ", c.label), id=str(i))
                 for i, c in enumerate(self.choices)
             ]
-            yield OptionList(*options, id="choices")
+            yield MovingList(*options, id="choices")
             yield Label("", id="ask-label")
             yield Input(id="ask")
             yield Static("", id="error", classes="error")
@@ -140,13 +141,8 @@ class ChoiceModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ReasonList(OptionList):
+class ReasonList(MovingList):
     """The reasons: ``j``/``k`` move as on the board, beside the arrows."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
 
 
 class ReasonModal(ModalScreen[bool]):

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from tui.domain import Order, Template, ValidationError, fill_template
 from tui.screens.questions import FIELD_KEYS, ConfirmModal, close_asking_if_typed
 from tui.store import StoreError
+from tui.widgets.lists import MovingList
 from tui.widgets.safe import safe, safe_line
 
 Use = Callable[[Template], None]
@@ -41,7 +42,7 @@ class TemplatePicker(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = f"Message templates · {self.order.number}"
-            yield OptionList(id="templates")
+            yield MovingList(id="templates")
             yield Static("", id="preview", classes="hint")
         yield Footer(compact=True)
 

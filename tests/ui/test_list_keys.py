@@ -1,0 +1,67 @@
+"""j and k move in every list and scroll every dialog that scrolls, as on the board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import FROZEN
+from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
+from tui.board import Board
+from tui.domain import EntryKind, OrderDraft
+from tui.store import Store
+
+SIZE = (80, 24)
+
+
+def seed(db: Path) -> Board:
+    board = Board(Store(db), clock=lambda: FROZEN)
+    board.add_order(OrderDraft("FO1", "buyer-fo1", gig="Logo", amount="20"))
+    return board
+
+
+async def test_j_and_k_move_in_the_template_picker(db_path: Path) -> None:
+    # j left the highlight on the first template, and enter then used that one.
+    seed(db_path)
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("T")
+        await wait_for_text(pilot, "Could you tell me what")  # its preview
+        await pilot.press("j")
+        await wait_for_text(pilot, "I need a little more time")  # the second's preview
+        await pilot.press("j", "k")
+        await wait_for_text(pilot, "I need a little more time")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "Buyer message")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "need a little more time" in db_path.read_text())
+    assert "isn't working" not in db_path.read_text()
+
+
+async def test_j_and_k_scroll_the_history(db_path: Path) -> None:
+    # Down scrolled the timeline; j and k did nothing.
+    board = seed(db_path)
+    for n in range(40):
+        board.add_entry("FO1", EntryKind.NOTE, f"note number {n}")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("H")
+        await wait_for_text(pilot, "History of FO1")
+        await wait_for_text(pilot, "created")
+        await pilot.press(*"j" * 5)
+        await wait_for(pilot, lambda: "created" not in screen_text(app))
+        await pilot.press(*"k" * 5)
+        await wait_for_text(pilot, "created")
+
+
+async def test_j_and_k_move_in_a_choice_dialog(db_path: Path) -> None:
+    # The outcomes of x: j moved nothing, and enter took the first (Saved).
+    seed(db_path)
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("x")
+        await wait_for_text(pilot, "partial refund")
+        await pilot.press("j", "j", "k", "enter")
+        await wait_for_text(pilot, "Refund amount")
