@@ -65,3 +65,34 @@ async def test_j_and_k_move_in_a_choice_dialog(db_path: Path) -> None:
         await wait_for_text(pilot, "partial refund")
         await pilot.press("j", "j", "k", "enter")
         await wait_for_text(pilot, "Refund amount")
+
+
+async def test_a_template_saved_in_the_picker_is_the_one_highlighted(db_path: Path) -> None:
+    # The picker went back to its first template (the watch read the file the editor had
+    # written as another program's change): enter then used that one.
+    seed(db_path)
+    app = make_app(db_path, clock=lambda: FROZEN, watch_interval=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("T")
+        await wait_for_text(pilot, "Could you tell me what")
+        await pilot.press("n")
+        await wait_for_text(pilot, "New template")
+        await pilot.press(*"Zebra", "tab", *"zebra stripes for {buyer}", "ctrl+s")
+        await wait_for_text(pilot, "zebra stripes for buyer-fo1")
+        await pilot.pause(0.5)  # the watch looks at the file meanwhile
+        assert "zebra stripes for buyer-fo1" in screen_text(app)
+        assert "Could you tell me what" not in screen_text(app)
+        await pilot.press("k", "e")  # the one above, edited: still the one highlighted
+        await wait_for_text(pilot, "Edit template")
+        await pilot.press("ctrl+u", *"Thanks again", "ctrl+s")
+        await wait_for_text(pilot, "Thanks again")
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert "zebra stripes" not in text and "Could you tell me what" not in text
+        await pilot.press("enter")
+        await wait_for_text(pilot, "Buyer message")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(Board(Store(db_path)).get("FO1").entries))
+    [entry] = Board(Store(db_path)).get("FO1").entries
+    assert "zebra" not in entry.text and "isn't working" not in entry.text

@@ -55,6 +55,10 @@ class TemplatePicker(ModalScreen[None]):
         return self.app.board  # type: ignore[attr-defined]
 
     async def reload(self, select: str | None = None) -> None:
+        """Read the templates again; highlight ``select``, else the one highlighted (another
+        session's change read by the app's watch must not move the highlight)."""
+        if select is None and (shown := self.current()) is not None:
+            select = shown.id
         templates = await asyncio.to_thread(self.board.templates)
         stage = self.order.stage
         templates.sort(key=lambda t: stage not in t.stages)
@@ -116,6 +120,8 @@ class TemplatePicker(ModalScreen[None]):
                     await self.app.write(self.board.delete_template, template.id)  # type: ignore[attr-defined]
                 except (ValidationError, StoreError) as error:
                     self.app.notify(str(error), severity="warning", markup=False)
+                else:
+                    self.app.changed()  # type: ignore[attr-defined]
                 await self.reload()
 
         self.app.push_screen(ConfirmModal(f"Delete the template {template.title!r}?"), answered)
@@ -169,4 +175,7 @@ class TemplateEditor(ModalScreen[str | None]):
         except (ValidationError, StoreError) as error:
             self.query_one("#error", Static).update(safe_line(str(error)))
             return
+        # Written here: not a change for the app's watch to read again (it read the picker
+        # again without the template to highlight, and the first one was highlighted).
+        self.app.changed()  # type: ignore[attr-defined]
         self.dismiss(saved.id)
