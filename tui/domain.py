@@ -1054,8 +1054,15 @@ def answer_time_left(order: Order, now: datetime, settings: Settings = Settings(
     return order.requested_at + settings.answer_window - now
 
 
+def short_date(day: date, today: date) -> str:
+    """``day`` as a card shows it: ``MM-DD`` in ``today``'s year, ``YYYY-MM-DD`` in any
+    other (a due date next January must not read as this one's)."""
+    return day.isoformat()[5:] if day.year == today.year else day.isoformat()
+
+
 def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> Timer | None:
     """The countdown or due-date line a card shows in its column."""
+    today = now.date()
     if order.stage is Stage.REQUESTED and order.requested_at:
         remaining = answer_time_left(order, now, settings)
         if remaining <= timedelta(0):
@@ -1070,19 +1077,19 @@ def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> 
             return Timer("very late", "error")
         if now > due_end:
             return Timer("late", "warning")
-        return Timer(f"due {order.due.isoformat()[5:]}")
+        return Timer(f"due {short_date(order.due, today)}")
     if order.stage is Stage.REVIEW and order.escalated_at:
         days = (now - order.escalated_at) // timedelta(days=1)
         text = f"CS {days}d"
         if order.next_check:
-            text += f" · chk {order.next_check.isoformat()[5:]}"
-            if now.date() >= order.next_check:
+            text += f" · chk {short_date(order.next_check, today)}"
+            if today >= order.next_check:
                 return Timer(text, "warning")
         return Timer(text)
     if order.stage is Stage.FOLLOW_UP and order.follow_up_due:
-        if now.date() > order.follow_up_due:
-            return Timer(f"overdue {order.follow_up_due.isoformat()[5:]}", "error")
-        return Timer(f"f/up {order.follow_up_due.isoformat()[5:]}")
+        if today > order.follow_up_due:
+            return Timer(f"overdue {short_date(order.follow_up_due, today)}", "error")
+        return Timer(f"f/up {short_date(order.follow_up_due, today)}")
     if order.stage is Stage.LESSONS:
         count = order.count_of(EntryKind.LESSON)
         return Timer(f"{count} lesson{'s' if count != 1 else ''}", "" if count else "warning")

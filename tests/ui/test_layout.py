@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import FROZEN
 from tests.perf._perf_boards import build_board
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
-from tui.domain import EntryKind, OrderDraft
+from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.store import Store
 from tui.widgets.card import CardText, fold
 
@@ -177,3 +178,28 @@ async def test_narrow_columns_take_short_titles_instead_of_breaking_words(db_pat
         await wait_for_text(pilot, "Cancellation")
         await pilot.resize_terminal(200, 24)
         await wait_for_text(pilot, "Cancellation requested (0)")
+
+
+async def test_a_date_of_another_year_shows_its_year_on_the_card_at_80x24(db_path: Path) -> None:
+    # "due 01-01" for an order due 2030-01-01, on its card and the order screen's first
+    # line: read as this January.
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    board.add_order(OrderDraft("FO1", "jane", amount="25", due="2030-01-01"))
+    board.add_order(OrderDraft("FO2", "bob", amount="25", due="2026-12-24"))
+    board.add_order(OrderDraft("FO3", "ann", amount="25"))
+    board.move("FO3", Move(Stage.REQUESTED))
+    board.move("FO3", Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_MUTUAL))
+    board.edit_order("FO3", OrderDraft("FO3", "ann", amount="25", follow_up_due="2027-01-05"))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO3")
+        lines = screen_text(app).splitlines()
+        talk = [line[1:15].rstrip() for line in lines]  # the first column's cells
+        assert "due 2030-01-01" in talk and "due 12-24" in talk
+        follow = [line[49:63].rstrip() for line in lines]  # the fourth column's
+        at = follow.index("f/up")  # wrapped inside its column, the date under it
+        assert follow[at + 1] == "2027-01-05"
+        await pilot.press("enter")
+        await wait_for_text(pilot, "Notes (0)")
+        first = next(line for line in screen_text(app).splitlines() if "jane" in line)
+        assert first.rstrip().endswith("[Talk to buyer]  due 2030-01-01"), first

@@ -342,7 +342,11 @@ def test_countdown_format() -> None:
         (date(2026, 11, 26), "due 11-26", ""),
         (date(2026, 11, 25), "late", "warning"),
         (date(2026, 11, 24), "very late", "error"),
-        (date(9999, 12, 31), "due 12-31", ""),  # a hand-edited file's: no OverflowError
+        (date(9999, 12, 31), "due 9999-12-31", ""),  # a hand-edited file's: no OverflowError
+        # Another year's date says its year: "due 01-01" read as this January.
+        (date(2030, 1, 1), "due 2030-01-01", ""),
+        (date(2026, 12, 31), "due 12-31", ""),
+        (date(2027, 1, 1), "due 2027-01-01", ""),
         (date(1, 1, 1), "very late", "error"),
     ],
 )
@@ -361,6 +365,33 @@ def test_window_lengths_are_settings() -> None:
 def test_follow_up_overdue() -> None:
     timer = card_timer(order_in(Stage.FOLLOW_UP, follow_up_due=date(2026, 11, 20)), FROZEN)
     assert timer is not None and timer.level == "error"
+
+
+@pytest.mark.parametrize(
+    ("fields", "text"),
+    [
+        ({"follow_up_due": date(2026, 12, 1)}, "f/up 12-01"),
+        ({"follow_up_due": date(2027, 1, 5)}, "f/up 2027-01-05"),
+        ({"follow_up_due": date(2026, 11, 20)}, "overdue 11-20"),
+        ({"follow_up_due": date(2025, 12, 30)}, "overdue 2025-12-30"),
+    ],
+)
+def test_follow_up_dates_say_their_year_when_not_this_one(
+    fields: dict[str, date], text: str
+) -> None:
+    timer = card_timer(order_in(Stage.FOLLOW_UP, **fields), FROZEN)
+    assert timer is not None and timer.text == text
+
+
+def test_the_cs_check_date_says_its_year_when_not_this_one() -> None:
+    escalated = FROZEN - timedelta(days=2)
+    this_year = order_in(Stage.REVIEW, escalated_at=escalated, next_check=date(2026, 12, 3))
+    next_year = order_in(Stage.REVIEW, escalated_at=escalated, next_check=date(2027, 1, 3))
+    timers = [card_timer(order, FROZEN) for order in (this_year, next_year)]
+    assert [t.text if t else None for t in timers] == [
+        "CS 2d · chk 12-03",
+        "CS 2d · chk 2027-01-03",
+    ]
 
 
 def test_now_is_timezone_aware() -> None:
