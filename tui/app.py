@@ -21,9 +21,10 @@ from textual import events
 from textual._compositor import CompositorUpdate, LayoutUpdate
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.await_complete import AwaitComplete
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 
 from tui.board import Board
 from tui.commands import OrderCommands
@@ -59,6 +60,7 @@ STARTUP_ROWS_SECONDS = 3.0
 GROUPS = {
     "CancelboardApp": "Everywhere",
     "BoardScreen": "Board",
+    "CardList": "Cards in a column",
     "StageColumn": "Cards in a column",
     "OrderScreen": "Order",
     "EntryPanel": "Entries in a panel",
@@ -517,15 +519,20 @@ class CancelboardApp(App[None]):
     def key_rows(self) -> list[KeyRow]:
         """Every key that works here now, from the real bindings, grouped by where it works.
 
-        Walks the whole binding chain (focused widget, its parents, the screen, the app), so
-        a key a widget shadows (enter on a card list) still shows what the screen does with it.
-        """
+        Walks the whole binding chain (focused widget, its parents, the screen, the app)
+        and shows, for each key, the binding that answers it (see :func:`answering`): not
+        a binding the key never reaches, nor one Textual's widgets bring that does
+        nothing here."""
+        chain = self.screen._binding_chain
+        answers = answering(chain)
+        screen_group = GROUPS.get(type(self.screen).__name__, type(self.screen).__name__)
         keys: dict[tuple[str, str], list[str]] = {}
-        for node, bindings in self.screen._binding_chain:
-            group = GROUPS.get(type(node).__name__, type(node).__name__)
+        for node, bindings in chain:
+            # A widget of Textual's own (the lessons' list): its keys are its screen's.
+            group = GROUPS.get(type(node).__name__, screen_group)
             for key_bindings in bindings.key_to_bindings.values():
                 for binding in key_bindings:
-                    if not binding.description or binding.system:
+                    if id(binding) not in answers or not binding.description or binding.system:
                         continue
                     shown = keys.setdefault((group, binding.description), [])
                     display = self.get_key_display(binding)
@@ -535,3 +542,75 @@ class CancelboardApp(App[None]):
         rows = [(group, ", ".join(k), what) for (group, what), k in keys.items()]
         rows.sort(key=lambda r: order.index(r[0]) if r[0] in order else len(order))
         return rows
+
+
+MEANINGLESS = frozenset({"app.focus_next", "app.focus_previous", "screen.copy_text", "select"})
+"""Actions of Textual's own bindings that mean nothing to a user here: tab's focus moves
+(the arrows move between columns and panels), copying text selected with a mouse, and a
+list's enter (a screen that opens something on enter says so with its own binding)."""
+
+SCROLLS = {
+    "scroll_left": "x",
+    "scroll_right": "x",
+    "page_left": "x",
+    "page_right": "x",
+    "scroll_up": "y",
+    "scroll_down": "y",
+    "page_up": "y",
+    "page_down": "y",
+    "scroll_home": "xy",
+    "scroll_end": "xy",
+}
+"""Textual's scrolling actions, by the axes that must scroll for them to run: a widget
+that cannot scroll that way skips the binding, and the key goes on up the chain (left
+on a card list moves to the next column)."""
+
+
+def _textual_keys(node: object) -> set[tuple[str, str]]:
+    """(key, action) of the bindings ``node`` has from Textual's own classes."""
+    keys = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("textual.") and "BINDINGS" in vars(cls):
+            keys |= {(b.key, b.action) for b in Binding.make_bindings(vars(cls)["BINDINGS"])}
+    return keys
+
+
+def _skipped(node: object, action: str) -> bool:
+    """Whether ``node`` skips ``action`` now: a scroll its widget cannot make."""
+    axes = SCROLLS.get(action)
+    if axes is None or not isinstance(node, Widget):
+        return False
+    if getattr(type(node), f"action_{action}", None) is not getattr(Widget, f"action_{action}"):
+        return False  # the widget's own action (a list's page_up moves its highlight)
+    return not (
+        ("x" in axes and node.allow_horizontal_scroll)
+        or ("y" in axes and node.allow_vertical_scroll)
+    )
+
+
+def answering(chain: Iterable[tuple[object, BindingsMap]]) -> set[int]:
+    """The bindings (by ``id``) that answer their keys, from a binding chain (focused
+    widget first, the app last).
+
+    As Textual looks for one: a priority binding first, from the app down; then the
+    first binding from the focused widget up, skipping a scroll its widget cannot make.
+    Textual's own bindings that mean nothing here (:data:`MEANINGLESS`) are left out;
+    and where one of Textual's answers a key that a binding of this app's also has
+    (enter on a card list, which opens the order), this app's says what happens."""
+    found: dict[str, list[tuple[Binding, bool]]] = {}
+    for node, bindings in chain:
+        textual = _textual_keys(node)
+        for key, key_bindings in bindings.key_to_bindings.items():
+            for binding in key_bindings:
+                theirs = (key, binding.action) in textual
+                if (theirs and binding.action in MEANINGLESS) or _skipped(node, binding.action):
+                    continue
+                found.setdefault(key, []).append((binding, theirs))
+    answers = set()
+    for candidates in found.values():
+        first = next((b for b, _ in reversed(candidates) if b.priority), None)
+        if first is None:
+            ours = [b for b, theirs in candidates if not theirs]
+            first = ours[0] if candidates[0][1] and ours else candidates[0][0]
+        answers.add(id(first))
+    return answers

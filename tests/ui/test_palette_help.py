@@ -15,6 +15,7 @@ from tui.board import Board
 from tui.config import Config, load_config
 from tui.domain import OrderDraft
 from tui.screens.board import BoardScreen
+from tui.screens.help import HelpScreen
 from tui.screens.order import OrderScreen
 from tui.store import Store
 
@@ -169,3 +170,45 @@ async def test_the_key_line_always_shows_help_and_the_palette(db_path: Path, wid
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
         await pilot.pause()
         assert "y Copy" in screen_text(app).splitlines()[-1]  # room for every key
+
+
+def help_text(app: object) -> str:
+    """The table of keys the help shows, as plain text."""
+    return app.screen.table().plain  # type: ignore[attr-defined, no-any-return]
+
+
+async def test_help_says_what_each_key_does_where_it_is_pressed(db_path: Path) -> None:
+    # The help listed "← Scroll Left" / "→ Scroll Right" under the card list and an
+    # order's panels, where they move between columns and panels, plus Textual's own
+    # "tab Focus Next" and "^c, super+c Copy selected text", and enter as "Select".
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "alice"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        for where in ("board", "order"):
+            await pilot.press("question_mark")
+            await wait_for_text(pilot, "Keys")
+            text = help_text(app)
+            for noise in ("Scroll Left", "Scroll Right", "Page Left", "Page Right"):
+                assert noise not in text, (where, noise)
+            for noise in ("Focus Next", "Focus Previous", "Copy selected text", "Select"):
+                assert noise not in text, (where, noise)
+            lines = [" ".join(line.split()) for line in text.splitlines()]
+            if where == "board":
+                assert "←, h Left" in lines and "→, l Right" in lines and "⏎ Open" in lines
+                assert "Cards in a column" in lines and "↓, j Down" in lines
+            else:
+                assert "←, h Previous panel" in lines and "→, l Next panel" in lines
+                assert "Entries in a panel" in lines and "↓, j Down" in lines
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+            if where == "board":
+                await pilot.press("enter")
+                await wait_for_text(pilot, "Notes (0)")
+        await pilot.press("2")
+        await wait_for_text(pilot, "Lessons (0 of 0)")
+        await pilot.press("question_mark")
+        await wait_for_text(pilot, "Keys")
+        lines = [" ".join(line.split()) for line in help_text(app).splitlines()]
+        assert "OptionList" not in lines and "↓, j Down" in lines
+        assert not any("Scroll" in line or "Select" in line for line in lines)
