@@ -212,3 +212,17 @@ async def test_help_says_what_each_key_does_where_it_is_pressed(db_path: Path) -
         lines = [" ".join(line.split()) for line in help_text(app).splitlines()]
         assert "OptionList" not in lines and "↓, j Down" in lines
         assert not any("Scroll" in line or "Select" in line for line in lines)
+
+
+async def test_saving_one_reason_says_one_reason(db_path: Path) -> None:
+    Board(Store(db_path)).set_reasons([("late", "Late delivery")])
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause(0.2)
+        app.edit_reasons()
+        await wait_for_text(pilot, "Cancellation reasons")
+        await wait_for_text(pilot, "late: Late delivery")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(app._notifications))
+        assert [n.message for n in app._notifications] == ["Saved 1 reason"]
+    assert Board(Store(db_path)).reasons() == [("late", "Late delivery")]

@@ -67,5 +67,6 @@ class ReasonsEditor(ModalScreen[None]):
         except (ValidationError, StoreError) as error:
             self.query_one("#error", Static).update(safe_line(str(error)))
             return
-        self.app.notify(f"Saved {len(reasons)} reasons", markup=False)
+        count = len(reasons)
+        self.app.notify(f"Saved {count} reason{'' if count == 1 else 's'}", markup=False)
         self.dismiss()
