@@ -47,6 +47,7 @@ def test_fold_breaks_after_a_hyphen_rather_than_inside_a_word() -> None:
     assert fold("cancelled-no-response", 13) == ["cancelled-no-", "response"]
     assert fold("saved · partial-refund", 12) == ["saved ·", "partial-", "refund"]
     assert fold("a-b", 3) == ["a-b"]
+    assert fold("f/up 2027-01-05", 13) == ["f/up", "2027-01-05"]  # a date stays whole
 
 
 @pytest.mark.parametrize("width", [4, 9, 13, 16, 30])

@@ -46,11 +46,11 @@ def card_lines(order: Order, now: datetime, settings: Settings) -> tuple[str, ..
 
 
 def fold(text: str, width: int) -> list[str]:
-    """``text`` cut into lines of at most ``width`` cells, between words where it can, else
-    after a hyphen (``partial-`` / ``refund``).
+    """``text`` cut into lines of at most ``width`` cells, between words where it can.
 
-    A word longer than the width is cut where the width ends; a wide character is never
-    split (a line narrower than two cells still takes one).
+    A word longer than the width breaks after its hyphens (``partial-`` / ``refund``),
+    and a piece still longer where the width ends; a wide character is never split (a
+    line narrower than two cells still takes one).
     """
     if cell_len(text) <= width:
         return [text]
@@ -58,7 +58,13 @@ def fold(text: str, width: int) -> list[str]:
     lines: list[str] = []
     current, used = "", 0
     for word in text.split(" "):
-        pieces = [piece for piece in _HYPHENATED.findall(word) if piece] or [""]
+        # A word too long for any line breaks after its hyphens (else inside it); one that
+        # fits a line of its own goes there whole (a date is not cut at its dashes).
+        pieces = (
+            [piece for piece in _HYPHENATED.findall(word) if piece] or [""]
+            if cell_len(word) > width
+            else [word]
+        )
         for index, piece in enumerate(pieces):
             gap = " " if index == 0 else ""
             size = cell_len(piece)
