@@ -487,28 +487,53 @@ class Board:
                     continue
                 tx.put(LESSONS, "id", entry.to_dict())
                 lessons_added += 1
-            templates_added = 0
+            # The file's templates and reasons: added where the board lacks them; where the
+            # board has them too, the file's version is taken with ``replace``, or while
+            # the board still has the built-in lists (a new board: an export's round trip
+            # gives the seller's own lists back, not the defaults).
+            templates_added = templates_replaced = 0
             templates = list(templates)
             if templates:
+                built_in = not tx.table(TEMPLATES).all()
                 self._seed_templates(tx)
                 for template in templates:
-                    if tx.find(TEMPLATES, "id", template.id) is None:
-                        tx.put(TEMPLATES, "id", template.to_dict())
+                    current = tx.find(TEMPLATES, "id", template.id)
+                    if current is None:
                         templates_added += 1
+                    elif (replace or built_in) and dict(current) != template.to_dict():
+                        templates_replaced += 1
+                    else:
+                        continue
+                    tx.put(TEMPLATES, "id", template.to_dict())
             known = self._reasons(tx)
+            built_in = tx.find(SETTINGS, "key", "reasons") is None
+            take_all = bool(file_reasons) and (replace or built_in)
             missing = [
-                (rid, file_reasons[rid])
-                for rid in used
-                if rid in file_reasons and rid not in dict(known)
+                (rid, label)
+                for rid, label in file_reasons.items()
+                if rid not in dict(known) and (take_all or rid in used)
             ]
-            if missing:
+            relabelled = [
+                rid
+                for rid, label in known
+                if take_all and rid in file_reasons and file_reasons[rid] != label
+            ]
+            if missing or relabelled:
+                if take_all and built_in:
+                    # The built-in list gives way to the file's, in its order (the built-in
+                    # reasons it lacks stay after it: orders may use them).
+                    final = list(file_reasons.items()) + [
+                        (rid, label) for rid, label in known if rid not in file_reasons
+                    ]
+                else:
+                    final = [
+                        (rid, file_reasons[rid] if rid in relabelled else label)
+                        for rid, label in known
+                    ] + missing
                 tx.put(
                     SETTINGS,
                     "key",
-                    {
-                        "key": "reasons",
-                        "reasons": [{"id": r, "label": label} for r, label in known + missing],
-                    },
+                    {"key": "reasons", "reasons": [{"id": r, "label": lb} for r, lb in final]},
                 )
         from tui.exchange import ImportReport
 
@@ -520,7 +545,9 @@ class Board:
             lessons_added=lessons_added,
             lessons_skipped=lessons_skipped,
             reasons_added=tuple(r for r, _ in missing),
+            reasons_relabelled=tuple(relabelled),
             templates_added=templates_added,
+            templates_replaced=templates_replaced,
             backup=backup,
         )
 

@@ -137,8 +137,12 @@ class ImportReport:
     """General lessons already on the board."""
     reasons_added: tuple[str, ...] = ()
     """Reason ids added to the board's list (used by imported orders)."""
+    reasons_relabelled: tuple[str, ...] = ()
+    """Reason ids whose label the file's replaced."""
     templates_added: int = 0
-    """Message templates added (ones with the same id are left as they are)."""
+    """Message templates added."""
+    templates_replaced: int = 0
+    """Message templates whose title or text the file's replaced (same id)."""
     backup: str | None = None
     """The backup made before replacing orders, if any."""
 
@@ -150,7 +154,9 @@ class ImportReport:
             or self.replaced
             or self.lessons_added
             or self.reasons_added
+            or self.reasons_relabelled
             or self.templates_added
+            or self.templates_replaced
         )
 
     def lines(self) -> list[str]:
@@ -177,8 +183,13 @@ class ImportReport:
             )
         if self.reasons_added:
             out.append(f"reasons added to the list: {', '.join(self.reasons_added)}")
-        if self.templates_added:
-            out.append(f"message templates added: {self.templates_added}")
+        if self.reasons_relabelled:
+            out.append(f"reasons relabelled as in the file: {', '.join(self.reasons_relabelled)}")
+        if self.templates_added or self.templates_replaced:
+            out.append(
+                f"message templates: {self.templates_added} added,"
+                f" {self.templates_replaced} replaced by the file's"
+            )
         if self.backup:
             out.append(f"the board as it was before: {self.backup}")
         return out

@@ -263,4 +263,47 @@ def test_templates_travel_with_the_json_export(
     assert main(["--db", str(target), "import", str(out)]) == 0
     titles = [t.title for t in Board(Store(target)).templates()]
     assert "Custom hello" in titles and "Ask the reason" in titles
-    assert "message templates added" in capsys.readouterr().out
+    assert "message templates: 1 added" in capsys.readouterr().out
+
+
+def test_a_json_round_trip_gives_back_the_sellers_reasons_and_templates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Imported into a new board, custom reason labels came back as the defaults, an
+    # unused reason was dropped, and an edited template came back with its default text.
+    from tui.board import Board
+    from tui.domain import DEFAULT_TEMPLATES
+    from tui.store import Store
+
+    source, target = tmp_path / "a.json", tmp_path / "b.json"
+    board = Board(Store(source))
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.set_reasons([("scope", "Scope creep"), ("other", "Misc"), ("late", "Late brief")])
+    first = DEFAULT_TEMPLATES[0]
+    board.save_template(first.title, "My own words, {buyer}.", template_id=first.id)
+    out, again = tmp_path / "export.json", tmp_path / "again.json"
+    assert main(["--db", str(source), "export", "--format", "json", "-o", str(out)]) == 0
+    assert main(["--db", str(target), "import", str(out)]) == 0
+    assert main(["--db", str(target), "export", "--format", "json", "-o", str(again)]) == 0
+    exported, back = json.loads(out.read_text()), json.loads(again.read_text())
+    assert back["reasons"][:3] == exported["reasons"]
+    assert back["templates"] == exported["templates"]
+
+    # A board with lists of its own keeps them, unless --replace.
+    own = tmp_path / "own.json"
+    mine = Board(Store(own))
+    mine.set_reasons([("scope", "Scope (mine)")])
+    mine.save_template(first.title, "Mine, {buyer}.", template_id=first.id)
+    capsys.readouterr()
+    assert main(["--db", str(own), "import", str(out)]) == 0
+    assert dict(Board(Store(own)).reasons())["scope"] == "Scope (mine)"
+    assert Board(Store(own)).templates()[0].text == "Mine, {buyer}."
+    assert main(["--db", str(own), "import", str(out), "--replace"]) == 0
+    said = capsys.readouterr().out
+    assert "reasons relabelled as in the file: scope" in said
+    assert dict(Board(Store(own)).reasons()) == {
+        "scope": "Scope creep",
+        "other": "Misc",
+        "late": "Late brief",
+    }
+    assert Board(Store(own)).templates()[0].text == "My own words, {buyer}."
