@@ -513,6 +513,11 @@ class Board:
                 for rid, label in file_reasons.items()
                 if rid not in dict(known) and (take_all or rid in used)
             ]
+            # A reason no list names (a CSV has none): listed under its id, and reported,
+            # so its orders show it and a typo is seen.
+            missing += [
+                (rid, rid) for rid in used if rid not in dict(known) and rid not in file_reasons
+            ]
             relabelled = [
                 rid
                 for rid, label in known

@@ -699,6 +699,40 @@ def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str
     return fields
 
 
+def check_consistent(order: Order, *, fill: bool = False) -> Order:
+    """An order from outside (an import) whose outcome, refund and request fit together
+    as the moves record them, or a :class:`ValidationError` naming what does not.
+
+    With ``fill``, what a move would have recorded and the row left empty is filled in:
+    a cancelled order's refund (all of its amount), the time an order in 'requested'
+    (or 'review') got there (when it entered its stage)."""
+    outcome, refund = order.outcome, order.refund_cents
+    if (
+        outcome is not None
+        and outcome is not Outcome.WITHDRAWN
+        and order.stage.position < Stage.FOLLOW_UP.position
+    ):
+        raise ValidationError(
+            "outcome", f"{outcome.value} is recorded from follow-up on, not in {order.stage.value}"
+        )
+    if order.amount_cents and refund > order.amount_cents:
+        raise ValidationError("refund", f"more than the order's {order.amount} {order.currency}")
+    if outcome is Outcome.PARTIAL_REFUND and not refund:
+        raise ValidationError("refund", "required for a partial refund (e.g. 10.00)")
+    if refund and not (outcome is Outcome.PARTIAL_REFUND or (outcome and outcome.cancelled)):
+        raise ValidationError("refund", "only with the partial-refund outcome or a cancelled one")
+    if not fill:
+        return order
+    changes: dict[str, Any] = {}
+    if outcome is not None and outcome.cancelled and not refund:
+        changes["refund_cents"] = order.amount_cents
+    if order.stage is Stage.REQUESTED and order.requested_at is None:
+        changes["requested_at"] = order.entered_stage_at
+    if order.stage is Stage.REVIEW and order.escalated_at is None:
+        changes["escalated_at"] = order.entered_stage_at
+    return replace(order, **changes) if changes else order
+
+
 def new_order(draft: OrderDraft, now: datetime, default_currency: str = "USD") -> Order:
     """A new order in 'Talk to buyer', from a validated draft."""
     fields = validate_draft(draft, default_currency)

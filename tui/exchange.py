@@ -38,6 +38,7 @@ from tui.domain import (
     Stage,
     Template,
     ValidationError,
+    check_consistent,
     from_iso,
     parse_amount,
     parse_currency,
@@ -591,6 +592,14 @@ def _checked(field_name: str, check: Callable[[], _T]) -> _T:
         raise _Bad(field_name, error.message) from None
 
 
+def _consistent(order: Order, *, fill: bool = False) -> Order:
+    """:func:`check_consistent`, its error placed as the field it names."""
+    try:
+        return check_consistent(order, fill=fill)
+    except ValidationError as error:
+        raise _Bad(error.field, error.message) from None
+
+
 def parse_json(text: str) -> ImportData:
     """Validate a JSON export completely; the first error names the order and field."""
     try:
@@ -810,7 +819,7 @@ def _order_from_json(item: Any) -> Order:
         order = Order.from_dict({**item, "order": number})
     except (KeyError, ValueError, TypeError) as error:  # pragma: no cover - checked above
         raise _Bad("order", f"cannot be read ({error})") from None
-    return order
+    return _consistent(order)
 
 
 def _entry_from_json(item: Any, prefix: str) -> Entry:
@@ -861,10 +870,12 @@ def parse_csv(text: str, now: datetime) -> ImportData:
     have no entries (an order already on the board keeps its own); their history records
     the import.
     """
+    # Strict: a quote left open swallowed every row after it into one cell, silently.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(reader)
     except csv.Error as error:
-        raise ExchangeError(f"not valid CSV: {error}") from None
+        raise ExchangeError(f"not valid CSV: {error} (line {reader.line_num})") from None
     if not rows:
         raise ExchangeError("the file is empty")
     header = [clean_line(cell).lower() for cell in rows[0]]
@@ -969,7 +980,7 @@ def _order_from_csv(values: Mapping[str, str], now: datetime) -> Order:
     tags = _checked("tags", lambda: parse_tags(get("tags")))
     created_at = _csv_moment(values, "created_at") or now
     entered = _csv_moment(values, "entered_stage_at") or created_at
-    return Order(
+    order = Order(
         number=number,
         buyer=buyer,
         gig=gig,
@@ -993,3 +1004,4 @@ def _order_from_csv(values: Mapping[str, str], now: datetime) -> Order:
         tags=tags,
         history=(Event(at=now, action="imported", detail="from CSV"),),
     )
+    return _consistent(order, fill=True)

@@ -307,3 +307,52 @@ def test_a_json_round_trip_gives_back_the_sellers_reasons_and_templates(
         "late": "Late brief",
     }
     assert Board(Store(own)).templates()[0].text == "My own words, {buyer}."
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        ("FO1,a,closed,partial-refund,50,10", "refund: more than the order's 10.00 USD"),
+        ("FO2,b,closed,saved,5,10", "refund: only with the partial-refund outcome"),
+        ("FO3,c,closed,partial-refund,,10", "refund: required for a partial refund"),
+        ("FO4,d,talk,saved,,10", "outcome: saved is recorded from follow-up on, not in talk"),
+        ('FO5,"e', "not valid CSV"),
+    ],
+)
+def test_an_import_refuses_money_and_outcomes_a_move_would_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str, said: str
+) -> None:
+    # They were accepted, and stats then showed 55.00 refunded on 20.00 of orders.
+    board_file, csv_file = tmp_path / "board.json", tmp_path / "c.csv"
+    main(["--db", str(board_file), "add", "FO0", "--buyer", "x"])
+    before = board_file.read_bytes()
+    csv_file.write_text(f"order,buyer,stage,outcome,refund,amount\n{rows}\n")
+    capsys.readouterr()
+    assert main(["--db", str(board_file), "import", str(csv_file)]) == 2
+    assert said in one_error_line(capsys.readouterr().err)
+    assert board_file.read_bytes() == before
+
+
+def test_an_import_fills_what_a_move_records_and_lists_a_reason_no_list_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.board import Board
+    from tui.store import Store
+
+    board_file, csv_file = tmp_path / "board.json", tmp_path / "c.csv"
+    csv_file.write_text(
+        "order,buyer,stage,outcome,refund,amount,reason,entered_stage_at\n"
+        "FO1,a,requested,,,10,scope,2026-11-20T10:00:00+00:00\n"
+        "FO2,b,closed,cancelled-mutual,,10,,\n"
+    )
+    assert main(["--db", str(board_file), "import", str(csv_file)]) == 0
+    board = Board(Store(board_file))
+    first = board.get("FO1")
+    assert first.requested_at == first.entered_stage_at  # its 48 h counted from then
+    assert board.get("FO2").refund_cents == 1000  # a cancellation refunds it all
+    # A reason no list names (a CSV carries none) was kept, but listed nowhere.
+    csv_file.write_text("order,buyer,stage,reason\nFO9,z,requested,bogus\n")
+    capsys.readouterr()
+    assert main(["--db", str(board_file), "import", str(csv_file)]) == 0
+    assert "reasons added to the list: bogus" in capsys.readouterr().out
+    assert dict(Board(Store(board_file)).reasons())["bogus"] == "bogus"
