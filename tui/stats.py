@@ -391,8 +391,11 @@ def bar_chart(rows: Sequence[tuple[str, int, str]], width: int = 80) -> list[str
     """Lines of ``label  ████▌ value``; rows are (label, number, text shown after the bar)."""
     if not rows:
         return []
-    label_width = min(max(cell_width(label) for label, _, _ in rows), max(8, width // 3))
     text_width = max(cell_width(text) for _, _, text in rows)
+    # Labels take the room they need, but for a bar of a quarter of the width (a third
+    # cut "Requirements or scope mi…" beside a 60-cell bar).
+    room = width - text_width - 4 - max(4, width // 4)
+    label_width = min(max(cell_width(label) for label, _, _ in rows), max(8, room))
     bar_width = max(1, width - label_width - text_width - 4)
     top = max(value for _, value, _ in rows)
     lines = []
@@ -408,8 +411,8 @@ def _money_text(cents: int) -> str:
 
 
 def render_text(stats: Stats, width: int = 80) -> str:
-    """The numbers as plain text with bar charts, ``width`` cells wide (at least 40)."""
-    width = max(40, width)
+    """The numbers as plain text with bar charts, ``width`` cells wide (at least 24)."""
+    width = max(24, width)
     out: list[str] = []
 
     def section(title: str) -> None:

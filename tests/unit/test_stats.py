@@ -11,7 +11,7 @@ import pytest
 
 from tests.perf._perf_boards import build_board
 from tui.board import Board
-from tui.domain import EntryKind, Initiator, Move, OrderDraft, Outcome, Stage
+from tui.domain import DEFAULT_REASONS, EntryKind, Initiator, Move, OrderDraft, Outcome, Stage
 from tui.stats import (
     NO_REASON,
     Count,
@@ -265,14 +265,22 @@ def test_json_is_plain_data(stats: Stats) -> None:
     assert data["by_reason"][-1] == {"reason": None, "label": "(no reason recorded)", "count": 1}
 
 
-@pytest.mark.parametrize("width", [40, 80, 120])
+@pytest.mark.parametrize("width", [36, 40, 80, 120])
 def test_render_text_fits_the_width(stats: Stats, width: int) -> None:
     text = render_text(stats, width)
-    assert all(cell_width(line) <= width for line in text.splitlines())
+    assert all(cell_width(line) <= width for line in text.splitlines()), text
     assert "save rate 40% (2 of 5)" in text
     assert "Requirements" in text and "█" in text
     assert "USD    120.00  30.00     30.00" in text
     assert "7.0 d (1 case)" in text and "1.5 d (4 cases)" in text
+
+
+def test_labels_are_whole_where_the_bars_leave_room(stats: Stats) -> None:
+    # At 80 a label was cut at a third of the width, beside a 60-cell bar.
+    text = render_text(stats, 80)
+    labels = dict(DEFAULT_REASONS)
+    assert labels["scope"] in text, text
+    assert "…" not in text
 
 
 def test_render_text_on_an_empty_board() -> None:

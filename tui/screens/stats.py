@@ -90,7 +90,7 @@ class StatsScreen(Screen[None]):
     def draw(self) -> None:
         if self.stats is None:
             return
-        width = max(40, self.size.width - 4)
+        width = max(24, self.size.width - 4)
         self.query_one("#stats-text", Static).update(styled_report(render_text(self.stats, width)))
 
     def on_resize(self, event: Resize) -> None:
