@@ -274,7 +274,7 @@ def parse_date(text: str | None, field_name: str = "due") -> date | None:
     raw = clean_line(text or "")
     if not raw:
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):  # (\d takes other digits: fullwidth)
         raise ValidationError(field_name, f"not a date in YYYY-MM-DD form: {raw!r}")
     try:
         day = date.fromisoformat(raw)
@@ -696,6 +696,9 @@ def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str
         fields["next_check"] = parse_date(draft.next_check, "next_check")
     if draft.follow_up_due is not None:
         fields["follow_up_due"] = parse_date(draft.follow_up_due, "follow_up_due")
+    due, ordered = fields["due"], fields["order_date"]
+    if isinstance(due, date) and isinstance(ordered, date) and due < ordered:
+        raise ValidationError("due", f"before the order date, {ordered.isoformat()}")
     return fields
 
 

@@ -82,7 +82,15 @@ def test_a_comma_that_is_not_between_thousands_is_refused_not_guessed(text: str)
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-13-01", "26-11-01", "tomorrow", "2026/11/01", "2026-02-30", "9999-12-31", "1999-12-31"],
+    [
+        "2026-13-01",
+        "26-11-01",
+        "tomorrow",
+        "2026/11/01",
+        "2026-02-30",
+        "9999-12-31",
+        "1999-12-31",
+    ],
 )
 def test_bad_dates_are_refused(text: str) -> None:
     with pytest.raises(ValidationError) as caught:
@@ -500,3 +508,18 @@ def test_what_a_move_does_not_record_is_refused_not_dropped(
     with pytest.raises(ValidationError) as caught:
         move_order(order_in(source), move, FROZEN)
     assert caught.value.field == field
+
+
+def test_fullwidth_digits_are_not_a_date_in_the_form() -> None:
+    # They were taken for digits, and the error said "no such date".
+    with pytest.raises(ValidationError) as caught:
+        parse_date("\uff12\uff10\uff12\uff16-11-01")
+    assert caught.value.message.startswith("not a date in YYYY-MM-DD form")
+
+
+def test_a_due_date_before_the_order_date_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        new_order(OrderDraft("FO1", "x", order_date="2026-11-20", due="2026-11-19"), FROZEN)
+    assert caught.value.field == "due" and "before the order date" in caught.value.message
+    same_day = new_order(OrderDraft("FO1", "x", order_date="2026-11-20", due="2026-11-20"), FROZEN)
+    assert same_day.due == same_day.order_date
