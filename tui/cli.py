@@ -22,7 +22,7 @@ from tui.board import Board, ConflictError
 from tui.config import load_config
 from tui.domain import Direction, EntryKind, Initiator, Move, Order, OrderDraft, Outcome, Stage
 from tui.store import Store, StoreError
-from tui.text import cell_width, format_amount, shorten
+from tui.text import cell_width, format_amount, shorten_cells
 
 if TYPE_CHECKING:
     import argparse  # imported when a command is parsed: opening the board needs none
@@ -235,7 +235,7 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
         rows.append(
             (
                 o.number,
-                shorten(o.buyer, 20),
+                shorten_cells(o.buyer, 20),
                 f"{o.amount} {o.currency}",
                 o.stage.value,
                 domain.format_age(o, now),

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tui.domain import OPEN_STAGES, Order, Outcome, Stage, from_iso, to_iso
-from tui.text import clean_line, format_amount
+from tui.text import clean_line, format_amount, shorten_cells
 
 NO_REASON = ""
 """The key of cancelled cases with no reason recorded."""
@@ -368,13 +368,7 @@ def cell_width(text: str) -> int:
 
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells (marked with an ellipsis) and padded to it."""
-    if cell_width(text) > width:
-        out = ""
-        for ch in text:
-            if cell_width(out + ch) > width - 1:
-                break
-            out += ch
-        text = out + "…"
+    text = shorten_cells(text, width)
     return text + " " * (width - cell_width(text))
 
 

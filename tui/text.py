@@ -88,6 +88,22 @@ def format_amount(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
+def shorten_cells(text: str, width: int) -> str:
+    """Cut ``text`` to at most ``width`` terminal cells, marking the cut with an ellipsis
+    (a wide character, two cells, counts as two: a CJK name cut by characters took
+    twice its room)."""
+    if cell_width(text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        size = cell_width(char)
+        if used + size > width - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…"
+
+
 def shorten(text: str, limit: int) -> str:
     """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
     if len(text) <= limit:

@@ -265,3 +265,24 @@ def test_an_error_naming_typed_text_sends_no_escape_sequence_to_the_terminal(
     assert err.startswith("cancelboard: error: ") and err.count("\n") == 1, err
     assert not any(ch in err for ch in "\x1b\x07"), repr(err)
     assert "PWNED" not in err and "[2J" not in err and "[31m" not in err
+
+
+def test_list_cuts_a_wide_buyer_name_by_its_cells(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Cut at 20 characters, a CJK name took 40 columns and pushed the table apart.
+    from tui.text import cell_width
+
+    run(db_path, "add", "FO1", "--buyer", "日本語のバイヤー名前です日本語のバイヤー名前")
+    run(db_path, "add", "FO2", "--buyer", "ann")
+    capsys.readouterr()
+    assert run(db_path, "list") == 0
+    lines = capsys.readouterr().out.splitlines()
+    wide, plain = lines[1], lines[2]
+    buyer = wide[wide.index("日") : wide.index("…") + 1]
+    assert cell_width(buyer) <= 20
+
+    def column_of(line: str, text: str) -> int:
+        return cell_width(line[: line.index(text)])
+
+    assert column_of(wide, "0.00 USD") == column_of(plain, "0.00 USD")  # the columns line up
