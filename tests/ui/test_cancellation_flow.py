@@ -726,3 +726,33 @@ async def test_undoing_a_rename_on_the_order_screen_follows_the_order_back(
         await wait_for(pilot, lambda: screen.sub_title == "FO1")
         assert app.screen is screen
         assert not any("no longer on the board" in n for n in notices(app))
+
+
+async def test_clearing_a_filter_leaves_every_column_starting_on_a_card(db_path: Path) -> None:
+    # A column kept its scroll position in lines as its cards came back: its top card
+    # showed from its middle ("47h left"), without its order number.
+    from textual.geometry import Region
+
+    from tui.widgets.column import StageColumn
+
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    for i in range(60):
+        number = f"FO{i:03d}"
+        board.add_order(OrderDraft(number, f"dave{i}" if i % 7 == 0 else f"ann{i}"))
+        board.move(number, Move(Stage.REQUESTED))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO000")
+        column = app.screen.query_one("#col-requested", StageColumn)
+        await pilot.press("l", *"j" * 30)
+        await wait_for(pilot, lambda: column.current_number == "FO030")
+        await pilot.press("slash", *"dave")
+        await wait_for(pilot, lambda: "FO001" not in column.numbers)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(column.numbers) == 60)
+        await pilot.pause()
+        cards = column.cards
+        top = cards.render_lines(Region(0, 0, *cards.size))[0].text
+        assert top.startswith("FO0"), top
+        shown = "\n".join(s.text for s in cards.render_lines(Region(0, 0, *cards.size)))
+        assert column.current_number is not None and column.current_number in shown

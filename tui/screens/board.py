@@ -555,6 +555,8 @@ class BoardScreen(OrderActions):
         if shown is None:
             shown, self._unfiltered_at = self._unfiltered_at, None
         self.show(list(self.orders.values()), focus=shown.number if shown else None)
+        for column in self.columns():
+            column.cards.snap_to_card()
         self._focus_cards()
 
     def _focus_cards(self) -> None:

@@ -124,6 +124,28 @@ class CardList(OptionList):
             self.cursor_shown = shown
             self._refresh_cards(self.highlighted)
 
+    def snap_to_card(self) -> None:
+        """Scroll so the top line is a card's first (its order number), keeping the
+        cursor's card in sight: a list whose cards came back (a filter cleared) kept
+        its scroll position in lines, mid-card, its top card without its number."""
+        lines = self._line_cache.lines
+        top = round(self.scroll_offset.y)
+        if not 0 < top < len(lines):
+            return
+        index, row = lines[top]
+        if not row:
+            return
+        up, down = top - row, top - row + self._line_cache.heights.get(index, row + 1)
+        cursor = self.highlighted
+        first = self._line_cache.index_to_line.get(cursor) if cursor is not None else None
+        height = self.scrollable_content_region.height
+        # Up shows the card's first line; down, if up would push the cursor's card out.
+        target = up
+        if cursor is not None and first is not None:
+            if first + self._line_cache.heights.get(cursor, 1) > up + height:
+                target = down
+        self.scroll_to(y=target, animate=False, immediate=True)
+
     CURSOR_ACTIONS = frozenset(
         {"cursor_down", "cursor_up", "first", "last", "page_down", "page_up"}
     )
