@@ -82,7 +82,7 @@ class ChoiceModal(ModalScreen[bool]):
             yield Label("", id="ask-label")
             yield Input(id="ask")
             yield Static("", id="error", classes="error")
-            yield Static("key or ↑↓ + enter: choose · escape: cancel", classes="hint")
+            yield Static("key, or ↑↓ (j k) + enter: choose · escape: cancel", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#ask-label").display = False
