@@ -389,6 +389,10 @@ def _cmd_doctor(board: Board, args: argparse.Namespace) -> int:
 COMMANDS["doctor"] = _cmd_doctor
 
 
+OPTION_OF_FIELD = {"reason_text": "--reason-text"}
+"""A field whose command-line option is spelt otherwise: the error names the option."""
+
+
 def _one_line(message: str) -> str:
     from tui.text import clean_line
 
@@ -431,7 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         board = Board(Store(db), settings=config.settings)
         return COMMANDS[args.command](board, args)
     except domain.ValidationError as error:
-        return _fail(str(error))
+        option = OPTION_OF_FIELD.get(error.field)
+        return _fail(f"{option}: {error.message}" if option else str(error))
     except (ConflictError, StoreError) as error:
         return _fail(str(error))
     except BrokenPipeError:

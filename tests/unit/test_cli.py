@@ -104,6 +104,7 @@ def test_list_stage_all_and_archive(db_path: Path, capsys: pytest.CaptureFixture
         (["move", "FO0", "closed", "--outcome", "saved", "--reason", "scope"], "reason"),
         (["move", "FO0", "closed", "--outcome", "saved", "--initiator", "buyer"], "initiator"),
         (["move", "FO0", "requested", "--ticket", "CS-1"], "ticket"),
+        (["move", "FO0", "requested", "--reason-text", "x" * 2001], "--reason-text: at most"),
         (["move", "MISSING", "requested"], "order"),
         (["note", "FO0", "  "], "text"),
         (["note", "MISSING", "x"], "order"),
