@@ -530,6 +530,7 @@ class Board:
                     final = list(file_reasons.items()) + [
                         (rid, label) for rid, label in known if rid not in file_reasons
                     ]
+                    final += [(rid, label) for rid, label in missing if rid not in dict(final)]
                 else:
                     final = [
                         (rid, file_reasons[rid] if rid in relabelled else label)

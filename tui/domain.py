@@ -974,7 +974,10 @@ def move_order(
             )
         # The default is "other", or the first reason if the seller's list has no "other".
         default = DEFAULT_REASON if DEFAULT_REASON in known else known[0]
-        kept = reopened and order.requested_at is not None
+        # A plain reopen (the '<' from the archive) keeps the request it had; a reason or
+        # who asked, given, is a new request, and its 48 h start now.
+        fresh = move.reason is not None or move.initiator is not None
+        kept = reopened and order.requested_at is not None and not fresh
         changes["reason"] = reason or (order.reason if kept and order.reason else default)
         changes["initiator"] = move.initiator or (
             order.initiator if kept and order.initiator else Initiator.ME

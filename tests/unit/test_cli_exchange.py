@@ -272,7 +272,7 @@ def test_a_json_round_trip_gives_back_the_sellers_reasons_and_templates(
     # Imported into a new board, custom reason labels came back as the defaults, an
     # unused reason was dropped, and an edited template came back with its default text.
     from tui.board import Board
-    from tui.domain import DEFAULT_TEMPLATES
+    from tui.domain import DEFAULT_TEMPLATES, Move, Stage
     from tui.store import Store
 
     source, target = tmp_path / "a.json", tmp_path / "b.json"
@@ -288,6 +288,17 @@ def test_a_json_round_trip_gives_back_the_sellers_reasons_and_templates(
     exported, back = json.loads(out.read_text()), json.loads(again.read_text())
     assert back["reasons"][:3] == exported["reasons"]
     assert back["templates"] == exported["templates"]
+
+    # A reason an order uses that the file's list lacks is listed too (under its id).
+    board.move("FO1", Move(Stage.REQUESTED, reason="late"))
+    board.set_reasons([("scope", "Scope creep"), ("other", "Misc")])
+    unlisted = tmp_path / "unlisted.json"
+    assert main(["--db", str(source), "export", "--format", "json", "-o", str(unlisted)]) == 0
+    fresh = tmp_path / "fresh.json"
+    capsys.readouterr()
+    assert main(["--db", str(fresh), "import", str(unlisted)]) == 0
+    assert "reasons added to the list: late" in capsys.readouterr().out
+    assert dict(Board(Store(fresh)).reasons())["late"] == "late"
 
     # A board with lists of its own keeps them, unless --replace.
     own = tmp_path / "own.json"

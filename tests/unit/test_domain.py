@@ -484,6 +484,9 @@ def test_reopening_into_requested_or_review_records_the_request_or_the_ticket() 
         Initiator.BUYER,
         FROZEN,
     )
+    # Reopened with a reason given: a new request, its 48 h from now.
+    renewed = move_order(asked, Move(Stage.REQUESTED, reason="scope"), later)
+    assert (renewed.reason, renewed.requested_at) == ("scope", later)
     review = move_order(closed, Move(Stage.REVIEW, ticket="CS-9"), later)
     assert (review.ticket, review.escalated_at) == ("CS-9", later)
 
