@@ -293,6 +293,9 @@ async def test_enter_on_an_entry_shows_all_of_it_however_long(db_path: Path) -> 
         )
         assert "more characters]" in shown
         assert "THE VERY END" not in shown
+        assert any(  # the help says so, where the key is pressed
+            what == "Read it whole" for _, _, what in app.key_rows()
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, EntryModal))
         await wait_for_text(pilot, "Message from buyer · FO1")

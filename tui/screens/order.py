@@ -48,7 +48,7 @@ class EntryPanel(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
-        Binding("enter", "select", "Read it whole", show=False),
+        Binding("enter", "read_whole", "Read it whole", show=False),
     ]
 
     def __init__(self, kind: EntryKind, title: str) -> None:
@@ -104,6 +104,11 @@ class EntryPanel(OptionList):
         step = min(abs(lines), hidden)
         self.scroll_to(y=view + step if lines > 0 else view - step, animate=False, immediate=True)
         return True
+
+    def action_read_whole(self) -> None:
+        """The highlighted entry whole (OptionList's select, under its own name: the help
+        leaves Textual's own select out, as it does nothing elsewhere)."""
+        self.action_select()
 
     def show_entries(self, entries: tuple[Entry, ...]) -> None:
         """Show entries oldest first, keeping the view on the newest."""
