@@ -165,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace a damaged board with the newest backup that loads (the damaged file is kept)",
     )
+    doctor.add_argument(
+        "--forget-archive",
+        action="store_true",
+        help="give up a missing archive no backup brings back (closing works again)",
+    )
     _db_option(doctor)
     srv = sub.add_parser("serve", help="serve the board in a web browser (textual-serve)")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -383,7 +388,7 @@ COMMANDS = {
 def _cmd_doctor(board: Board, args: argparse.Namespace) -> int:
     from tui.doctor import doctor
 
-    return doctor(board.store, restore=args.restore)
+    return doctor(board.store, restore=args.restore, forget_archive=args.forget_archive)
 
 
 COMMANDS["doctor"] = _cmd_doctor

@@ -28,6 +28,11 @@ from tui.store import (
 EXIT_OK = 0
 EXIT_DAMAGED = 2
 
+FORGET_HINT = (
+    "no backup of the archive: if it cannot be found, cancelboard doctor --forget-archive"
+    " gives its orders up, and orders can be closed again"
+)
+
 
 @dataclass(frozen=True)
 class Check:
@@ -148,11 +153,19 @@ def _backups(
     return good
 
 
-def doctor(store: Store, *, restore: bool = False, out: Callable[[str], None] = print) -> int:
+def doctor(
+    store: Store,
+    *,
+    restore: bool = False,
+    forget_archive: bool = False,
+    out: Callable[[str], None] = print,
+) -> int:
     """Report on the board file and its archive (and with ``restore``, put back the newest
-    good backup of each damaged one)."""
+    good backup of each damaged one; with ``forget_archive``, give up a missing archive
+    that no backup can bring back)."""
     board = check(store.path)
     archive = check(store.archive_path, archive=True)
+    missing = False
     if board.ok and not archive.exists:
         try:
             problem = missing_archive(load_file(store.path), store.archive_path)
@@ -160,6 +173,20 @@ def doctor(store: Store, *, restore: bool = False, out: Callable[[str], None] = 
             problem = None
         if problem is not None:
             archive = replace(archive, error=problem)
+            missing = True
+    if forget_archive:
+        if not missing:
+            out(
+                "nothing to forget: the archive is there, or the board file lists no archived order"
+            )
+            return EXIT_OK if archive.ok else EXIT_DAMAGED
+        count, backup = store.forget_archive()
+        out(
+            f"the board file no longer lists the {count} archived order{'s' * (count != 1)} of"
+            f" the missing archive; the next close starts a new one"
+            + (f" (the board file as it was: {backup.name})" if backup else "")
+        )
+        return EXIT_OK
     out(f"board file: {store.path}")
     out(_status(board, "status", "no board file yet (it is created with the first change)"))
     out(f"archive file: {store.archive_path}")
@@ -206,11 +233,15 @@ def doctor(store: Store, *, restore: bool = False, out: Callable[[str], None] = 
                     f"to put back the newest good backup of{what or ' the board file'}"
                     f" ({backups[0].name}): cancelboard doctor --restore"
                 )
+            elif what and missing:
+                out(FORGET_HINT)
         return EXIT_DAMAGED
     code = EXIT_OK
     for _, backups, what in todo:
         if not backups:
             out(f"cannot restore{what}: no backup loads; nothing was changed")
+            if what and missing:
+                out(FORGET_HINT)
             code = EXIT_DAMAGED
             continue
         aside = store.restore(backups[0])

@@ -406,6 +406,23 @@ def check_not_emptied(raw: bytes, path: Path) -> None:
         )
 
 
+def check_not_missing(path: Path) -> None:
+    """Refuse a missing board file (as :class:`StoreError`) when something beside it shows
+    a board was there (see :func:`check_not_emptied`): deleted, or moved without its
+    archive, its open orders are gone, and as a new board it would quietly start empty
+    beside the old archive. With nothing beside it, it is a new board."""
+    evidence = board_evidence(path)
+    if evidence is None:
+        return
+    backups = [p for p in path.parent.glob(f"{path.name}.bak-*") if has_content(p)]
+    way = (
+        "cancelboard doctor --restore puts back the newest good backup"
+        if backups
+        else f"put it back, or move {archive_path_of(path).name} away to start a new board"
+    )
+    raise StoreError(f"{path}: missing, but {evidence} shows a board was there; {way}")
+
+
 def board_evidence(path: Path) -> str | None:
     """What beside the board file ``path`` shows that a board was there: its archive, or
     a backup with something in it; None when nothing does."""
@@ -540,6 +557,8 @@ def load_file(path: Path, *, archive: bool = False) -> Snapshot:
     writing anything; raises :class:`StoreError` naming it."""
     got = read_file(path, archive=archive)
     if got is None:
+        if not archive:
+            check_not_missing(path)
         return Snapshot(empty_archive() if archive else empty_board(), None)
     raw, fingerprint = got
     if archive:
@@ -1223,10 +1242,29 @@ class Store:
         file) lists archived orders (see :func:`missing_archive`)."""
         problem = missing_archive(board, self.archive_path)
         if problem is not None:
-            raise ArchiveError(
-                f"{self.archive_path}: {problem}; cancelboard doctor --restore puts back"
-                " its newest good backup"
+            way = (
+                "cancelboard doctor --restore puts back its newest good backup"
+                if self.archive_backups()
+                else "put it back, or cancelboard doctor --forget-archive gives its orders up"
             )
+            raise ArchiveError(f"{self.archive_path}: {problem}; {way}")
+
+    def forget_archive(self) -> tuple[int, Path | None]:
+        """Give up a missing archive (see :func:`missing_archive`) that no backup brings
+        back: the board file stops listing its orders, so orders can be closed again (a
+        new archive starts), after a backup of the board file as it was. Returns how many
+        orders were given up, and that backup."""
+        made = self.backup(reason="forget-archive")
+        with self._locked():
+            snap, _ = self._load(self._cache)
+            if missing_archive(snap, self.archive_path) is None:
+                raise StoreError(f"{self.archive_path}: not missing, or no order listed in it")
+            count = len(snap.archived_numbers or ())
+            last = _last_archived_id(snap.data) or 0
+            data = {**snap.data, ARCHIVED: archive_index((), last)}
+            self._write_atomic(orjson.dumps(data), snap.fingerprint, target=self.path)
+            self._cache = None
+        return count, made
 
     def all_orders(self, snapshot: Snapshot | None = None) -> list[tuple[dict[str, Any], bool]]:
         """Every order, open and closed: (document, whether from the archive); see
@@ -1261,6 +1299,7 @@ class Store:
         data when the bytes are the same."""
         got = read_file(self.path)
         if got is None:
+            check_not_missing(self.path)
             return Snapshot(empty_board(), None), None
         raw, fingerprint = got
         if cached is not None and cached.check == raw and raw and not raw.isspace():

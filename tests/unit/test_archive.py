@@ -1268,3 +1268,49 @@ def test_whether_the_archive_holds_orders_is_known_without_reading_it(
     db_path.write_bytes(orjson.dumps(data))
     archive.write_text("not json", encoding="utf-8")
     assert Board(Store(db_path)).has_archived()
+
+
+def test_a_missing_archive_no_backup_brings_back_can_be_given_up(
+    db_path: Path, archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # With no archive backup (they are daily), no close could ever be made again, and
+    # the errors sent the seller to a --restore that could not restore anything.
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    archive.unlink()
+    capsys.readouterr()
+    assert main(["move", "FO2", "closed", "--outcome", "saved", "--db", str(db_path)]) == 2
+    err = capsys.readouterr().err
+    assert "put it back, or cancelboard doctor --forget-archive gives its orders up" in err
+    assert "--restore" not in err
+    assert main(["doctor", "--db", str(db_path)]) == 2
+    assert "cancelboard doctor --forget-archive" in capsys.readouterr().out
+    assert main(["doctor", "--forget-archive", "--db", str(db_path)]) == 0
+    said = capsys.readouterr().out
+    assert "no longer lists the 1 archived order of the missing archive" in said
+    assert main(["move", "FO2", "closed", "--outcome", "saved", "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    assert main(["list", "--all", "--db", str(db_path)]) == 0
+    assert "FO2" in capsys.readouterr().out
+    assert main(["doctor", "--db", str(db_path)]) == 0
+    # The board file as it was is kept, should the archive turn up.
+    assert any("forget-archive" in p.name for p in db_path.parent.iterdir())
+
+
+def test_a_deleted_board_file_beside_its_archive_is_not_a_new_board(
+    db_path: Path, archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The open orders were silently gone: list showed the archive, add started afresh.
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    db_path.unlink()
+    capsys.readouterr()
+    for args in (["list"], ["list", "--json"], ["add", "FO3", "--buyer", "x"], ["doctor"]):
+        assert main([*args, "--db", str(db_path)]) == 2, args
+        captured = capsys.readouterr()
+        said = captured.err + captured.out
+        assert "missing, but its archive board.archive.json shows a board was there" in said
+        assert not db_path.exists()
+    assert "move board.archive.json away to start a new board" in said
+    Store(db_path.with_name("other.json"))  # a board with nothing beside it is new
+    assert main(["add", "FO9", "--buyer", "x", "--db", str(db_path.with_name("other.json"))]) == 0
