@@ -243,7 +243,7 @@ class BoardScreen(OrderActions):
         elif not orders or self.filter_text:
             # "No orders yet" would be wrong when everything is in the archive, and a
             # filter finding no open order says the archive was not searched.
-            self._has_archive = await self.call(self.board.has_archived)
+            await self._know_archive()
         if self._partial:
             self._partial = False
             self.cb_app.orders_read.set()
@@ -524,9 +524,24 @@ class BoardScreen(OrderActions):
         self.set_focus(box)
         if not self.show_archive:
             # For the line a filter finding no open order shows (the board file's index).
-            had, self._has_archive = self._has_archive, await self.call(self.board.has_archived)
+            had = self._has_archive
+            await self._know_archive()
             if self.filter_text and self._has_archive != had:
                 self.show(list(self.orders.values()))  # typed meanwhile (a burst)
+
+    _archive_known_for: Fingerprint | None = None
+
+    async def _know_archive(self) -> None:
+        """Whether the archive holds any order, asked once per state of the board file
+        (its index says; a reload per key while filtering need not ask again)."""
+        if self._archive_known_for is not None and self._archive_known_for == self._loaded:
+            return
+        try:
+            self._has_archive = await self.call(self.board.has_archived)
+        except StoreError:  # said by the reload that reads it; nothing to add here
+            self._has_archive = False
+            return
+        self._archive_known_for = self._loaded
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
