@@ -446,10 +446,13 @@ class CancelboardApp(App[None]):
                 self.call_after_refresh(self.open_order, number)
                 return
             self.pop_screen()
-        if isinstance(self.screen, BoardScreen):
+        board = self.screen
+        if isinstance(board, BoardScreen):
             # The board's cursor on it too: escape comes back to it, not to the card the
-            # cursor was on (a '>' then moved that other order).
-            self.screen.select_order(number)
+            # cursor was on (a '>' then moved that other order); a filter hiding it goes.
+            if not board.select_order(number) and board.filter_text:
+                board.action_clear_filter()
+                board.select_order(number)
         self.push_screen(OrderScreen(number))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -42,6 +42,16 @@ async def test_palette_jumps_to_an_order_by_buyer(db_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
         order = app.screen.current_order()  # type: ignore[attr-defined]
         assert order is not None and order.number == "FO2"
+        # A filter that hides the order jumped to goes.
+        await pilot.press("slash", *"alice", "enter")
+        await wait_for(pilot, lambda: "FO2" not in app.screen.columns()[0].numbers)  # type: ignore[attr-defined]
+        app.open_order("FO2")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        order = app.screen.current_order()  # type: ignore[attr-defined]
+        assert order is not None and order.number == "FO2"
+        assert app.screen.filter_text == ""  # type: ignore[attr-defined]
 
 
 async def test_help_lists_every_binding_of_the_board_screen(db_path: Path) -> None:
