@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tests.conftest import FROZEN, stored_orders
@@ -240,21 +242,33 @@ async def test_notes_messages_and_lessons_then_reopen(db_path: Path) -> None:
         assert "[bold]soon[/]" in screen_text(again)
 
 
+def message_board(db_path: Path, message: str) -> Path:
+    """A board of one order, FO1, with one buyer message."""
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.add_entry("FO1", EntryKind.MESSAGE, message)
+    return db_path
+
+
+async def open_the_messages(pilot: Pilot[None]) -> Widget:
+    """Open FO1's screen and put focus on its buyer messages; the panel."""
+    app = pilot.app
+    await wait_for_text(pilot, "FO1")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+    panel = app.screen.query_one("#panel-message")
+    panel.focus()
+    await pilot.pause()
+    return panel
+
+
 async def test_a_message_taller_than_its_panel_can_be_read_whole(db_path: Path) -> None:
     # At 80x24 a long message runs past its panel: the keys moved from entry to entry,
     # and a lone one could not be scrolled at all.
-    board = Board(Store(db_path))
-    board.add_order(OrderDraft("FO1", "jane"))
     words = " ".join(f"w{n:03d}" for n in range(180))
-    board.add_entry("FO1", EntryKind.MESSAGE, f"START {words} FINISH")
-    app = make_app(db_path)
+    app = make_app(message_board(db_path, f"START {words} FINISH"))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "FO1")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
-        panel = app.screen.query_one("#panel-message")
-        panel.focus()
-        await pilot.pause()
+        await open_the_messages(pilot)
         await pilot.press("end")
         await wait_for_text(pilot, "FINISH")
         assert "START" not in screen_text(app)  # it is taller than the panel
@@ -272,18 +286,10 @@ async def test_enter_on_an_entry_shows_all_of_it_however_long(db_path: Path) -> 
     # the board at all (only copied with y).
     from tui.screens.entry_view import EntryModal
 
-    board = Board(Store(db_path))
-    board.add_order(OrderDraft("FO1", "jane"))
     body = "\n".join(f"line {n:04d} of the buyer's long message" for n in range(400))
-    board.add_entry("FO1", EntryKind.MESSAGE, f"{body}\nTHE VERY END")
-    app = make_app(db_path)
+    app = make_app(message_board(db_path, f"{body}\nTHE VERY END"))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "FO1")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
-        panel = app.screen.query_one("#panel-message")
-        panel.focus()
-        await pilot.pause()
+        panel = await open_the_messages(pilot)
         await pilot.press("end")
         await pilot.pause()
         from textual.geometry import Region

@@ -110,6 +110,18 @@ WRITES = [
 ]
 
 
+def open_board(db_path: Path) -> subprocess.CompletedProcess[str]:
+    """``cancelboard --db FILE`` (the board) in a process of its own, without a terminal."""
+    return subprocess.run(
+        [*CANCELBOARD, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = main(args)
     out, err = capsys.readouterr()
@@ -152,14 +164,7 @@ def test_the_board_refuses_to_open_a_damaged_file(case: str, db_path: Path) -> N
     make, problem = CASES[case]
     make(db_path)
     before = state(db_path)
-    result = subprocess.run(
-        [*CANCELBOARD, "--db", str(db_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = open_board(db_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert_one_line_error(result.stderr, db_path, problem)
     assert result.stdout == ""
@@ -174,14 +179,7 @@ def test_a_damaged_order_is_reported_and_the_board_does_not_open(
     code, _, err = run_cli(["list", "--db", str(db_path)], capsys)
     assert code == 2
     assert_one_line_error(err, db_path, "order FO1 is damaged")
-    result = subprocess.run(
-        [*CANCELBOARD, "--db", str(db_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = open_board(db_path)
     assert result.returncode == 2
     assert_one_line_error(result.stderr, db_path, "order FO1 is damaged")
     assert db_path.read_bytes() == before
@@ -238,14 +236,7 @@ def test_doctor_restores_a_board_with_a_non_object_entry(
     data = orjson.loads(good)
     data["orders"]["1"]["entries"] = ["x"]
     db_path.write_bytes(orjson.dumps(data))
-    result = subprocess.run(
-        [*CANCELBOARD, "--db", str(db_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = open_board(db_path)
     # Entries are read once the board is drawn: then it ends with one line, not a traceback.
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -275,14 +266,7 @@ def test_an_emptied_board_file_beside_its_archive_is_damaged_not_new(
     code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
     assert code == 2
     assert f"status: DAMAGED: {problem}" in out
-    result = subprocess.run(
-        [*CANCELBOARD, "--db", str(db_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = open_board(db_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert_one_line_error(result.stderr, db_path, problem)
     after = {p.name: state(p) for p in db_path.parent.iterdir()}
