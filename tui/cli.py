@@ -149,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(exp)
 
     imp = sub.add_parser("import", help="add orders from a JSON export or a CSV file")
-    imp.add_argument("file", metavar="FILE", help="a JSON export, or CSV with the export's columns")
+    imp.add_argument(
+        "file", metavar="FILE", help="a JSON export, or CSV with the export's columns ('-': stdin)"
+    )
     imp.add_argument("--replace", action="store_true", help="overwrite orders already on the board")
     _db_option(imp)
 

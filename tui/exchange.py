@@ -18,6 +18,7 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -525,7 +526,16 @@ def _link_new(tmp: Path, target: Path) -> None:
 
 
 def read_import(path: str | os.PathLike[str], now: datetime) -> ImportData:
-    """Read and validate an import file (JSON export or CSV); nothing is written."""
+    """Read and validate an import file (JSON export or CSV; ``-``: standard input);
+    nothing is written."""
+    if os.fspath(path) == "-":
+        raw = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise ExchangeError("standard input: too large to import (over 200 MB)")
+        try:
+            return parse_import(raw, now)
+        except ExchangeError as error:
+            raise ExchangeError(f"standard input: {error}") from None
     source = Path(path).expanduser()
     try:
         if source.is_dir():

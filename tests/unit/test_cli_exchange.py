@@ -367,3 +367,20 @@ def test_an_import_fills_what_a_move_records_and_lists_a_reason_no_list_names(
     assert main(["--db", str(board_file), "import", str(csv_file)]) == 0
     assert "reasons added to the list: bogus" in capsys.readouterr().out
     assert dict(Board(Store(board_file)).reasons())["bogus"] == "bogus"
+
+
+def test_import_dash_reads_standard_input(tmp_path: Path) -> None:
+    board_file = tmp_path / "board.json"
+    args = [sys.executable, "-m", "tui", "--db", str(board_file), "import", "-"]
+    done = subprocess.run(
+        args, input="order,buyer\nFO1,ann\n", capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "imported 1 order" in done.stdout, done
+    bad = subprocess.run(
+        args, input='order,buyer\nFO2,"ann\n', capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 2
+    assert (
+        bad.stderr
+        == "cancelboard: error: standard input: not valid CSV: unexpected end of data (line 2)\n"
+    )
