@@ -710,6 +710,8 @@ def check_consistent(order: Order, *, fill: bool = False) -> Order:
     a cancelled order's refund (all of its amount), the time an order in 'requested'
     (or 'review') got there (when it entered its stage)."""
     outcome, refund = order.outcome, order.refund_cents
+    if order.due and order.order_date and order.due < order.order_date:
+        raise ValidationError("due", f"before the order date, {order.order_date.isoformat()}")
     if (
         outcome is not None
         and outcome is not Outcome.WITHDRAWN
@@ -899,10 +901,11 @@ def rule_for(source: Stage, target: Stage) -> Rule:
         return FORWARD[(source, target)]
     except KeyError:
         allowed = [t.value for (s, t) in FORWARD if s is source] + ["closed"]
+        back = ", or back" if source is not Stage.TALK else ""
         raise ValidationError(
             "stage",
             f"cannot move from {source.value} to {target.value}"
-            f" (from {source.value}: {', '.join(allowed)}, or back)",
+            f" (from {source.value}: {', '.join(allowed)}{back})",
         ) from None
 
 

@@ -328,6 +328,7 @@ def test_a_json_round_trip_gives_back_the_sellers_reasons_and_templates(
         ("FO3,c,closed,partial-refund,,10", "refund: required for a partial refund"),
         ("FO4,d,talk,saved,,10", "outcome: saved is recorded from follow-up on, not in talk"),
         ('FO5,"e', "not valid CSV"),
+        ("FO6,f,talk,,,10,2026-05-01,2026-04-01", "due: before the order date, 2026-05-01"),
     ],
 )
 def test_an_import_refuses_money_and_outcomes_a_move_would_refuse(
@@ -337,7 +338,7 @@ def test_an_import_refuses_money_and_outcomes_a_move_would_refuse(
     board_file, csv_file = tmp_path / "board.json", tmp_path / "c.csv"
     main(["--db", str(board_file), "add", "FO0", "--buyer", "x"])
     before = board_file.read_bytes()
-    csv_file.write_text(f"order,buyer,stage,outcome,refund,amount\n{rows}\n")
+    csv_file.write_text(f"order,buyer,stage,outcome,refund,amount,order_date,due\n{rows}\n")
     capsys.readouterr()
     assert main(["--db", str(board_file), "import", str(csv_file)]) == 2
     assert said in one_error_line(capsys.readouterr().err)

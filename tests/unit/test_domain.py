@@ -526,3 +526,12 @@ def test_a_due_date_before_the_order_date_is_refused() -> None:
     assert caught.value.field == "due" and "before the order date" in caught.value.message
     same_day = new_order(OrderDraft("FO1", "x", order_date="2026-11-20", due="2026-11-20"), FROZEN)
     assert same_day.due == same_day.order_date
+
+
+def test_a_refused_move_from_the_first_stage_offers_no_way_back() -> None:
+    with pytest.raises(ValidationError) as caught:
+        move_order(order_in(Stage.TALK), Move(Stage.LESSONS), FROZEN)
+    assert caught.value.message.endswith("(from talk: requested, follow-up, closed)")
+    with pytest.raises(ValidationError) as caught:
+        move_order(order_in(Stage.REQUESTED), Move(Stage.LESSONS), FROZEN)
+    assert caught.value.message.endswith(", or back)")
