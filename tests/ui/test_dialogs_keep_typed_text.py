@@ -35,11 +35,15 @@ async def test_an_edit_conflict_keeps_the_form_and_a_second_save_applies(db_path
         await wait_for_text(pilot, "changed in another session")
         # What they changed is named: the board behind the form cannot be seen.
         said = str(app.screen.query_one("#e-form", Static).render())
-        assert "FO1 was changed in another session (Gig: theirs); ctrl+s again" in said
+        assert "FO1 was changed in another session (Gig: theirs)" in said
+        assert "ctrl+s again saves your Buyer over theirs" in said
         assert isinstance(app.screen, OrderForm) and app.is_running
+        # What the seller typed stays; the field they left shows the other session's.
         assert app.screen.draft().buyer == "mine"
+        assert app.screen.draft().gig == "theirs"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["buyer"] == "mine")
+        assert stored(db_path)["FO1"]["gig"] == "theirs"  # their change is kept
     # Fields the form does not show are kept.
     assert stored(db_path)["FO1"]["order_date"] == "2024-01-02"
 

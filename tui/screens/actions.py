@@ -537,7 +537,7 @@ class OrderActions(Screen[None]):
         self.app.push_screen(OrderForm("New order", save))
 
     def action_edit(self) -> None:
-        from tui.screens.forms import OrderForm, changed_fields
+        from tui.screens.forms import OrderForm, changed_fields, typed_over
 
         order = self.current_order()
         if order is None:
@@ -549,6 +549,10 @@ class OrderActions(Screen[None]):
 
         async def save(draft: OrderDraft) -> None:
             nonlocal revision, seen
+            # Only what the seller changed in the form goes over the order as last seen:
+            # after a conflict, the other session's changes to other fields stay.
+            typed = draft
+            draft, _ = typed_over(typed, order, seen)
             try:
                 new = await self.cb_app.write(
                     self.board.edit_order, order.number, draft, revision=revision
@@ -562,11 +566,15 @@ class OrderActions(Screen[None]):
                 # The form keeps what was typed; saving again is a deliberate overwrite of
                 # what it names (the board behind the form cannot be seen).
                 theirs = changed_fields(seen, error.order)
+                _, mine = typed_over(typed, order, error.order)
                 seen, revision = error.order, error.order.revision
+                form = self.app.screen
+                if isinstance(form, OrderForm):
+                    form.take_theirs(error.order)
                 raise ValidationError(
                     "form",
-                    f"{order.number} was changed in another session ({theirs}); "
-                    "ctrl+s again saves your version over theirs",
+                    f"{order.number} was changed in another session ({theirs}): shown where"
+                    f" you changed nothing; ctrl+s again saves your {mine or 'fields'} over theirs",
                 ) from None
             self.cb_app.changed()
             await self.reload(focus=new.number)

@@ -115,18 +115,40 @@ class OrderForm(ModalScreen[bool]):
     def action_cancel(self) -> None:
         close_asking_if_typed(self, lambda: self.draft() != self.initial)
 
+    def take_theirs(self, latest: Order) -> None:
+        """After a conflict: each field the seller has not changed shows the order as
+        another session left it (what a second save keeps)."""
+        now = _draft_of(latest)
+        for name, _, _ in self.fields:
+            box = self.query_one(f"#f-{name}", Input)
+            if box.value == getattr(self.initial, name):
+                box.value = getattr(now, name)
+        self.initial = now
+
+
+_LABELS = {"number": "Order", **{name: label for name, label, _ in (*FIELDS, *EDIT_FIELDS)}}
+"""Each draft field the forms show, by its label."""
+
 
 def changed_fields(before: Order, after: Order) -> str:
     """What another session changed in the form's fields, for the conflict's one line
     (``Buyer: DanB, Amount: 30.00``)."""
     was, now = _draft_of(before), _draft_of(after)
-    labels = {"number": "Order", **{name: label for name, label, _ in (*FIELDS, *EDIT_FIELDS)}}
     changed = [
-        f"{labels.get(name, name)}: {shorten(getattr(now, name) or '(none)', 24)}"
-        for name in labels
+        f"{_LABELS[name]}: {shorten(getattr(now, name) or '(none)', 24)}"
+        for name in _LABELS
         if getattr(was, name) != getattr(now, name)
     ]
     return ", ".join(changed) if changed else "not in these fields (its stage or entries)"
+
+
+def typed_over(draft: OrderDraft, started: Order, latest: Order) -> tuple[OrderDraft, str]:
+    """``latest`` (the order as another session left it) with the fields the seller
+    changed in the form since it opened on ``started``; and those fields' labels."""
+    base, now = _draft_of(started), _draft_of(latest)
+    mine = [name for name in _LABELS if getattr(draft, name) != getattr(base, name)]
+    merged = replace(now, **{name: getattr(draft, name) for name in mine})
+    return merged, ", ".join(_LABELS[name] for name in mine)
 
 
 def _draft_of(order: Order) -> OrderDraft:
