@@ -680,6 +680,16 @@ class OrderDraft:
     """When to check in with the buyer, as typed; None: not on the form."""
 
 
+FIELD_WORDS = {
+    "number": "order number",
+    "amount_cents": "amount",
+    "order_date": "order date",
+    "follow_up_due": "follow-up date",
+    "next_check": "next CS check",
+}
+"""An order's fields as its history names them (the others by their own names)."""
+
+
 def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str, Any]:
     """Check every field of a draft; raises the first :class:`ValidationError`."""
     fields = {
@@ -768,7 +778,8 @@ def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
     changed = [name for name, value in fields.items() if getattr(order, name) != value]
     if not changed:
         return order
-    event = Event(at=now, action="edited", detail=", ".join(changed))
+    said = ", ".join(FIELD_WORDS.get(name, name) for name in changed)
+    event = Event(at=now, action="edited", detail=said)
     return replace(
         order,
         **fields,

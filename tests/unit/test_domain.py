@@ -277,7 +277,7 @@ def test_editing_records_the_changed_fields() -> None:
     order = order_in(Stage.TALK)
     edited = edit_order(order, OrderDraft("FO1", "jane", amount="30"), FROZEN)
     assert edited.amount_cents == 3000
-    assert edited.history[-1].detail == "amount_cents"
+    assert edited.history[-1].detail == "amount"  # the word a seller reads, not the key
     assert edited.revision == order.revision + 1
     assert edit_order(edited, OrderDraft("FO1", "jane", amount="30"), FROZEN) is edited
 
