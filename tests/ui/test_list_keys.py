@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FROZEN
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
@@ -96,3 +98,44 @@ async def test_a_template_saved_in_the_picker_is_the_one_highlighted(db_path: Pa
         await wait_for(pilot, lambda: bool(Board(Store(db_path)).get("FO1").entries))
     [entry] = Board(Store(db_path)).get("FO1").entries
     assert "zebra" not in entry.text and "isn't working" not in entry.text
+
+
+@pytest.mark.parametrize("dialog", ["history", "help", "entry"])
+async def test_reading_keys_scroll_each_key_a_line_at_once(db_path: Path, dialog: str) -> None:
+    # Scrolled with an animation, keys pressed while it ran were lost: fifteen k did
+    # nothing and the sixteenth moved; G stopped short of the end of a long history. In
+    # an entry shown whole, j and k moved a hidden cursor, not the text.
+    from textual.widget import Widget
+
+    from tui.screens.order import OrderScreen
+    from tui.screens.reading import ReadingKeys
+
+    board = seed(db_path)
+    for n in range(40):
+        board.add_entry("FO1", EntryKind.NOTE, f"note number {n}")
+    board.add_entry("FO1", EntryKind.MESSAGE, "\n".join(f"line {n}" for n in range(80)))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        if dialog == "entry":
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+            app.screen.query_one("#panel-message").focus()
+            await pilot.pause()
+            await pilot.press("enter")
+        else:
+            await pilot.press("H" if dialog == "history" else "question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReadingKeys))
+        await pilot.pause()
+        view: Widget = app.screen.scroller()  # type: ignore[attr-defined]
+        assert view.max_scroll_y > 16
+        await pilot.press(*"j" * 15)
+        assert view.scroll_y == 15
+        await pilot.press(*"k" * 15)
+        assert view.scroll_y == 0
+        await pilot.press("G")
+        assert view.scroll_y == view.max_scroll_y
+        await pilot.press("g")
+        assert view.scroll_y == 0
+        await pilot.press("pagedown")
+        assert view.scroll_y == view.scrollable_content_region.height - 1

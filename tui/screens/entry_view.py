@@ -5,26 +5,23 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, TextArea
 
 from tui.domain import Entry
+from tui.screens.reading import ReadingKeys
 
 SHOWN_WHOLE = 200_000
 """Characters the viewer shows (~50 pages); beyond that, ``y`` copies the whole. A 1 MB
 paste took ~0.7 s to lay out, against ~0.2 s for this much."""
 
 
-class EntryModal(ModalScreen[None]):
+class EntryModal(ReadingKeys):
     """An entry's whole text, read-only: scroll it, select it, ``y`` copies all of it."""
 
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="entry.close"),
         Binding("y", "copy", "Copy", id="entry.copy"),
-        Binding("j", "down", "Down", show=False, id="entry.down"),
-        Binding("k", "up", "Up", show=False, id="entry.up"),
-        Binding("g,ctrl+home", "start", "Start", show=False, id="entry.start"),
-        Binding("G,ctrl+end", "end", "End", id="entry.end"),
     ]
 
     def __init__(self, entry: Entry, number: str) -> None:
@@ -53,18 +50,8 @@ class EntryModal(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
 
-    def action_down(self) -> None:
-        self.query_one(TextArea).action_cursor_down()
-
-    def action_up(self) -> None:
-        self.query_one(TextArea).action_cursor_up()
-
-    def action_start(self) -> None:
-        self.query_one(TextArea).move_cursor((0, 0))
-
-    def action_end(self) -> None:
-        area = self.query_one(TextArea)
-        area.move_cursor(area.document.end)
+    def scroller(self) -> Widget:
+        return self.query_one(TextArea)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.entry.text)

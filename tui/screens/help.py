@@ -8,20 +8,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Static
+
+from tui.screens.reading import ReadingKeys
 
 KeyRow = tuple[str, str, str]
 """Group, key as shown, what it does."""
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ReadingKeys):
     """A list of keys; any of escape, q or ? closes it."""
 
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
-        Binding("j,down", "scroll_down", "Scroll down", show=False, id="help.down"),
-        Binding("k,up", "scroll_up", "Scroll up", show=False, id="help.up"),
     ]
 
     def __init__(self, rows: Iterable[KeyRow]) -> None:
@@ -48,8 +48,5 @@ class HelpScreen(ModalScreen[None]):
             lines.append(Content.assemble((key.ljust(width), "bold"), description))
         return Content("\n").join(lines)
 
-    def action_scroll_down(self) -> None:
-        self.query_one("#dialog", VerticalScroll).scroll_down()
-
-    def action_scroll_up(self) -> None:
-        self.query_one("#dialog", VerticalScroll).scroll_up()
+    def scroller(self) -> Widget:
+        return self.query_one("#dialog", VerticalScroll)

@@ -5,22 +5,20 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from tui.domain import Order, history_text
+from tui.screens.reading import ReadingKeys
 from tui.widgets.safe import safe
 
 
-class HistoryModal(ModalScreen[None]):
+class HistoryModal(ReadingKeys):
     """Every change of an order with its time; ``y`` copies it."""
 
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="history.close"),
         Binding("y", "copy", "Copy", id="history.copy"),
-        # Down and up scroll the focused timeline; j and k as on the board.
-        Binding("j", "scroll_down", "Scroll down", show=False, id="history.down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="history.up"),
     ]
 
     def __init__(self, order: Order) -> None:
@@ -37,11 +35,8 @@ class HistoryModal(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#dialog").focus()
 
-    def action_scroll_down(self) -> None:
-        self.query_one("#dialog", VerticalScroll).scroll_down()
-
-    def action_scroll_up(self) -> None:
-        self.query_one("#dialog", VerticalScroll).scroll_up()
+    def scroller(self) -> Widget:
+        return self.query_one("#dialog", VerticalScroll)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
