@@ -154,6 +154,12 @@ async def test_a_filter_matching_no_open_order_says_the_archive_was_not_searched
         await pilot.press(*"gus", "enter", "a")
         await wait_for_text(pilot, "FO7")
         assert "No open order" not in screen_text(app)
+        # The cursor is on it, not left in the empty column it was in.
+        screen = app.screen
+        assert isinstance(screen, board_screen.BoardScreen)
+        await wait_for(
+            pilot, lambda: (o := screen.current_order()) is not None and o.number == "FO7"
+        )
 
 
 async def test_template_fills_placeholders_logs_and_copies(db_path: Path) -> None:
@@ -756,3 +762,29 @@ async def test_clearing_a_filter_leaves_every_column_starting_on_a_card(db_path:
         assert top.startswith("FO0"), top
         shown = "\n".join(s.text for s in cards.render_lines(Region(0, 0, *cards.size)))
         assert column.current_number is not None and column.current_number in shown
+
+
+async def test_clearing_a_filter_shows_a_tall_cards_top_not_its_middle(db_path: Path) -> None:
+    # The cursor's card, taller than the rest, was scrolled to from below after the
+    # column was set on a card: the column began with another card's lower half.
+    from textual.geometry import Region
+
+    from tui.widgets.column import StageColumn
+
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    tags = " ".join(f"#tag-number-{n}" for n in range(8))
+    for i in range(1, 13):
+        buyer = "ivan" if i == 9 else f"buyer{i}"
+        board.add_order(OrderDraft(f"FO{i}", buyer, tags=tags if i in (8, 9) else ""))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        column = app.screen.query_one("#col-talk", StageColumn)
+        await pilot.press("g", "slash", *"ivan")
+        await wait_for(pilot, lambda: column.numbers == ["FO9"])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(column.numbers) == 12)
+        await pilot.pause(0.1)
+        cards = column.cards
+        lines = [s.text for s in cards.render_lines(Region(0, 0, *cards.size))]
+        assert lines[0].startswith("FO"), lines[:3]

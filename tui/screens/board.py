@@ -390,6 +390,13 @@ class BoardScreen(OrderActions):
         )
         if focus:
             self.select_order(focus)
+        column = self.focused_column()
+        if needle and column is not None and not column.numbers:
+            # A filter (or the archive shown under it) left the cursor in an empty column:
+            # to the first match, wherever it is.
+            found = next((col for col in self.columns() if col.numbers), None)
+            if found is not None and not isinstance(self.focused, Input):
+                self.focus_column(found)
 
     def select_order(self, number: str) -> bool:
         """Put the cursor on an order's card; whether it is on the board (not filtered out,
@@ -570,8 +577,6 @@ class BoardScreen(OrderActions):
         if shown is None:
             shown, self._unfiltered_at = self._unfiltered_at, None
         self.show(list(self.orders.values()), focus=shown.number if shown else None)
-        for column in self.columns():
-            column.cards.snap_to_card()
         self._focus_cards()
 
     def _focus_cards(self) -> None:

@@ -124,10 +124,17 @@ class CardList(OptionList):
             self.cursor_shown = shown
             self._refresh_cards(self.highlighted)
 
-    def snap_to_card(self) -> None:
-        """Scroll so the top line is a card's first (its order number), keeping the
-        cursor's card in sight: a list whose cards came back (a filter cleared) kept
-        its scroll position in lines, mid-card, its top card without its number."""
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        super().scroll_to_highlight(top)
+        self._start_on_a_card()
+
+    def _start_on_a_card(self) -> None:
+        """Scroll down to the next card's first line when the top line is inside a card
+        above the cursor's (the cursor's card stays in sight, higher up).
+
+        Textual scrolls as little as shows the cursor's card, so the list began with
+        another card's lower lines, without its order number (a tall card's, after a
+        filter was cleared, read "#tag-3" / "#tag-4")."""
         lines = self._line_cache.lines
         top = round(self.scroll_offset.y)
         if not 0 < top < len(lines):
@@ -135,16 +142,12 @@ class CardList(OptionList):
         index, row = lines[top]
         if not row:
             return
-        up, down = top - row, top - row + self._line_cache.heights.get(index, row + 1)
         cursor = self.highlighted
-        first = self._line_cache.index_to_line.get(cursor) if cursor is not None else None
-        height = self.scrollable_content_region.height
-        # Up shows the card's first line; down, if up would push the cursor's card out.
-        target = up
-        if cursor is not None and first is not None:
-            if first + self._line_cache.heights.get(cursor, 1) > up + height:
-                target = down
-        self.scroll_to(y=target, animate=False, immediate=True)
+        start = self._line_cache.index_to_line.get(cursor) if cursor is not None else None
+        following = top - row + self._line_cache.heights.get(index, 0)
+        if start is None or start < following:
+            return  # the cut card is the cursor's own (taller than the list)
+        self.scroll_to(y=following, animate=False, immediate=True)
 
     CURSOR_ACTIONS = frozenset(
         {"cursor_down", "cursor_up", "first", "last", "page_down", "page_up"}
