@@ -279,6 +279,10 @@ async def test_a_message_taller_than_its_panel_can_be_read_whole(db_path: Path) 
         await wait_for_text(pilot, "FINISH")
         await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup")
         await wait_for_text(pilot, "START")
+        await pilot.press("G")  # as on the board (they did nothing here)
+        await wait_for_text(pilot, "FINISH")
+        await pilot.press("g")
+        await wait_for_text(pilot, "START")
 
 
 async def test_enter_on_an_entry_shows_all_of_it_however_long(db_path: Path) -> None:

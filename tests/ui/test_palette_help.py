@@ -173,6 +173,13 @@ async def test_the_key_line_always_shows_help_and_the_palette(db_path: Path, wid
             last = screen_text(app).splitlines()[-1]
             assert last.rstrip().endswith("? Help   ^p palette"), (screen, last)
             assert " esc Board " in last or screen == "board"
+        # A form shows its own keys there, not the screen's (whose letters it types).
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await pilot.press("e")
+        await wait_for_text(pilot, "Edit FO1")
+        last = screen_text(app).splitlines()[-1]
+        assert "^s Save" in last and " n New " not in last, last
     async with make_app(db_path).run_test(size=(160, 24)) as pilot:
         app = pilot.app
         await wait_for_text(pilot, "FO1")

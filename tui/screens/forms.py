@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from tui.domain import Order, OrderDraft, ValidationError
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
@@ -71,6 +71,8 @@ class OrderForm(ModalScreen[bool]):
                 yield Static("", id=f"e-{name}", classes="error field-error")
             yield Static("", id="e-form", classes="error")
             yield Static("tab/shift+tab: fields · ctrl+s: save · escape: cancel", classes="hint")
+        # Its own keys at the bottom, over the board's (whose letters type into the fields).
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         for error in self.query(".field-error"):

@@ -49,6 +49,8 @@ class EntryPanel(OptionList):
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("enter", "read_whole", "Read it whole", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
     ]
 
     def __init__(self, kind: EntryKind, title: str) -> None:
