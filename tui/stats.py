@@ -388,7 +388,7 @@ def bar_chart(rows: Sequence[tuple[str, int, str]], width: int = 80) -> list[str
     text_width = max(cell_width(text) for _, _, text in rows)
     # Labels take the room they need, but for a bar of a quarter of the width (a third
     # cut "Requirements or scope mi…" beside a 60-cell bar).
-    room = width - text_width - 4 - max(4, width // 4)
+    room = width - text_width - 4 - (max(4, width // 4) if width >= 60 else 4)
     label_width = min(max(cell_width(label) for label, _, _ in rows), max(8, room))
     bar_width = max(1, width - label_width - text_width - 4)
     top = max(value for _, value, _ in rows)

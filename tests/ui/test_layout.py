@@ -176,6 +176,11 @@ async def test_narrow_columns_take_short_titles_instead_of_breaking_words(db_pat
         assert "Cancellatio" not in screen_text(app)
         await pilot.press("a")
         await wait_for_text(pilot, "Cancellation")
+        await pilot.resize_terminal(60, 24)
+        await pilot.press("a")
+        await wait_for_text(pilot, "Request")  # 8 cells: "Requested" broke there too
+        assert "Requeste" not in screen_text(app)
+        await pilot.press("a")
         await pilot.resize_terminal(200, 24)
         await wait_for_text(pilot, "Cancellation requested (0)")
 

@@ -276,11 +276,14 @@ def test_render_text_fits_the_width(stats: Stats, width: int) -> None:
 
 
 def test_labels_are_whole_where_the_bars_leave_room(stats: Stats) -> None:
-    # At 80 a label was cut at a third of the width, beside a 60-cell bar.
+    # At 80 a label was cut at a third of the width, beside a 60-cell bar; in a 40-column
+    # terminal the stages were cut to 8 cells ("Talk to…").
     text = render_text(stats, 80)
     labels = dict(DEFAULT_REASONS)
     assert labels["scope"] in text, text
     assert "…" not in text
+    narrow = render_text(stats, 36)
+    assert "Talk to buyer " in narrow and "Fiverr review " in narrow, narrow
 
 
 def test_render_text_on_an_empty_board() -> None:

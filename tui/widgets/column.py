@@ -498,14 +498,23 @@ class CardList(OptionList):
 
 
 SHORT_LABELS = {
-    Stage.TALK: "Talk",
-    Stage.REQUESTED: "Requested",
-    Stage.REVIEW: "Review",
-    Stage.FOLLOW_UP: "Follow up",
-    Stage.LESSONS: "Lessons",
-    Stage.CLOSED: "Closed",
+    Stage.TALK: ("Talk",),
+    Stage.REQUESTED: ("Requested", "Request"),
+    Stage.REVIEW: ("Review",),
+    Stage.FOLLOW_UP: ("Follow up",),
+    Stage.LESSONS: ("Lessons",),
+    Stage.CLOSED: ("Closed",),
 }
-"""Column titles where the full one would break inside a word."""
+"""Column titles where the full one would break inside a word, longest first."""
+
+
+def title_for(stage: Stage, width: int) -> str:
+    """The longest of a stage's titles whose words fit ``width`` cells (the shortest if
+    none does)."""
+    for label in (stage.label, *SHORT_LABELS[stage]):
+        if max(map(cell_len, label.split())) <= width:
+            return label
+    return SHORT_LABELS[stage][-1]
 
 
 class StageColumn(Vertical):
@@ -549,11 +558,12 @@ class StageColumn(Vertical):
         self.heading.set_class(focused, "-focused")
         self.cards.show_cursor(focused)
 
-    _narrow = False
-    """Whether the title's width cannot hold the label's longest word (its short name)."""
+    _label = ""
+    """The stage's title that fits the column (see :func:`title_for`); '' before the
+    first layout (the full one)."""
 
     def _title(self, count: int, total: int | None = None) -> str:
-        label = SHORT_LABELS[self.stage] if self._narrow else self.stage.label
+        label = self._label or self.stage.label
         if total is not None and total > count:
             return f"{label} (newest {count:,} of {total:,})"
         return f"{label} ({count})"
@@ -562,9 +572,9 @@ class StageColumn(Vertical):
         # Six columns at 80 (the archive shown) leave 11 cells: "Cancellation" broke as
         # "Cancellatio" / "n requested". A title that narrow takes the short name.
         width = event.size.width - self.styles.gutter.width
-        narrow = bool(width) and max(map(cell_len, self.stage.label.split())) > width
-        if narrow != self._narrow:
-            self._narrow = narrow
+        label = title_for(self.stage, width) if width > 0 else ""
+        if label != (self._label or self.stage.label):
+            self._label = label
             self.heading.update(self._title(self._count, self._total), layout=True)
 
     def _set_title(self, count: int, total: int) -> None:
