@@ -57,13 +57,14 @@ async def test_create_advance_through_every_stage_and_back(db_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await wait_for_text(pilot, "New order")
-        await pilot.press(
-            *"fo77", "tab", *"jane_doe", "tab", *"Logo", "tab", *"25", "tab", "tab", *"2026-12-01"
-        )
+        await pilot.press(*"fo77", "tab", *"jane_doe", "tab", *"Logo", "tab", *"25", "tab")
+        await pilot.press("tab", *"2026-11-20", "tab", *"2026-12-01")  # ordered, due
         await pilot.press("ctrl+s")
         await wait_for_text(pilot, "FO77")
         assert stored(db_path)["FO77"]["stage"] == "talk"
         assert stored(db_path)["FO77"]["amount_cents"] == 2500
+        assert stored(db_path)["FO77"]["order_date"] == "2026-11-20"
+        assert stored(db_path)["FO77"]["due"] == "2026-12-01"
         assert isinstance(app.screen, BoardScreen)
         assert focused_order(app) == "FO77"
 

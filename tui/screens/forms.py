@@ -22,6 +22,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("gig", "Gig", "the gig's title"),
     ("amount", "Amount", "e.g. 25.00"),
     ("currency", "Currency", "USD"),
+    ("order_date", "Order date", "YYYY-MM-DD, when the buyer ordered"),
     ("due", "Due date", "YYYY-MM-DD"),
     ("tags", "Tags", "#late #repeat-buyer"),
 )
@@ -33,7 +34,7 @@ EDIT_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 """Dates that only make sense once an order exists: on the edit form only."""
 
-ERROR_FIELDS = {"order": "number", "order_date": "due"}
+ERROR_FIELDS = {"order": "number"}
 """Validation field names that differ from the draft's."""
 
 SaveOrder = Callable[[OrderDraft], Awaitable[None]]
@@ -82,7 +83,7 @@ class OrderForm(ModalScreen[bool]):
     def draft(self) -> OrderDraft:
         """The form's fields as typed."""
         values = {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in self.fields}
-        # Fields the form does not show (order date) stay as they were.
+        # Fields the form does not show stay as they were.
         return replace(self.initial, **values)
 
     async def action_enter(self) -> None:
