@@ -525,10 +525,13 @@ class Board:
             ]
             if missing or relabelled:
                 if take_all and built_in:
-                    # The built-in list gives way to the file's, in its order (the built-in
-                    # reasons it lacks stay after it: orders may use them).
+                    # The built-in list gives way to the file's, in its order (a built-in
+                    # reason it lacks stays after it only while an order here uses it).
+                    in_use = {doc.get("reason") for doc in tx.data.get(ORDERS, {}).values()}
                     final = list(file_reasons.items()) + [
-                        (rid, label) for rid, label in known if rid not in file_reasons
+                        (rid, label)
+                        for rid, label in known
+                        if rid not in file_reasons and rid in in_use
                     ]
                     final += [(rid, label) for rid, label in missing if rid not in dict(final)]
                 else:
