@@ -299,6 +299,27 @@ def _cmd_show(board: Board, args: argparse.Namespace) -> int:
         print(json.dumps(order.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(f"{order.number}  {order.buyer}  {order.amount} {order.currency}  [{order.stage.label}]")
+    reasons = dict(board.reasons())
+    facts = [
+        ("gig", order.gig),
+        ("ordered", order.order_date.isoformat() if order.order_date else ""),
+        ("due", order.due.isoformat() if order.due else ""),
+        ("tags", " ".join(f"#{tag}" for tag in order.tags)),
+        ("reason", reasons.get(order.reason, order.reason) if order.reason else ""),
+        ("about it", order.reason_text),
+        ("asked by", order.initiator.value if order.initiator else ""),
+        ("CS ticket", order.ticket),
+        ("outcome", order.outcome.label if order.outcome else ""),
+        (
+            "refund",
+            f"{format_amount(order.refund_cents)} {order.currency}" if order.refund_cents else "",
+        ),
+        ("follow up by", order.follow_up_due.isoformat() if order.follow_up_due else ""),
+        ("next CS check", order.next_check.isoformat() if order.next_check else ""),
+    ]
+    for name, value in facts:
+        if value:
+            print(f"{name}: {value}")
     for kind, title in (
         (EntryKind.NOTE, "Notes"),
         (EntryKind.MESSAGE, "Buyer messages"),

@@ -287,3 +287,24 @@ def test_list_cuts_a_wide_buyer_name_by_its_cells(
         return cell_width(line[: line.index(text)])
 
     assert column_of(wide, "0.00 USD") == column_of(plain, "0.00 USD")  # the columns line up
+
+
+def test_show_prints_the_request_and_its_ticket(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It printed the number, buyer, amount and stage, then the entries: not why the
+    # cancellation was asked, by whom, the CS ticket or the due date.
+    run(db_path, "add", "FO1", "--buyer", "ann", "--due", "2026-12-20", "--gig", "Logo")
+    run(db_path, "move", "FO1", "requested", "--reason", "scope", "--initiator", "buyer")
+    run(db_path, "move", "FO1", "review", "--ticket", "CS-9")
+    capsys.readouterr()
+    assert run(db_path, "show", "FO1") == 0
+    out = capsys.readouterr().out
+    for line in (
+        "gig: Logo",
+        "due: 2026-12-20",
+        "reason: Requirements or scope mismatch",
+        "asked by: buyer",
+        "CS ticket: CS-9",
+    ):
+        assert line in out.splitlines(), out
