@@ -86,6 +86,13 @@ class OrderForm(ModalScreen[bool]):
         # Fields the form does not show stay as they were.
         return replace(self.initial, **values)
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # A field's error goes once its text is changed (it said "required" while the
+        # field already held a buyer); the next save checks again.
+        name = (event.input.id or "").removeprefix("f-")
+        for error in self.query(f"#e-{name}"):
+            error.display = False
+
     async def action_enter(self) -> None:
         # Enter moves on like tab (at once, see FIELD_KEYS); on the last field it saves.
         if self.focused is not None and self.focused.id == f"f-{self.fields[-1][0]}":
