@@ -144,7 +144,11 @@ class TemplateEditor(ModalScreen[str | None]):
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Edit template" if self.template else "New template"
             yield Label("Title")
-            yield Input(self.template.title if self.template else "", id="title")
+            yield Input(
+                self.template.title if self.template else "",
+                placeholder="a short name, e.g. Offer a partial refund",
+                id="title",
+            )
             yield Label("Text: {buyer} {order} {gig} {due} {amount} are filled in")
             yield TextArea(self.template.text if self.template else "", id="text", soft_wrap=True)
             yield Static("", id="error", classes="error")
