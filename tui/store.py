@@ -411,6 +411,11 @@ def check_not_missing(path: Path) -> None:
     a board was there (see :func:`check_not_emptied`): deleted, or moved without its
     archive, its open orders are gone, and as a new board it would quietly start empty
     beside the old archive. With nothing beside it, it is a new board."""
+    if os.path.lexists(path.with_name(f".{path.name}.reconcile")):
+        # A change to both files is being written (the archive first), or its writer
+        # died between the two: a new board's first import of a closed order. The
+        # reconciliation finishes it; the board file was never there to lose.
+        return
     evidence = board_evidence(path)
     if evidence is None:
         return

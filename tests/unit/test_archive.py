@@ -1314,3 +1314,20 @@ def test_a_deleted_board_file_beside_its_archive_is_not_a_new_board(
     assert "move board.archive.json away to start a new board" in said
     Store(db_path.with_name("other.json"))  # a board with nothing beside it is new
     assert main(["add", "FO9", "--buyer", "x", "--db", str(db_path.with_name("other.json"))]) == 0
+
+
+def test_a_new_board_whose_first_write_to_both_files_was_cut_short_opens(
+    db_path: Path, archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An import of a closed order into a new board writes the archive, then the board
+    # file. Killed between the two, the board was refused for good as "missing, but its
+    # archive shows a board was there"; another session reading meanwhile was refused too.
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    db_path.unlink()
+    Store(db_path).marker_path.write_text("being written\n")
+    capsys.readouterr()
+    assert main(["list", "--all", "--db", str(db_path)]) == 0
+    assert "FO1" in capsys.readouterr().out
+    assert main(["add", "FO3", "--buyer", "x", "--db", str(db_path)]) == 0  # reconciles
+    assert db_path.exists() and not Store(db_path).marker_path.exists()
