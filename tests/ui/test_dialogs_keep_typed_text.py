@@ -44,8 +44,30 @@ async def test_an_edit_conflict_keeps_the_form_and_a_second_save_applies(db_path
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["buyer"] == "mine")
         assert stored(db_path)["FO1"]["gig"] == "theirs"  # their change is kept
-    # Fields the form does not show are kept.
     assert stored(db_path)["FO1"]["order_date"] == "2024-01-02"
+
+
+async def test_after_a_conflict_a_field_set_back_to_its_old_value_is_saved_so(
+    db_path: Path,
+) -> None:
+    # Set back by hand to what it was when the form opened, the amount was taken for one
+    # the seller had left, and the other session's was saved instead.
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane", amount="25"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderForm))
+        Board(Store(db_path)).edit_order("FO1", OrderDraft("FO1", "jane", amount="30"))
+        await pilot.press("tab", "ctrl+u", *"mine", "ctrl+s")
+        await wait_for_text(pilot, "changed in another session")
+        form = app.screen
+        assert isinstance(form, OrderForm) and form.draft().amount == "30.00"
+        form.query_one("#f-amount").focus()
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"25.00", "ctrl+s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["buyer"] == "mine")
+        assert stored(db_path)["FO1"]["amount_cents"] == 2500
 
 
 async def test_untouched_edit_form_closes_without_asking(db_path: Path) -> None:

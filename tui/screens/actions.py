@@ -545,14 +545,15 @@ class OrderActions(Screen[None]):
 
         revision = order.revision
         seen = order
-        """The order as the form last knew it."""
+        """The order as the form last showed it (after a conflict: as the other session
+        left it, in each field the seller had not changed)."""
 
         async def save(draft: OrderDraft) -> None:
             nonlocal revision, seen
             # Only what the seller changed in the form goes over the order as last seen:
             # after a conflict, the other session's changes to other fields stay.
             typed = draft
-            draft, _ = typed_over(typed, order, seen)
+            draft, _ = typed_over(typed, seen, seen)
             try:
                 new = await self.cb_app.write(
                     self.board.edit_order, order.number, draft, revision=revision
@@ -566,7 +567,7 @@ class OrderActions(Screen[None]):
                 # The form keeps what was typed; saving again is a deliberate overwrite of
                 # what it names (the board behind the form cannot be seen).
                 theirs = changed_fields(seen, error.order)
-                _, mine = typed_over(typed, order, error.order)
+                _, mine = typed_over(typed, seen, error.order)
                 seen, revision = error.order, error.order.revision
                 form = self.app.screen
                 if isinstance(form, OrderForm):
