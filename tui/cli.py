@@ -162,12 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser(
         "doctor", help="check a board file: does it load, backups, leftovers (exit 2: damaged)"
     )
-    doctor.add_argument(
+    fix = doctor.add_mutually_exclusive_group()
+    fix.add_argument(
         "--restore",
         action="store_true",
         help="replace a damaged board with the newest backup that loads (the damaged file is kept)",
     )
-    doctor.add_argument(
+    fix.add_argument(
         "--forget-archive",
         action="store_true",
         help="give up a missing archive no backup brings back (closing works again)",

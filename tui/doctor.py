@@ -180,6 +180,13 @@ def doctor(
                 "nothing to forget: the archive is there, or the board file lists no archived order"
             )
             return EXIT_OK if archive.ok else EXIT_DAMAGED
+        loads = [b for b in store.archive_backups() if check(b, archive=True, backup=True).ok]
+        if loads:
+            out(
+                f"not forgotten: a backup of the archive loads ({loads[0].name});"
+                " cancelboard doctor --restore puts it back"
+            )
+            return EXIT_DAMAGED
         count, backup = store.forget_archive()
         out(
             f"the board file no longer lists the {count} archived order{'s' * (count != 1)} of"

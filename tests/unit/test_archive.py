@@ -1331,3 +1331,23 @@ def test_a_new_board_whose_first_write_to_both_files_was_cut_short_opens(
     assert "FO1" in capsys.readouterr().out
     assert main(["add", "FO3", "--buyer", "x", "--db", str(db_path)]) == 0  # reconciles
     assert db_path.exists() and not Store(db_path).marker_path.exists()
+
+
+def test_an_archive_a_backup_brings_back_is_not_forgotten(
+    db_path: Path, archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    board = seeded(db_path, "FO1", "FO2")
+    board.move("FO1", CLOSE)
+    Store(db_path).backup()
+    archive.unlink()
+    before = db_path.read_bytes()
+    capsys.readouterr()
+    assert main(["doctor", "--forget-archive", "--db", str(db_path)]) == 2
+    assert "not forgotten: a backup of the archive loads" in capsys.readouterr().out
+    assert db_path.read_bytes() == before
+    assert main(["doctor", "--restore", "--forget-archive", "--db", str(db_path)]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert main(["doctor", "--restore", "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    assert main(["list", "--all", "--db", str(db_path)]) == 0
+    assert "FO1" in capsys.readouterr().out
