@@ -465,6 +465,9 @@ class Board:
                 made = self.store.backup(reason="import")
                 backup = str(made) if made else None
         with self.store.transaction() as tx:
+            # A board with no orders yet, open or archived, takes a file's reasons as they
+            # are; on one with orders, a built-in reason they may use stays listed.
+            new_board = not tx.data.get(ORDERS) and not self.store.archive_path.exists()
             used: list[str] = []
             for order in orders:
                 current = tx.find(ORDERS, "order", order.number)
@@ -526,12 +529,12 @@ class Board:
             if missing or relabelled:
                 if take_all and built_in:
                     # The built-in list gives way to the file's, in its order (a built-in
-                    # reason it lacks stays after it only while an order here uses it).
-                    in_use = {doc.get("reason") for doc in tx.data.get(ORDERS, {}).values()}
+                    # reason it lacks stays after it, but on a new board only if an
+                    # imported order uses it).
                     final = list(file_reasons.items()) + [
                         (rid, label)
                         for rid, label in known
-                        if rid not in file_reasons and rid in in_use
+                        if rid not in file_reasons and (not new_board or rid in used)
                     ]
                     final += [(rid, label) for rid, label in missing if rid not in dict(final)]
                 else:

@@ -385,3 +385,24 @@ def test_import_dash_reads_standard_input(tmp_path: Path) -> None:
         bad.stderr
         == "cancelboard: error: standard input: not valid CSV: unexpected end of data (line 2)\n"
     )
+
+
+def test_an_import_keeps_a_built_in_reason_the_boards_closed_orders_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only open orders were looked at: a closed order's reason was dropped from the list,
+    # and it then showed as its id.
+    from tui.board import Board
+    from tui.domain import Move, Outcome, Stage
+    from tui.store import Store
+
+    source, target, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "e.json"
+    Board(Store(source)).set_reasons([("scope", "Scope creep"), ("other", "Other")])
+    Board(Store(source)).add_order(OrderDraft("FO1", "jane"))
+    assert main(["--db", str(source), "export", "--format", "json", "-o", str(out)]) == 0
+    board = Board(Store(target))
+    board.add_order(OrderDraft("FO9", "kim"))
+    board.move("FO9", Move(Stage.REQUESTED, reason="fraud"))
+    board.move("FO9", Move(Stage.CLOSED, outcome=Outcome.CANCELLED_MUTUAL))
+    assert main(["--db", str(target), "import", str(out)]) == 0
+    assert dict(Board(Store(target)).reasons())["fraud"] == "Fraud or terms issue"
