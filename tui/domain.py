@@ -720,7 +720,9 @@ def check_consistent(order: Order, *, fill: bool = False) -> Order:
     a cancelled order's refund (all of its amount), the time an order in 'requested'
     (or 'review') got there (when it entered its stage)."""
     outcome, refund = order.outcome, order.refund_cents
-    if order.due and order.order_date and order.due < order.order_date:
+    if fill and order.due and order.order_date and order.due < order.order_date:
+        # Typed into a spreadsheet: refused as the form refuses it. (A JSON export may
+        # hold one from before that rule, and is taken as it is.)
         raise ValidationError("due", f"before the order date, {order.order_date.isoformat()}")
     if (
         outcome is not None

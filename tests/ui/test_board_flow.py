@@ -58,7 +58,7 @@ async def test_create_advance_through_every_stage_and_back(db_path: Path) -> Non
         await pilot.press("n")
         await wait_for_text(pilot, "New order")
         await pilot.press(*"fo77", "tab", *"jane_doe", "tab", *"Logo", "tab", *"25", "tab")
-        await pilot.press("tab", *"2026-11-20", "tab", *"2026-12-01")  # ordered, due
+        await pilot.press("tab", *"2026-12-01", "tab", *"2026-11-20")  # due, ordered
         await pilot.press("ctrl+s")
         await wait_for_text(pilot, "FO77")
         assert stored(db_path)["FO77"]["stage"] == "talk"
@@ -183,6 +183,7 @@ async def test_form_refuses_bad_input_inline_and_keeps_it(db_path: Path) -> None
         await pilot.press("ctrl+u", *"2026-12-01", "ctrl+s")
         await wait_for(pilot, lambda: "FO2" in stored(db_path))
         assert stored(db_path)["FO2"]["amount_cents"] == 1250
+        assert stored(db_path)["FO2"]["due"] == "2026-12-01"  # the due date field's
 
 
 async def test_escape_asks_before_throwing_typed_text_away(db_path: Path) -> None:

@@ -22,8 +22,8 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("gig", "Gig", "the gig's title"),
     ("amount", "Amount", "e.g. 25.00"),
     ("currency", "Currency", "USD"),
-    ("order_date", "Order date", "YYYY-MM-DD, when the buyer ordered"),
     ("due", "Due date", "YYYY-MM-DD"),
+    ("order_date", "Order date", "YYYY-MM-DD, when the buyer ordered"),
     ("tags", "Tags", "#late #repeat-buyer"),
 )
 """Draft field, label, placeholder: in the order the form shows them."""
