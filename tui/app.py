@@ -450,7 +450,7 @@ class CancelboardApp(App[None]):
         if isinstance(board, BoardScreen):
             # The board's cursor on it too: escape comes back to it, not to the card the
             # cursor was on (a '>' then moved that other order); a filter hiding it goes.
-            if not board.select_order(number) and board.filter_text:
+            if not board.select_order(number) and board.filter_text and number in board.orders:
                 board.action_clear_filter()
                 board.select_order(number)
         self.push_screen(OrderScreen(number))

@@ -529,7 +529,10 @@ def read_import(path: str | os.PathLike[str], now: datetime) -> ImportData:
     """Read and validate an import file (JSON export or CSV; ``-``: standard input);
     nothing is written."""
     if os.fspath(path) == "-":
-        raw = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        try:
+            raw = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        except (AttributeError, OSError) as error:  # no standard input (closed)
+            raise ExchangeError(f"standard input: cannot read: {error}") from None
         if len(raw) > MAX_IMPORT_BYTES:
             raise ExchangeError("standard input: too large to import (over 200 MB)")
         try:
