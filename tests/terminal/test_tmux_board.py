@@ -163,6 +163,24 @@ def test_a_form_typed_in_one_burst_fills_the_right_fields(tmux: Tmux, db: Path, 
     assert (order["buyer"], order["gig"], order["amount_cents"]) == ("bob", "Logo", 2500)
 
 
+def test_the_key_that_opens_a_form_and_what_follows_it_in_one_burst(
+    tmux: Tmux, db: Path, home: Path
+) -> None:
+    """``n`` and the order typed ahead in the same read: the form's first field took focus
+    after the keys after ``n`` were read, and they were lost. ``N`` and a note likewise."""
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for(EMPTY_HINT)
+    tmux.tmux(
+        "send-keys", "-t", tmux.target,
+        "n", "F", "O", "8", "Tab", "c", "a", "t", "C-s",
+    )  # fmt: skip
+    tmux.wait_for("FO8")
+    assert stored_orders(db)["FO8"]["buyer"] == "cat"
+    tmux.tmux("send-keys", "-t", tmux.target, "N", "h", "i", " ", "c", "a", "t", "C-s")
+    tmux.wait_until(lambda s: "Note added" in s or "note added" in s.lower(), "the note saved")
+    assert [e["text"] for e in stored_orders(db)["FO8"]["entries"]] == ["hi cat"]
+
+
 def test_a_search_typed_in_one_burst_after_slash_is_the_filters(
     tmux: Tmux, db: Path, home: Path
 ) -> None:

@@ -584,7 +584,7 @@ async def test_a_jump_while_a_card_is_still_being_built_lands_on_the_card(
 def burst(app: CancelboardApp, *keys: str) -> None:
     """Keys read from the terminal together (pasted, or typed ahead over a slow link):
     all queued before the first is answered (``pilot.press`` waits for each)."""
-    names = {"/": "slash", "\r": "enter"}
+    names = {"/": "slash", "\r": "enter", "\t": "tab"}
     for key in keys:
         app.post_message(events.Key(names.get(key, key), key))
 
@@ -614,6 +614,35 @@ async def test_keys_typed_right_after_slash_go_into_the_filter_not_to_the_board(
         await pilot.press("backspace")
         await wait_for(pilot, lambda: "FO2" not in screen_text(app))
         assert "FO1" in screen_text(app)
+
+
+async def test_keys_typed_right_after_a_key_that_opens_a_form_go_into_it_in_order(
+    db_path: Path,
+) -> None:
+    # The form's first field took focus after the keys read with the one that opened it:
+    # "nFO7<tab>ann" typed ahead over SSH (or pasted) left an empty form.
+    from tui.screens.editor import EntryEditor
+    from tui.screens.forms import OrderForm
+
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        burst(app, "n", *"FO7", "\t", *"ann", "\t", *"Logo")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderForm))
+        form = app.screen
+        assert isinstance(form, OrderForm)
+        await wait_for(pilot, lambda: form.draft().gig == "Logo")
+        assert (form.draft().number, form.draft().buyer) == ("FO7", "ann")
+        await pilot.press("escape", "y")  # throw it away
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        burst(app, "N", *"called her")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryEditor))
+        editor = app.screen
+        assert isinstance(editor, EntryEditor)
+        await wait_for(pilot, lambda: editor.draft().text == "called her")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(stored(db_path)["FO1"]["entries"]) == 1)  # type: ignore[arg-type]
 
 
 def filter_value(app: CancelboardApp) -> str:

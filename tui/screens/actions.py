@@ -38,6 +38,8 @@ from tui.store import StoreError
 from tui.text import clean_text
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from tui.app import CancelboardApp
     from tui.screens.editor import EntryDraft
 
@@ -398,12 +400,13 @@ class OrderActions(Screen[None]):
         text: str = "",
         direction: Direction = Direction.FROM_BUYER,
         copy: bool = False,
-    ) -> None:
-        """Open the editor for an entry of the current order; ``copy`` also copies it (OSC 52)."""
+    ) -> AwaitMount | None:
+        """Open the editor for an entry of the current order; ``copy`` also copies it (OSC 52).
+        Awaited, it returns once the editor has focus (see :meth:`action_note`)."""
         order = self.current_order()
         if order is None:
             self.cb_app.say("No order selected: add one with n", "warning")
-            return
+            return None
 
         async def save(draft: EntryDraft) -> str | None:
             try:
@@ -430,7 +433,7 @@ class OrderActions(Screen[None]):
         # fifth of the app's imports.
         from tui.screens.editor import EntryEditor
 
-        self.app.push_screen(
+        return self.app.push_screen(
             EntryEditor(kind, save, subject=order.number, text=text, direction=direction)
         )
 
@@ -514,18 +517,28 @@ class OrderActions(Screen[None]):
 
         self.app.push_screen(ChoiceModal(f"{order.number}: record an outcome", choices, submit))
 
-    def action_note(self) -> None:
-        self.ask_entry(EntryKind.NOTE)
+    # The keys that open a form or an editor are priority bindings, and their actions wait
+    # until it is up, its first field in focus: the keys typed right after them in one
+    # burst (typed ahead over SSH, pasted) are read only then, and go into the field in
+    # order. They were lost (see tui.screens.boxes).
 
-    def action_message(self) -> None:
-        self.ask_entry(EntryKind.MESSAGE)
+    async def action_note(self) -> None:
+        await self._opened(self.ask_entry(EntryKind.NOTE))
 
-    def action_lesson(self) -> None:
-        self.ask_entry(EntryKind.LESSON)
+    async def action_message(self) -> None:
+        await self._opened(self.ask_entry(EntryKind.MESSAGE))
+
+    async def action_lesson(self) -> None:
+        await self._opened(self.ask_entry(EntryKind.LESSON))
+
+    @staticmethod
+    async def _opened(mounting: AwaitMount | None) -> None:
+        if mounting is not None:
+            await mounting
 
     # ---------------------------------------------------------------- orders
 
-    def action_new(self) -> None:
+    async def action_new(self) -> None:
         from tui.screens.forms import OrderForm
 
         async def save(draft: OrderDraft) -> None:
@@ -534,9 +547,9 @@ class OrderActions(Screen[None]):
             await self.reload(focus=order.number)
             self.cb_app.say(f"Added {order.number}")
 
-        self.app.push_screen(OrderForm("New order", save))
+        await self.app.push_screen(OrderForm("New order", save))
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         from tui.screens.forms import OrderForm, changed_fields, typed_over
 
         order = self.current_order()
@@ -581,7 +594,7 @@ class OrderActions(Screen[None]):
             await self.reload(focus=new.number)
             self.cb_app.say(f"Saved {new.number}")
 
-        self.app.push_screen(OrderForm(f"Edit {order.number}", save, order))
+        await self.app.push_screen(OrderForm(f"Edit {order.number}", save, order))
 
     def action_delete(self) -> None:
         from tui.screens.questions import ConfirmModal

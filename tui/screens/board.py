@@ -49,15 +49,15 @@ class BoardScreen(OrderActions):
     BINDINGS = [
         Binding("left,h", "focus_column(-1)", "Left", show=False, id="board.left"),
         Binding("right,l", "focus_column(1)", "Right", show=False, id="board.right"),
-        Binding("n", "new", "New", id="board.new"),
+        Binding("n", "new", "New", id="board.new", priority=True),
         Binding("enter", "open", "Open", show=False, id="board.open"),
         Binding("greater_than_sign", "advance", "Advance", key_display=">", id="board.advance"),
         Binding("less_than_sign", "back", "Back", key_display="<", id="board.back"),
         Binding("x", "close", "Close", id="board.close"),
-        Binding("e", "edit", "Edit", show=False, id="board.edit"),
-        Binding("N", "note", "Note", show=False, id="board.note"),
-        Binding("M", "message", "Message", show=False, id="board.message"),
-        Binding("L", "lesson", "Lesson", show=False, id="board.lesson"),
+        Binding("e", "edit", "Edit", show=False, id="board.edit", priority=True),
+        Binding("N", "note", "Note", show=False, id="board.note", priority=True),
+        Binding("M", "message", "Message", show=False, id="board.message", priority=True),
+        Binding("L", "lesson", "Lesson", show=False, id="board.lesson", priority=True),
         # Answered as read, before the keys typed after it (see tui.screens.boxes).
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
@@ -511,7 +511,9 @@ class BoardScreen(OrderActions):
         self.cb_app.say("Archive shown" if self.show_archive else "Archive hidden")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action != "filter" or not typed_into_box(self, "/")
+        # Answered as read (priority bindings), unless typed into the filter box.
+        keys = {"filter": "/", "new": "n", "edit": "e", "note": "N", "message": "M", "lesson": "L"}
+        return action not in keys or not typed_into_box(self, keys[action])
 
     async def action_filter(self) -> None:
         if not self.filter_text:

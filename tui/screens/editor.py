@@ -89,8 +89,14 @@ class EntryEditor(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         area = self.query_one("#text", TextArea)
-        area.focus()
+        # At once: keys typed right after the key that opened it go in (see OrderForm).
+        self.set_focus(area)
         area.move_cursor(area.document.end)
+        self.call_after_refresh(self._place_cursor)
+
+    def _place_cursor(self) -> None:
+        if isinstance(self.focused, TextArea):
+            self.app.cursor_position = self.focused.cursor_screen_offset
 
     def draft(self) -> EntryDraft:
         """The editor's content as typed."""

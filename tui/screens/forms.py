@@ -78,7 +78,15 @@ class OrderForm(ModalScreen[bool]):
     def on_mount(self) -> None:
         for error in self.query(".field-error"):
             error.display = False
-        self.query_one("#f-number", Input).focus()
+        # At once, not after the keys already read: a burst typed after 'n' (typed ahead
+        # over SSH, pasted) goes into the fields in order, where it was lost (see
+        # tui.screens.boxes). The terminal's cursor is placed once the field is laid out.
+        self.set_focus(self.query_one("#f-number", Input))
+        self.call_after_refresh(self._place_cursor)
+
+    def _place_cursor(self) -> None:
+        if isinstance(self.focused, Input):
+            self.app.cursor_position = self.focused.cursor_screen_offset
 
     def draft(self) -> OrderDraft:
         """The form's fields as typed."""

@@ -139,10 +139,10 @@ class OrderScreen(OrderActions):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Board", id="order.back_to_board"),
-        Binding("N", "note", "Note", id="order.note"),
-        Binding("M", "message", "Message", id="order.message"),
-        Binding("L", "lesson", "Lesson", id="order.lesson"),
-        Binding("e", "edit", "Edit", show=False, id="order.edit"),
+        Binding("N", "note", "Note", id="order.note", priority=True),
+        Binding("M", "message", "Message", id="order.message", priority=True),
+        Binding("L", "lesson", "Lesson", id="order.lesson", priority=True),
+        Binding("e", "edit", "Edit", show=False, id="order.edit", priority=True),
         Binding("greater_than_sign", "advance", "Advance", key_display=">", id="order.advance"),
         Binding("less_than_sign", "back", "Back", key_display="<", id="order.back"),
         Binding("x", "close", "Close", show=False, id="order.close"),
