@@ -140,6 +140,27 @@ async def test_a_stale_move_is_refused_and_the_fresh_order_shown(db_path: Path) 
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "lessons")
 
 
+async def test_a_dialog_whose_order_moved_elsewhere_closes_instead_of_refusing_again(
+    db_path: Path,
+) -> None:
+    # The reason dialog stayed open, and every Enter was refused with "changed in another
+    # session": only escape got out.
+    from tui.screens.questions import ReasonModal
+
+    seed(db_path, "FO1")
+    app = make_app(db_path, watch_interval=3600)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: "FO1" in screen_text(app))
+        await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonModal))
+        Board(Store(db_path)).move("FO1", Move(Stage.FOLLOW_UP, outcome=Outcome.SAVED))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ReasonModal))
+        assert any("changed in another session" in n for n in notices(app))
+        assert stored(db_path)["FO1"]["stage"] == "follow-up"  # theirs, not overwritten
+        await wait_for(pilot, lambda: board_screen(app).orders["FO1"].stage is Stage.FOLLOW_UP)
+
+
 async def test_a_note_being_typed_survives_another_sessions_changes(db_path: Path) -> None:
     service = seed(db_path, "FO1")
     app = make_app(db_path, watch_interval=0.1)

@@ -45,6 +45,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
+class Stale(str):
+    """What a dialog's submit returns when its order was changed in another session: the
+    dialog closes (the board shows the order as it is now, and says why) instead of asking
+    again, and refusing again, about an order that has moved on."""
+
+
 OUTCOME_KEYS: dict[Outcome, str] = {
     Outcome.SAVED: "s",
     Outcome.PARTIAL_REFUND: "p",
@@ -219,7 +226,7 @@ class OrderActions(Screen[None]):
         except ConflictError as error:
             self.cb_app.say(str(error), "warning")
             await self.reload()
-            return str(error)
+            return Stale(str(error))  # a dialog asking about it closes
         except StoreError as error:
             self.cb_app.say(str(error), "error")
             return str(error)

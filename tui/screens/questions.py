@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain import Initiator
+from tui.screens.actions import Stale
 from tui.widgets.lists import MovingList
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
@@ -127,6 +128,8 @@ class ChoiceModal(ModalScreen[bool]):
         error = await self.submit(choice.value, extra)
         if error is None:
             self.dismiss(True)
+        elif isinstance(error, Stale):
+            self.dismiss(False)
         else:
             self.query_one("#error", Static).update(safe_line(error))
 
@@ -220,6 +223,8 @@ class ReasonModal(ModalScreen[bool]):
         error = await self.submit(reason, initiator, text)
         if error is None:
             self.dismiss(True)
+        elif isinstance(error, Stale):
+            self.dismiss(False)
         else:
             self.query_one("#error", Static).update(safe_line(error))
 
