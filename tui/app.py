@@ -455,6 +455,28 @@ class CancelboardApp(App[None]):
                 board.select_order(number)
         self.push_screen(OrderScreen(number))
 
+    async def action_quit(self) -> None:
+        """Quit; first asking, when a form or editor holds typed text (ctrl+q there quit at
+        once, and the note typed was lost: escape asks, as the help for ctrl+c says to
+        press ctrl+q)."""
+        from tui.screens.questions import ConfirmModal
+
+        if isinstance(self.screen, ConfirmModal) or not any(
+            screen.is_mounted and getattr(screen, "typed", lambda: False)()
+            for screen in self.screen_stack
+        ):
+            await super().action_quit()
+            return
+
+        async def answered(leave: bool | None) -> None:
+            if leave:
+                await super(CancelboardApp, self).action_quit()
+
+        self.push_screen(
+            ConfirmModal("Quit, and throw away what you typed?", "quit", "keep editing"),
+            answered,
+        )
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Board", "The stage columns (1)", partial(self.switch_mode, "board"))

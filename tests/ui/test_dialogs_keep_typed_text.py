@@ -129,3 +129,34 @@ async def test_duplicate_reasons_are_refused_in_the_editor(db_path: Path) -> Non
         await pilot.press("greater_than_sign")
         await wait_for_text(pilot, "why?")
         assert app.is_running
+
+
+async def test_ctrl_q_with_a_note_typed_asks_before_quitting(db_path: Path) -> None:
+    # ctrl+q (which ctrl+c tells you to press) quit at once, and the note typed was lost.
+    from tui.screens.editor import EntryEditor
+    from tui.screens.questions import ConfirmModal
+
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryEditor))
+        await pilot.press(*"important", "ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert app.is_running
+        await pilot.press("n")  # keep editing: the text is there
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryEditor))
+        assert app.screen.draft().text == "important"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running)
+    # With nothing typed, ctrl+q quits at once.
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryEditor))
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)

@@ -135,9 +135,10 @@ class EntryEditor(ModalScreen[bool]):
         area.move_cursor(area.document.end)
         area.focus()
 
-    def action_cancel(self) -> None:
-        def typed() -> bool:
-            draft = self.draft()
-            return draft.text != self.initial_text or bool(draft.tags)
+    def typed(self) -> bool:
+        """Whether the editor holds text the seller would lose (escape, quitting)."""
+        draft = self.draft()
+        return draft.text != self.initial_text or bool(draft.tags)
 
-        close_asking_if_typed(self, typed)
+    def action_cancel(self) -> None:
+        close_asking_if_typed(self, self.typed)

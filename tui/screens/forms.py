@@ -130,8 +130,12 @@ class OrderForm(ModalScreen[bool]):
             return
         self.dismiss(True)
 
+    def typed(self) -> bool:
+        """Whether the fields hold text the seller would lose (escape, quitting)."""
+        return self.draft() != self.initial
+
     def action_cancel(self) -> None:
-        close_asking_if_typed(self, lambda: self.draft() != self.initial)
+        close_asking_if_typed(self, self.typed)
 
     def take_theirs(self, latest: Order) -> None:
         """After a conflict: each field the seller has not changed shows the order as

@@ -157,14 +157,15 @@ class TemplateEditor(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#title").focus()
 
-    def action_cancel(self) -> None:
-        def typed() -> bool:
-            title = self.query_one("#title", Input).value
-            text = self.query_one("#text", TextArea).text
-            was = (self.template.title, self.template.text) if self.template else ("", "")
-            return (title, text) != was
+    def typed(self) -> bool:
+        """Whether the editor holds text the seller would lose (escape, quitting)."""
+        title = self.query_one("#title", Input).value
+        text = self.query_one("#text", TextArea).text
+        was = (self.template.title, self.template.text) if self.template else ("", "")
+        return (title, text) != was
 
-        close_asking_if_typed(self, typed, None)
+    def action_cancel(self) -> None:
+        close_asking_if_typed(self, self.typed, None)
 
     async def action_save(self) -> None:
         title = self.query_one("#title", Input).value
