@@ -938,6 +938,11 @@ def previous_stage(order: Order) -> Stage | None:
         return Stage.LESSONS
     if order.stage is Stage.TALK:
         return None
+    if order.stage is Stage.FOLLOW_UP:
+        # Back where it came from: a case never escalated did not pass through review.
+        if order.escalated_at is not None:
+            return Stage.REVIEW
+        return Stage.REQUESTED if order.requested_at is not None else Stage.TALK
     return STAGE_ORDER[order.stage.position - 1]
 
 

@@ -535,3 +535,15 @@ def test_a_refused_move_from_the_first_stage_offers_no_way_back() -> None:
     with pytest.raises(ValidationError) as caught:
         move_order(order_in(Stage.REQUESTED), Move(Stage.LESSONS), FROZEN)
     assert caught.value.message.endswith(", or back)")
+
+
+def test_back_from_follow_up_goes_where_the_order_came_from() -> None:
+    # '<' put an order that was never escalated into Fiverr review, with no ticket.
+    asked = move_order(order_in(Stage.TALK), Move(Stage.REQUESTED), FROZEN)
+    accepted = move_order(asked, Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_MUTUAL), FROZEN)
+    assert previous_stage(accepted) is Stage.REQUESTED
+    saved = move_order(order_in(Stage.TALK), Move(Stage.FOLLOW_UP, outcome=Outcome.SAVED), FROZEN)
+    assert previous_stage(saved) is Stage.TALK
+    escalated = move_order(asked, Move(Stage.REVIEW), FROZEN)
+    ruled = move_order(escalated, Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_BY_CS), FROZEN)
+    assert previous_stage(ruled) is Stage.REVIEW
