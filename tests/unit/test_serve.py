@@ -58,3 +58,35 @@ def test_serve_answers_http_on_loopback_and_stops(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--port", "99999"], "--port: 99999 is not a port (1 to 65535)"),
+        (["--host", "127.0.0.300"], "--host: '127.0.0.300' is not an address of this machine"),
+        (["--port", "TAKEN"], "--port: cannot listen on 127.0.0.1:TAKEN: address already in use"),
+    ],
+)
+def test_an_address_it_cannot_listen_on_is_one_line_before_serving(
+    tmp_path: Path, args: list[str], said: str
+) -> None:
+    # It said "Serving ... on http://127.0.0.1:8766", then ended in a traceback (exit 1,
+    # or 0 for a port out of range).
+    pytest.importorskip("textual_serve")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        args = [port if a == "TAKEN" else a for a in args]
+        exe = Path(sys.executable).parent / "cancelboard"
+        done = subprocess.run(
+            [str(exe), "serve", *args, "--db", str(tmp_path / "board.json")],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stderr == f"cancelboard: error: {said.replace('TAKEN', port)}\n"
+    assert "Serving" not in done.stderr + done.stdout
