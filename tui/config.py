@@ -59,7 +59,7 @@ def load_config(path: Path | None = None) -> tuple[Config, str | None]:
     import tomllib  # only when there is a file (~2 ms of opening the board)
 
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # (a BOM, as Notepad saves it)
         return _parse(data), None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         return Config(), f"{path}: not valid TOML ({error}); using the defaults"

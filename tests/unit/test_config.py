@@ -44,3 +44,11 @@ def test_broken_files_give_one_line_and_defaults(tmp_path: Path, text: str, name
     assert config == Config()
     assert error is not None and names in error and str(path) in error
     assert "\n" not in error
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Notepad's UTF-8 starts with one: the file was "not valid TOML" at line 1, column 1.
+    path = tmp_path / "config.toml"
+    path.write_bytes('\ufeffdefault_currency = "EUR"\n'.encode())
+    config, error = load_config(path)
+    assert error is None and config.settings.default_currency == "EUR"
