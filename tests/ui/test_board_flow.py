@@ -11,7 +11,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
@@ -128,12 +128,15 @@ async def test_requested_answers_by_key(db_path: Path) -> None:
         for key, stage, outcome in (
             ("a", "follow-up", "cancelled-mutual"),
             ("n", "follow-up", "cancelled-no-response"),
-            ("t", "talk", None),
+            ("t", "talk", "withdrawn"),  # the buyer's answer, in the history too
         ):
             number = focused_order(app)
             assert number is not None
             await pilot.press("greater_than_sign")
             await wait_for_text(pilot, "what did the buyer answer?")
+            # The window is over: "no answer" is the one offered first.
+            choices = app.screen.query_one("#choices", OptionList)
+            assert choices.highlighted == 1
             await pilot.press(key)
             await wait_for(pilot, lambda n=number, s=stage: stored(db_path)[n]["stage"] == s)
             assert stored(db_path)[number]["outcome"] == outcome

@@ -309,10 +309,13 @@ class OrderActions(Screen[None]):
     def ask_answer(self, order: Order) -> None:
         from tui.screens.questions import Choice, ChoiceModal
 
+        hours = self.board.settings.answer_window // timedelta(hours=1)
         choices = [
             Choice("a", "Buyer accepted: cancelled", ("follow", Outcome.CANCELLED_MUTUAL)),
             Choice(
-                "n", "No answer in 48 h: auto-cancelled", ("follow", Outcome.CANCELLED_NO_RESPONSE)
+                "n",
+                f"No answer in {hours} h: auto-cancelled",
+                ("follow", Outcome.CANCELLED_NO_RESPONSE),
             ),
             Choice(
                 "e",
@@ -348,11 +351,19 @@ class OrderActions(Screen[None]):
             if where == "review":
                 return await self.move(order, Move(Stage.REVIEW, ticket=extra))
             if where == "talk":
-                return await self.move(order, Move(Stage.TALK))
+                # Recorded as the buyer's answer (the history said only "moved", as '<').
+                return await self.move(order, Move(Stage.TALK, outcome=Outcome.WITHDRAWN))
             return await self.move(order, Move(Stage.FOLLOW_UP, outcome=outcome))
 
+        # The window closed: Fiverr has cancelled it; "no answer" is the likely answer.
+        expired = answer_time_left(order, self.board.clock(), self.board.settings) <= timedelta(0)
         self.app.push_screen(
-            ChoiceModal(f"{order.number}: what did the buyer answer?", choices, submit)
+            ChoiceModal(
+                f"{order.number}: what did the buyer answer?",
+                choices,
+                submit,
+                default=1 if expired and order.requested_at is not None else 0,
+            )
         )
 
     def ask_cs_decision(self, order: Order) -> None:
@@ -502,9 +513,8 @@ class OrderActions(Screen[None]):
             return
         options = resolutions(order.stage)
         if not options:
-            self.cb_app.say(
-                f"Nothing to record in {order.stage.label}: x closes with an outcome", "warning"
-            )
+            way = "< reopens it" if order.stage is Stage.CLOSED else "x closes with an outcome"
+            self.cb_app.say(f"Nothing to record in {order.stage.label}: {way}", "warning")
             return
         choices = [
             Choice(
