@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
+import time
 from contextlib import suppress
 
 from textual import on
@@ -119,7 +120,9 @@ class BoardScreen(OrderActions):
         self.query_one("#col-closed").display = False
         self.query_one("#empty").display = False
         self.focus_column(self.query_one(f"#col-{Stage.TALK.value}", StageColumn))
-        self.set_interval(60, self._tick)
+        # Countdowns count minutes: ticked on the clock's minute (a window closing at
+        # 18:03:56 said "0m left" until 18:05 when ticked a minute from the start).
+        self.set_timer(60 - time.time() % 60, self._start_ticking)
 
     async def on_screen_resume(self) -> None:
         # Shown first (Textual resumes a screen when it becomes current, twice at start),
@@ -445,6 +448,10 @@ class BoardScreen(OrderActions):
         if self.filter_text:
             text += f" · filter: {self.filter_text}"
         return text
+
+    def _start_ticking(self) -> None:
+        self._tick()
+        self.set_interval(60, self._tick)
 
     def _tick(self) -> None:
         # Countdowns and ages move with the clock; columns redraw only if a card's text changed.
