@@ -231,10 +231,14 @@ class OrderActions(Screen[None]):
             self.cb_app.say(str(error), "error")
             return str(error)
         self.cb_app.changed()
-        await self.reload(focus=order.number)
+        await self.reload(focus=self.focus_after_change(order))
         if label:
             self.cb_app.say(label)
         return None
+
+    def focus_after_change(self, order: Order) -> str | None:
+        """The order to focus once ``order`` is changed (None: the cursor stays put)."""
+        return order.number
 
     async def _call_shown_early(self, fn: Callable[..., Order], *args: Any, **kwargs: Any) -> Order:
         early = EarlyShow(self)

@@ -435,7 +435,7 @@ class BoardScreen(OrderActions):
         ]
         if not shown:
             orders = [o for o in orders if o.number != order.number]
-        self.show(orders, focus=order.number)
+        self.show(orders, focus=self.focus_after_change(order))
 
     def unpreview(self) -> None:
         if self._unchanged is not None:
@@ -456,6 +456,22 @@ class BoardScreen(OrderActions):
     def _tick(self) -> None:
         # Countdowns and ages move with the clock; columns redraw only if a card's text changed.
         self.show(list(self.orders.values()), timed=True)
+
+    def focus_after_change(self, order: Order) -> str | None:
+        # A closed card leaves its column for the archive's: the cursor stays in the
+        # column, on the next card (closing one after the other; with the archive shown,
+        # it followed the card, and the next x said "closed already").
+        if order.stage is not Stage.CLOSED:
+            return order.number
+        column = self.focused_column()
+        if column is None:
+            return None
+        numbers = column.numbers
+        if order.number not in numbers:
+            return column.current_number  # left already (shown as it was written)
+        at = numbers.index(order.number)
+        rest = numbers[at + 1 :] or numbers[:at][-1:]
+        return rest[0] if rest else None
 
     def focus_after_undo(self, step: UndoStep | None) -> str | None:
         # The order the undo brought back (a delete, a close), moved or renamed back: the
