@@ -571,7 +571,7 @@ class OrderActions(Screen[None]):
         await self.app.push_screen(OrderForm("New order", save))
 
     async def action_edit(self) -> None:
-        from tui.screens.forms import OrderForm, changed_fields, typed_over
+        from tui.screens.forms import OrderForm, changed_by_seller, changed_fields
 
         order = self.current_order()
         if order is None:
@@ -584,10 +584,8 @@ class OrderActions(Screen[None]):
 
         async def save(draft: OrderDraft) -> None:
             nonlocal revision, seen
-            # Only what the seller changed in the form goes over the order as last seen:
-            # after a conflict, the other session's changes to other fields stay.
-            typed = draft
-            draft, _ = typed_over(typed, seen, seen)
+            # The form holds the order as last seen (after a conflict, the other session's
+            # values where the seller changed nothing: take_theirs) with what was typed.
             try:
                 new = await self.cb_app.write(
                     self.board.edit_order, order.number, draft, revision=revision
@@ -601,7 +599,7 @@ class OrderActions(Screen[None]):
                 # The form keeps what was typed; saving again is a deliberate overwrite of
                 # what it names (the board behind the form cannot be seen).
                 theirs = changed_fields(seen, error.order)
-                _, mine = typed_over(typed, seen, error.order)
+                mine = changed_by_seller(draft, seen)
                 seen, revision = error.order, error.order.revision
                 form = self.app.screen
                 if isinstance(form, OrderForm):

@@ -533,10 +533,20 @@ class BoardScreen(OrderActions):
         self.show_archive = not self.show_archive
         self.cb_app.say("Archive shown" if self.show_archive else "Archive hidden")
 
+    TYPED_KEYS = {
+        "filter": "/",
+        "new": "n",
+        "edit": "e",
+        "note": "N",
+        "message": "M",
+        "lesson": "L",
+    }
+    """The priority bindings' actions and their keys, which a focused box takes instead."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Answered as read (priority bindings), unless typed into the filter box.
-        keys = {"filter": "/", "new": "n", "edit": "e", "note": "N", "message": "M", "lesson": "L"}
-        return action not in keys or not typed_into_box(self, keys[action])
+        key = self.TYPED_KEYS.get(action)
+        return key is None or not typed_into_box(self, key)
 
     async def action_filter(self) -> None:
         if not self.filter_text:

@@ -164,13 +164,12 @@ def changed_fields(before: Order, after: Order) -> str:
     return ", ".join(changed) if changed else "not in these fields (its stage or entries)"
 
 
-def typed_over(draft: OrderDraft, started: Order, latest: Order) -> tuple[OrderDraft, str]:
-    """``latest`` (the order as another session left it) with the fields the seller
-    changed in the form since it opened on ``started``; and those fields' labels."""
-    base, now = _draft_of(started), _draft_of(latest)
-    mine = [name for name in _LABELS if getattr(draft, name) != getattr(base, name)]
-    merged = replace(now, **{name: getattr(draft, name) for name in mine})
-    return merged, ", ".join(_LABELS[name] for name in mine)
+def changed_by_seller(draft: OrderDraft, shown: Order) -> str:
+    """The labels of the fields the seller changed in the form since it showed ``shown``."""
+    base = _draft_of(shown)
+    return ", ".join(
+        label for name, label in _LABELS.items() if getattr(draft, name) != getattr(base, name)
+    )
 
 
 def _draft_of(order: Order) -> OrderDraft:
