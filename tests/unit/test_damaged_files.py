@@ -47,6 +47,14 @@ def good_board(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def with_an_archive(path: Path) -> None:
+    """The good board (FO1 open), and FO2 closed into its archive."""
+    good_board(path)
+    board = Board(Store(path))
+    board.add_order(OrderDraft(number="FO2", buyer="ann"))
+    board.move("FO2", Move(to=Stage.CLOSED, outcome=Outcome.SAVED))
+
+
 def state(path: Path) -> object:
     """What is at ``path``, to compare before and after."""
     st = os.lstat(path)
@@ -252,10 +260,7 @@ def test_doctor_restores_a_board_with_a_non_object_entry(
 def test_an_emptied_board_file_beside_its_archive_is_damaged_not_new(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    good_board(db_path)
-    board = Board(Store(db_path))
-    board.add_order(OrderDraft(number="FO2", buyer="ann"))
-    board.move("FO2", Move(to=Stage.CLOSED, outcome=Outcome.SAVED))
+    with_an_archive(db_path)
     db_path.write_bytes(b"")  # truncated: the open order FO1 is gone from it
     before = {p.name: state(p) for p in db_path.parent.iterdir()}
     problem = "empty (0 bytes), but its archive board.archive.json shows a board was there"
@@ -567,10 +572,7 @@ def test_doctor_restores_the_newest_good_backup(
 def test_doctor_restore_makes_a_board_others_could_read_private(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    good_board(db_path)
-    board = Board(Store(db_path))
-    board.add_order(OrderDraft(number="FO2", buyer="ann"))
-    board.move("FO2", Move(to=Stage.CLOSED, outcome=Outcome.SAVED))
+    with_an_archive(db_path)
     Store(db_path).backup()
     archive = db_path.with_name("board.archive.json")
     for path in (db_path, archive):
