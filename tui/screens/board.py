@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
-from textual.events import Key
+from textual.events import Key, Resize
 from textual.reactive import Reactive, reactive
 from textual.widget import Widget
 from textual.widgets import Header, Input, OptionList, Static
@@ -41,6 +41,9 @@ EMPTY_BOARD = "No orders yet. Press n to add the first one (? shows every key)."
 NO_OPEN_MATCH = "No open order matches the filter: a shows the closed ones, and searches them too."
 
 CLOSED_SHOWN = 200
+MIN_COLUMN_WIDTH = 15
+"""Cells a column needs: an order number (12) on one line, its borders and scrollbar.
+Narrower, the columns that fit are shown and the row scrolls sideways to the focused one."""
 """The Closed column's cards, at most: the most recently closed."""
 
 
@@ -90,6 +93,11 @@ class BoardScreen(OrderActions):
         self._compositor = BandCompositor()
         self.orders: dict[str, Order] = {}
         self._column: StageColumn | None = None
+        self._fitted: int | None = None
+        self._before_archive: StageColumn | None = None
+        """The column the keys were in when the archive was shown in a column out of sight
+        (they went there), to go back to when it is hidden."""
+        """Each column's width while the row scrolls sideways (None: they share it)."""
         self._has_archive = False
         self._loaded: Fingerprint | None = None
         """The board file's fingerprint when orders were last read."""
@@ -190,7 +198,47 @@ class BoardScreen(OrderActions):
             self._column.mark_focused(False)
         self._column = column
         column.mark_focused(True)
-        column.focus()
+        # Not Textual's scroll to the focused widget: it centres the column in a row that
+        # scrolls, cutting the columns beside it.
+        column.focus(scroll_visible=False)
+        self._show_column(column)
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit_columns(event.size.width)
+
+    def _fit_columns(self, width: int | None = None) -> None:
+        """Share the width among the columns shown; when each would be narrower than
+        :data:`MIN_COLUMN_WIDTH` (an order number broke over two lines), as many as fit
+        share it, and the row scrolls sideways."""
+        width = self.size.width if width is None else width
+        shown = [column for column in self._stage_columns if column.display]
+        fits = max(1, width // MIN_COLUMN_WIDTH)
+        fitted = width // fits if len(shown) > fits else None
+        if fitted == self._fitted:
+            return  # as the stylesheet has them (the start), or as they are
+        self._fitted = fitted
+        for column in self._stage_columns:
+            column.styles.width = "1fr" if fitted is None else fitted
+        self.query_one("#columns").styles.overflow_x = "hidden" if fitted is None else "auto"
+        self.call_after_refresh(self._show_focused_column)
+
+    def _show_focused_column(self) -> None:
+        if self._column is not None:
+            self._show_column(self._column)
+
+    def _show_column(self, column: StageColumn) -> None:
+        """Scroll the row of columns (when it scrolls) the fewest whole columns that show
+        ``column``."""
+        row = self.query_one("#columns")
+        shown = [each for each in self._stage_columns if each.display]
+        width = column.styles.width
+        if row.styles.overflow_x != "auto" or column not in shown or width is None:
+            return
+        step = int(width.value)
+        fits = max(1, row.size.width // step) if row.size.width else 1
+        index = shown.index(column)
+        first = min(max(round(row.scroll_x / step), index - fits + 1), index)
+        row.scroll_to(x=first * step, animate=False, immediate=True)
 
     def on_descendant_focus(self, event: object) -> None:
         # A click, tab, or a modal closing moved focus: follow it.
@@ -493,9 +541,20 @@ class BoardScreen(OrderActions):
         self.run_worker(self.reload(), exclusive=True, group="reload")
 
     def _show_closed_column(self, show: bool) -> None:
-        self.query_one("#col-closed").display = show
-        if not show and (self._column is None or not self._column.display):
-            self.focus_column(self.query_one(f"#col-{Stage.LESSONS.value}", StageColumn))
+        closed = self.query_one("#col-closed", StageColumn)
+        closed.display = show
+        self._fit_columns()
+        if show and self._fitted is not None:
+            # It would be out of sight (the row scrolls): shown is where the keys go.
+            self._before_archive = self._column
+            self.focus_column(closed)
+        elif not show and (self._column is None or not self._column.display):
+            back = self._before_archive
+            if back is None or not back.display:
+                back = self.query_one(f"#col-{Stage.LESSONS.value}", StageColumn)
+            self.focus_column(back)
+        if not show:
+            self._before_archive = None
 
     def _hide_archive(self) -> None:
         """Back to the open orders (the archive could not be read), without a new reload."""
