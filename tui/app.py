@@ -453,6 +453,10 @@ class CancelboardApp(App[None]):
             if not board.select_order(number) and board.filter_text and number in board.orders:
                 board.action_clear_filter()
                 board.select_order(number)
+            elif number not in board.orders and not board.show_archive:
+                if board.filter_text:
+                    board.action_clear_filter()
+                board.show_in_archive(number)  # a closed order (or one new meanwhile)
         self.push_screen(OrderScreen(number))
 
     async def action_quit(self) -> None:

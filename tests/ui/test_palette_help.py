@@ -13,7 +13,7 @@ from textual.command import CommandPalette
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
 from tui.config import Config, load_config
-from tui.domain import OrderDraft
+from tui.domain import Move, OrderDraft, Outcome, Stage
 from tui.screens.board import BoardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.order import OrderScreen
@@ -52,6 +52,34 @@ async def test_palette_jumps_to_an_order_by_buyer(db_path: Path) -> None:
         order = app.screen.current_order()  # type: ignore[attr-defined]
         assert order is not None and order.number == "FO2"
         assert app.screen.filter_text == ""  # type: ignore[attr-defined]
+
+
+async def test_palette_jump_to_a_closed_order_shows_the_archive_at_it(db_path: Path) -> None:
+    # The archive hidden, escape came back to the card the cursor was on: a '>' then moved
+    # an order the seller had not just looked at.
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "alice"))
+    board.add_order(OrderDraft("FO2", "bob"))
+    board.move("FO2", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("slash", *"alice", "enter")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"bob")
+        await wait_for_text(pilot, "Jump to order FO2")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        await wait_for(pilot, lambda: screen.current_order() is not None)
+        order = screen.current_order()
+        assert order is not None and order.number == "FO2"
+        assert screen.show_archive and screen.filter_text == ""
+        assert "Closed (1)" in screen_text(app) and "FO1" in screen_text(app)
 
 
 async def test_help_lists_every_binding_of_the_board_screen(db_path: Path) -> None:
