@@ -231,3 +231,26 @@ async def test_a_date_of_another_year_shows_its_year_on_the_card_at_80x24(db_pat
         await wait_for_text(pilot, "Notes (0)")
         first = next(line for line in screen_text(app).splitlines() if "jane" in line)
         assert first.rstrip().endswith("[Talk to buyer]  due 2030-01-01"), first
+
+
+async def test_a_dialog_fits_a_short_terminal_its_list_giving_up_rows(db_path: Path) -> None:
+    # At 40x12 the close dialog's hint, and the reason dialog's details field and hint,
+    # were cut off below the list.
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("x")
+        await wait_for_text(pilot, "escape: cancel")
+        assert "saved, order continued" in screen_text(app)
+        await pilot.resize_terminal(80, 24)  # taller: every outcome shows again
+        await wait_for_text(pilot, "request withdrawn")
+        await pilot.resize_terminal(40, 12)
+        await wait_for_text(pilot, "escape: cancel")
+        assert "request withdrawn" not in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "outcome" not in screen_text(app))
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "escape: cancel")
+        assert "details (optional)" in screen_text(app)
+        assert "Ordered by mistake" in screen_text(app)

@@ -9,7 +9,6 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
@@ -18,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain import Initiator
 from tui.screens.actions import Stale
-from tui.widgets.lists import MovingList
+from tui.widgets.lists import Dialog, MovingList
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
 
@@ -71,7 +70,7 @@ class ChoiceModal(ModalScreen[bool]):
         self._picked: Choice | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
+        with Dialog(id="dialog") as dialog:
             dialog.border_title = self.title_text
             if self.note:
                 yield Static(safe_line(self.note), classes="note")
@@ -179,7 +178,7 @@ class ReasonModal(ModalScreen[bool]):
         self.initial_text = text
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
+        with Dialog(id="dialog") as dialog:
             title = "Cancellation requested: why?"
             dialog.border_title = f"{self.subject} · {title}" if self.subject else title
             yield ReasonList(
@@ -249,7 +248,7 @@ class ConfirmModal(ModalScreen[bool]):
         self.no = no
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
+        with Dialog(id="dialog") as dialog:
             dialog.border_title = "Are you sure?"
             yield Static(safe_line(self.question))
             yield Static(

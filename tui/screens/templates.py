@@ -8,7 +8,6 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
@@ -17,7 +16,7 @@ from textual.widgets.option_list import Option
 from tui.domain import Order, Template, ValidationError, fill_template
 from tui.screens.questions import FIELD_KEYS, ConfirmModal, close_asking_if_typed
 from tui.store import StoreError
-from tui.widgets.lists import MovingList
+from tui.widgets.lists import Dialog, MovingList
 from tui.widgets.safe import safe, safe_line
 
 Use = Callable[[Template], None]
@@ -40,7 +39,7 @@ class TemplatePicker(ModalScreen[None]):
         self.templates: list[Template] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
+        with Dialog(id="dialog") as dialog:
             dialog.border_title = f"Message templates · {self.order.number}"
             yield MovingList(id="templates")
             yield Static("", id="preview", classes="hint")
@@ -141,7 +140,7 @@ class TemplateEditor(ModalScreen[str | None]):
         self.template = template
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
+        with Dialog(id="dialog") as dialog:
             dialog.border_title = "Edit template" if self.template else "New template"
             yield Label("Title")
             yield Input(

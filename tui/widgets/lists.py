@@ -1,8 +1,10 @@
-"""Lists in dialogs that move with ``j``/``k`` as the board does, beside the arrows."""
+"""Lists in dialogs that move with ``j``/``k`` as the board does, beside the arrows; the
+dialog box that fits them to a short terminal."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.widgets import OptionList
 
 
@@ -13,3 +15,33 @@ class MovingList(OptionList):
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+
+class Dialog(Vertical):
+    """A dialog's box whose list gives up rows when the terminal is too short for all of
+    it (at 40x12 the close dialog's hint, and the reason's details field, were cut off),
+    down to :data:`LEAST_ROWS`."""
+
+    LEAST_ROWS = 3
+
+    _most: int | None = None
+    """The list's rows at most, as the stylesheet has it."""
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        """Give the list the rows the rest of the dialog leaves, up to what it takes."""
+        found = self.query_children(OptionList)
+        if not found or not self.is_mounted:
+            return
+        items = found.first()
+        if self._most is None:
+            most = items.styles.max_height
+            self._most = int(most.value) if most is not None and most.is_cells else 12
+        rest = self.virtual_size.height - items.outer_size.height
+        room = self.screen.size.height - self.styles.gutter.height - rest
+        rows = max(self.LEAST_ROWS, min(self._most, room))
+        current = items.styles.max_height
+        if current is None or current.value != rows:
+            items.styles.max_height = rows
