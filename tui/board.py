@@ -671,7 +671,19 @@ class Board:
         restored = Order.from_dict(step.before)
         revision = max(restored.revision, int(current["revision"]) if current else 0) + 1
         event = Event(at=now, action="undone", detail=step.label)
-        restored = replace(restored, revision=revision, history=restored.history + (event,))
+        if current is None:  # a delete undone: the order as it was
+            restored = replace(restored, revision=revision, history=restored.history + (event,))
+        else:
+            # Only the change's own fields go back: notes and messages added since (by the
+            # command line or another session, which do not change the revision) stay, and
+            # the history keeps the change it took back.
+            now_on_disk = Order.from_dict(current)
+            restored = replace(
+                restored,
+                revision=revision,
+                entries=now_on_disk.entries,
+                history=now_on_disk.history + (event,),
+            )
         if current is not None and current.get("order") != restored.number:
             if tx.find(ORDERS, "order", restored.number) is not None:
                 raise ConflictError(

@@ -252,3 +252,28 @@ def test_counting_entries_does_not_read_them(board: Board, db_path: Path) -> Non
     assert order.__dict__["_entries"].__class__.__name__ == "Stored"  # still not read
     assert counts == {kind: len(order.entries_of(kind)) for kind in EntryKind}
     assert counts == {EntryKind.NOTE: 1, EntryKind.MESSAGE: 1, EntryKind.LESSON: 1}
+
+
+def test_undo_keeps_the_notes_and_messages_added_since_by_another_session(
+    db_path: Path,
+) -> None:
+    # Undoing a move, close or edit put back the whole order as it was: a note the
+    # command line had added meanwhile ("added a note", exit 0) was gone.
+    mine, theirs = fresh(db_path), fresh(db_path)
+    mine.add_order(OrderDraft("FO1", "jane", amount="25"))
+    theirs.add_entry("FO1", EntryKind.NOTE, "before")
+    mine.move("FO1", Move(Stage.REQUESTED))
+    mine.edit_order("FO1", OrderDraft("FO1", "jane", amount="30"))
+    mine.move("FO1", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    theirs.add_entry("FO1", EntryKind.NOTE, "while closed")
+    theirs.add_entry("FO1", EntryKind.MESSAGE, "buyer wrote", direction=Direction.FROM_BUYER)
+    mine.undo()
+    mine.undo()
+    theirs.add_entry("FO1", EntryKind.NOTE, "after the edit")
+    mine.undo()
+    order = fresh(db_path).get("FO1")
+    assert (order.stage, order.amount_cents) == (Stage.TALK, 2500)
+    texts = [entry.text for entry in order.entries]
+    assert texts == ["before", "while closed", "buyer wrote", "after the edit"]
+    actions = [event.action for event in order.history]
+    assert actions.count("undone") == 3 and "note" in actions
