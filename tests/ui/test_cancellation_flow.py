@@ -20,6 +20,7 @@ from tui.board import Board
 from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.screens import board as board_screen
 from tui.screens import lessons as lessons_screen
+from tui.screens.editor import EntryEditor
 from tui.store import Store, archive_path_of
 
 SIZE = (80, 24)
@@ -498,6 +499,38 @@ async def test_stats_are_read_once_a_visit_and_a_damaged_board_file_is_said(
         await pilot.press("2")
         await wait_for(pilot, lambda: any("order FO1 is damaged" in n for n in notices(app)))
         assert app.is_running
+
+
+async def test_a_change_made_while_another_order_is_damaged_is_written_and_said(
+    db_path: Path,
+) -> None:
+    # A hand edit damaged FO1 while the board was open; a note then saved on FO2 was
+    # written, and the reload after it ended the app with a traceback.
+    seed(db_path, "FO1", "FO2")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO2")
+        data = json.loads(db_path.read_text(encoding="utf-8"))
+        for doc in data["orders"].values():
+            if doc["order"] == "FO1":
+                doc["stage"] = "tallk"
+        db_path.write_text(json.dumps(data), encoding="utf-8")
+        await wait_for(pilot, lambda: any("order FO1 is damaged" in n for n in notices(app)))
+        app._notifications.clear()
+        await pilot.press("j")
+        await wait_for(pilot, lambda: app.screen.current_order().number == "FO2")  # type: ignore[attr-defined]
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryEditor))
+        await pilot.press(*"called the buyer", "ctrl+s")
+        await wait_for(pilot, lambda: any("order FO1 is damaged" in n for n in notices(app)))
+        assert app.is_running
+        await pilot.press("greater_than_sign")  # keys still work
+        await wait_for_text(pilot, "enter: request")
+        await pilot.press("escape")
+    assert app.return_code in (None, 0)
+    saved = json.loads(db_path.read_text(encoding="utf-8"))["orders"]
+    fo2 = next(doc for doc in saved.values() if doc["order"] == "FO2")
+    assert [entry["text"] for entry in fo2["entries"]] == ["called the buyer"]
 
 
 async def test_showing_the_archive_again_freezes_nothing_more(

@@ -283,7 +283,11 @@ class BoardScreen(OrderActions):
                 orders = await self.call(self.board.orders)
         except StoreError as error:
             if not self._partial:
-                raise
+                # Another program damaged an order meanwhile (the reload after a change
+                # made here ended the app with a traceback): said, as the watch says it;
+                # the board shows what it last read.
+                self.cb_app.say(str(error), "error")
+                return
             # An open order the start left for after its first paint is damaged: the
             # session ends as it would have before the board opened (whichever reload
             # read it first: the rest's, a key's, the watch's).
