@@ -251,7 +251,7 @@ class OrderScreen(OrderActions):
         line1 = Content.assemble(
             safe_line(order.number, "bold"),
             "  ",
-            safe_line(order.buyer, "bold $accent"),
+            safe_line(order.buyer, "bold $text-accent"),
             f"  {order.amount} {order.currency}",
             ("  [" + order.stage.label + "]", "$text-primary"),
             (

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Self, cast
 
 from rich.cells import cell_len
 from rich.color import Color as RichColor
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -271,11 +273,39 @@ class CardList(OptionList):
     list's region, for every line it draws, before finding the card drawn already)."""
 
     def _get_option_render(self, option: Option, style: VisualStyle) -> list[Strip]:
+        drawn = None
         if self._padding is not None:
             drawn = self._option_render_cache.get((option, style, self._padding))
-            if drawn is not None:
-                return drawn
-        return super()._get_option_render(option, style)
+        if drawn is None:
+            drawn = super()._get_option_render(option, style)
+        if (
+            self.cursor_shown
+            and self.highlighted is not None
+            and self._options[self.highlighted] is option
+            and style.foreground is not None
+        ):
+            return self._as_cursor(option, style, drawn)
+        return drawn
+
+    _cursor_drawn: tuple[Option, VisualStyle, list[Strip], list[Strip]] | None = None
+
+    def _as_cursor(self, option: Option, style: VisualStyle, drawn: list[Strip]) -> list[Strip]:
+        """The cursor's card in the cursor's own text colour, as a selection is: its tags'
+        and timers' colours on the cursor's tint could not be read (the light theme's
+        #tag: 1.5:1). Warnings stay bold."""
+        kept = self._cursor_drawn
+        if kept is not None and kept[0] is option and kept[1] == style and kept[2] is drawn:
+            return kept[3]
+        assert style.foreground is not None
+        over = RichStyle(color=style.foreground.rich_color)
+        recoloured = [
+            strip  # the rule under the card stays as the others' are
+            if not strip.text.strip(" ─")
+            else Strip(Segment.apply_style(strip._segments, post_style=over), strip.cell_length)
+            for strip in drawn
+        ]
+        self._cursor_drawn = (option, style, drawn, recoloured)
+        return recoloured
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # OptionList reads its lines for every line it draws: a quarter of a redraw.
