@@ -317,6 +317,20 @@ async def test_edit_with_e_and_delete_with_confirmation(db_path: Path) -> None:
         await wait_for(pilot, lambda: "FO1" in stored(db_path))
 
 
+async def test_typing_in_an_edit_form_field_adds_to_what_it_holds(db_path: Path) -> None:
+    # The field was selected on focus: the first key replaced it ('ABC' renamed FO1 to
+    # ABC; ' (audio)' left the buyer as just that).
+    seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("e")
+        await wait_for_text(pilot, "Edit FO1")
+        await pilot.press(*"23", "tab", *"_k", "ctrl+s")
+        await wait_for(pilot, lambda: "FO123" in stored(db_path))
+        assert stored(db_path)["FO123"]["buyer"] == "buyer-fo1_k"
+
+
 async def test_undoing_a_delete_puts_the_cursor_on_the_order_brought_back(
     db_path: Path,
 ) -> None:

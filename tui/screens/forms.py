@@ -68,6 +68,9 @@ class OrderForm(ModalScreen[bool]):
                         placeholder=placeholder,
                         id=f"f-{name}",
                         classes="field-input",
+                        # Typing adds to what a field holds: selected on focus, the first
+                        # key replaced it (an edit's 'ABC' renamed FO1234 to ABC).
+                        select_on_focus=False,
                     )
                 yield Static("", id=f"e-{name}", classes="error field-error")
             yield Static("", id="e-form", classes="error")

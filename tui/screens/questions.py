@@ -190,7 +190,12 @@ class ReasonModal(ModalScreen[bool]):
                 self.initial_initiator.value,
                 id="initiator",
             )
-            yield Input(self.initial_text, placeholder="details (optional)", id="reason-text")
+            yield Input(
+                self.initial_text,
+                placeholder="details (optional)",
+                id="reason-text",
+                select_on_focus=False,
+            )
             yield Static("", id="error", classes="error")
             yield Static(
                 "enter: request · tab: who asked, details · escape: cancel", classes="hint"

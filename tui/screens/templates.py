@@ -147,6 +147,7 @@ class TemplateEditor(ModalScreen[str | None]):
                 self.template.title if self.template else "",
                 placeholder="a short name, e.g. Offer a partial refund",
                 id="title",
+                select_on_focus=False,
             )
             yield Label("Text: {buyer} {order} {gig} {due} {amount} are filled in")
             yield TextArea(self.template.text if self.template else "", id="text", soft_wrap=True)
