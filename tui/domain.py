@@ -678,6 +678,11 @@ class OrderDraft:
     """When to look at the CS ticket again, as typed; None: not on the form."""
     follow_up_due: str | None = None
     """When to check in with the buyer, as typed; None: not on the form."""
+    ticket: str | None = None
+    """The CS ticket reference, as typed (it often comes after the escalation); None: not
+    on the form."""
+    reason_text: str | None = None
+    """The request's details, as typed; None: not on the form."""
 
 
 FIELD_WORDS = {
@@ -686,6 +691,8 @@ FIELD_WORDS = {
     "order_date": "order date",
     "follow_up_due": "follow-up date",
     "next_check": "next CS check",
+    "ticket": "CS ticket",
+    "reason_text": "reason details",
 }
 """An order's fields as its history names them (the others by their own names)."""
 
@@ -706,6 +713,10 @@ def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str
         fields["next_check"] = parse_date(draft.next_check, "next_check")
     if draft.follow_up_due is not None:
         fields["follow_up_due"] = parse_date(draft.follow_up_due, "follow_up_due")
+    if draft.ticket is not None:
+        fields["ticket"] = parse_optional("ticket", draft.ticket, 80)
+    if draft.reason_text is not None:
+        fields["reason_text"] = parse_optional("reason_text", draft.reason_text, 2000)
     due, ordered = fields["due"], fields["order_date"]
     if isinstance(due, date) and isinstance(ordered, date) and due < ordered:
         raise ValidationError("due", f"before the order date, {ordered.isoformat()}")
@@ -777,6 +788,10 @@ def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
                 f"less than the refund already recorded, {format_amount(order.refund_cents)}"
                 f" {currency}",
             )
+    if fields.get("reason_text") == clean_line(order.reason_text):
+        # Details of several lines (an import) show on one line in the form: kept as
+        # they are unless changed there.
+        del fields["reason_text"]
     changed = [name for name, value in fields.items() if getattr(order, name) != value]
     if not changed:
         return order

@@ -373,6 +373,27 @@ async def test_next_check_and_follow_up_dates_are_editable(db_path: Path) -> Non
         await wait_for_text(pilot, "not a date")
 
 
+async def test_the_cs_ticket_and_the_requests_details_are_editable(db_path: Path) -> None:
+    # The ticket could be typed only while escalating (it usually comes later), and the
+    # request's details never again: no field, no command.
+    board = seed(db_path, "FO1", stage=Stage.REVIEW)
+    board.edit_order("FO1", OrderDraft("FO1", "buyer-fo1", gig="Logo", amount="20"))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.screen.focus_column(app.screen.query_one("#col-review"))  # type: ignore[attr-defined]
+        await pilot.press("e")
+        await wait_for_text(pilot, "CS ticket")
+        app.screen.query_one("#f-ticket").focus()
+        await pilot.press(*"CS-4711", "tab", *"late brief", "ctrl+s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["ticket"] == "CS-4711")
+        assert stored(db_path)["FO1"]["reason_text"] == "late brief"
+        assert stored(db_path)["FO1"]["history"][-1]["detail"] == "CS ticket, reason details"
+        await pilot.press("enter")
+        await wait_for_text(pilot, "CS ticket CS-4711")
+        assert "late brief" in screen_text(app)
+
+
 def _damage_archive(db: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     """Apply ``change`` to the archive file's data (its only closed order: FO1)."""
     archive = archive_path_of(db)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
-from tui.domain import OrderDraft
+from tui.domain import Move, OrderDraft, Stage
 from tui.screens.editor import EntryEditor
 from tui.screens.forms import OrderForm
 from tui.screens.order import OrderScreen
@@ -36,7 +37,7 @@ async def test_an_edit_conflict_keeps_the_form_and_a_second_save_applies(db_path
         # What they changed is named: the board behind the form cannot be seen.
         said = str(app.screen.query_one("#e-form", Static).render())
         assert "FO1 was changed in another session (Gig: theirs)" in said
-        assert "ctrl+s again saves your Buyer over theirs" in said
+        assert "ctrl+s again saves yours with them" in said  # not "your Buyer over theirs"
         assert isinstance(app.screen, OrderForm) and app.is_running
         # What the seller typed stays; the field they left shows the other session's.
         assert app.screen.draft().buyer == "mine"
@@ -45,6 +46,35 @@ async def test_an_edit_conflict_keeps_the_form_and_a_second_save_applies(db_path
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["buyer"] == "mine")
         assert stored(db_path)["FO1"]["gig"] == "theirs"  # their change is kept
     assert stored(db_path)["FO1"]["order_date"] == "2024-01-02"
+
+
+@pytest.mark.parametrize(
+    ("theirs", "said"),
+    [
+        ("buyer", "(Buyer: theirs): ctrl+s again saves your Buyer over theirs"),
+        ("stage", "in none of these fields (its stage or entries): ctrl+s again saves"),
+    ],
+)
+async def test_an_edit_conflict_says_what_a_second_save_overwrites(
+    db_path: Path, theirs: str, said: str
+) -> None:
+    # It said "saves your Gig over theirs" when the other session had only moved it.
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderForm))
+        other = Board(Store(db_path))
+        if theirs == "buyer":
+            other.edit_order("FO1", OrderDraft("FO1", "theirs"))
+        else:
+            other.move("FO1", Move(Stage.REQUESTED))
+        await pilot.press("tab", "ctrl+u", *"mine", "ctrl+s")
+        await wait_for_text(pilot, "changed in another session")
+        assert said in str(app.screen.query_one("#e-form", Static).render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["buyer"] == "mine")
 
 
 async def test_after_a_conflict_a_field_set_back_to_its_old_value_is_saved_so(

@@ -277,3 +277,21 @@ def test_undo_keeps_the_notes_and_messages_added_since_by_another_session(
     assert texts == ["before", "while closed", "buyer wrote", "after the edit"]
     actions = [event.action for event in order.history]
     assert actions.count("undone") == 3 and "note" in actions
+
+
+def test_an_edit_keeps_details_of_several_lines_unless_they_are_changed(
+    board: Board, db_path: Path
+) -> None:
+    # The form shows them on one line: saving any other field must not flatten them.
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.move("FO1", Move(Stage.REQUESTED, reason_text="one"))
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    next(iter(data["orders"].values()))["reason_text"] = "line one\nline two"
+    db_path.write_text(json.dumps(data), encoding="utf-8")
+    shown = "line one line two"
+    board.edit_order("FO1", OrderDraft("FO1", "jane", gig="Logo", reason_text=shown, ticket=""))
+    assert fresh(db_path).get("FO1").reason_text == "line one\nline two"
+    board.edit_order("FO1", OrderDraft("FO1", "jane", gig="Logo", reason_text="just one"))
+    assert fresh(db_path).get("FO1").reason_text == "just one"
+    with pytest.raises(ValidationError, match="at most 80"):
+        board.edit_order("FO1", OrderDraft("FO1", "jane", ticket="x" * 81))

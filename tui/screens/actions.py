@@ -571,7 +571,12 @@ class OrderActions(Screen[None]):
         await self.app.push_screen(OrderForm("New order", save))
 
     async def action_edit(self) -> None:
-        from tui.screens.forms import OrderForm, changed_by_seller, changed_fields
+        from tui.screens.forms import (
+            OrderForm,
+            changed_by_seller,
+            changed_fields,
+            conflict_message,
+        )
 
         order = self.current_order()
         if order is None:
@@ -605,9 +610,7 @@ class OrderActions(Screen[None]):
                 if isinstance(form, OrderForm):
                     form.take_theirs(error.order)
                 raise ValidationError(
-                    "form",
-                    f"{order.number} was changed in another session ({theirs}): shown where"
-                    f" you changed nothing; ctrl+s again saves your {mine or 'fields'} over theirs",
+                    "form", conflict_message(order.number, theirs, mine)
                 ) from None
             self.cb_app.changed()
             await self.reload(focus=new.number)

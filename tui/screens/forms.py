@@ -8,12 +8,13 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from tui.domain import Order, OrderDraft, ValidationError
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
-from tui.text import shorten
+from tui.text import clean_line, shorten
 from tui.widgets.safe import safe_line
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -31,8 +32,11 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 EDIT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("next_check", "Next CS check", "YYYY-MM-DD, for a case in review"),
     ("follow_up_due", "Follow-up due", "YYYY-MM-DD"),
+    ("ticket", "CS ticket", "Customer Support's reference, once they send it"),
+    ("reason_text", "Details", "what the cancellation request said"),
 )
-"""Dates that only make sense once an order exists: on the edit form only."""
+"""What only makes sense once an order exists (dates, its request, its CS ticket): on the
+edit form only."""
 
 ERROR_FIELDS = {"order": "number"}
 """Validation field names that differ from the draft's."""
@@ -85,6 +89,11 @@ class OrderForm(ModalScreen[bool]):
         # over SSH, pasted) goes into the fields in order, where it was lost (see
         # tui.screens.boxes). The terminal's cursor is placed once the field is laid out.
         self.set_focus(self.query_one("#f-number", Input))
+        self.call_after_refresh(self._place_cursor)
+
+    def on_resize(self, event: Resize) -> None:
+        # Each field takes two lines (one between): 12 of them scrolled at 80x24.
+        self.set_class(event.size.height < 2 * len(self.fields) + 6, "-compact")
         self.call_after_refresh(self._place_cursor)
 
     def _place_cursor(self) -> None:
@@ -155,24 +164,38 @@ _LABELS = {"number": "Order", **{name: label for name, label, _ in (*FIELDS, *ED
 """Each draft field the forms show, by its label."""
 
 
-def changed_fields(before: Order, after: Order) -> str:
-    """What another session changed in the form's fields, for the conflict's one line
-    (``Buyer: DanB, Amount: 30.00``)."""
+def changed_fields(before: Order, after: Order) -> dict[str, str]:
+    """The form's fields another session changed, by label, with their new values (for the
+    conflict's one line: ``Buyer: DanB, Amount: 30.00``)."""
     was, now = _draft_of(before), _draft_of(after)
-    changed = [
-        f"{_LABELS[name]}: {shorten(getattr(now, name) or '(none)', 24)}"
-        for name in _LABELS
+    return {
+        label: shorten(getattr(now, name) or "(none)", 24)
+        for name, label in _LABELS.items()
         if getattr(was, name) != getattr(now, name)
-    ]
-    return ", ".join(changed) if changed else "not in these fields (its stage or entries)"
+    }
 
 
-def changed_by_seller(draft: OrderDraft, shown: Order) -> str:
+def changed_by_seller(draft: OrderDraft, shown: Order) -> list[str]:
     """The labels of the fields the seller changed in the form since it showed ``shown``."""
     base = _draft_of(shown)
-    return ", ".join(
-        label for name, label in _LABELS.items() if getattr(draft, name) != getattr(base, name)
-    )
+    return [label for name, label in _LABELS.items() if getattr(draft, name) != getattr(base, name)]
+
+
+def conflict_message(number: str, theirs: dict[str, str], mine: list[str]) -> str:
+    """What an edit conflict says: what the other session changed, and what saving again
+    does (the seller's fields over theirs only where both changed one)."""
+    if not theirs:
+        return (
+            f"{number} was changed in another session, in none of these fields (its stage"
+            " or entries): ctrl+s again saves your changes"
+        )
+    said = ", ".join(f"{label}: {value}" for label, value in theirs.items())
+    both = [label for label in mine if label in theirs]
+    if both:
+        then = f"ctrl+s again saves your {', '.join(both)} over theirs"
+    else:
+        then = "shown here; ctrl+s again saves yours with them"
+    return f"{number} was changed in another session ({said}): {then}"
 
 
 def _draft_of(order: Order) -> OrderDraft:
@@ -187,4 +210,6 @@ def _draft_of(order: Order) -> OrderDraft:
         tags=" ".join(f"#{t}" for t in order.tags),
         next_check=order.next_check.isoformat() if order.next_check else "",
         follow_up_due=order.follow_up_due.isoformat() if order.follow_up_due else "",
+        ticket=order.ticket,
+        reason_text=clean_line(order.reason_text),
     )
