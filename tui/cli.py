@@ -185,10 +185,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _text_arg(text: str) -> str:
-    # Bytes from a pipe may not be UTF-8: kept as surrogates (as argv is), then cleaned.
-    if text == "-":
-        return sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
-    return text
+    """The text given, or with '-' read from standard input: UTF-8, or a one-line error
+    (bytes that are not were dropped when the text was cleaned: 'café' became 'caf')."""
+    if text != "-":
+        return text
+    raw = sys.stdin.buffer.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise domain.ValidationError(
+            "text", f"not UTF-8 text (byte {error.start + 1} of standard input)"
+        ) from None
+
+
+PATH_ARGS = frozenset({"db", "file", "output"})
+"""Arguments naming files: any bytes the file system allows (not text to store)."""
+
+
+def _not_utf8(args: argparse.Namespace) -> str | None:
+    """The error for a text argument holding bytes that are not UTF-8 (Python keeps them
+    as lone surrogates; cleaning the text dropped them), or None."""
+    for name, value in vars(args).items():
+        if name in PATH_ARGS or not isinstance(value, str):
+            continue
+        for index, char in enumerate(value):
+            if "\udc80" <= char <= "\udcff":
+                what = OPTION_OF_FIELD.get(name) or (
+                    name.upper() if name in POSITIONALS else "--" + name.replace("_", "-")
+                )
+                return f"{what}: not UTF-8 text (byte {index + 1})"
+    return None
+
+
+POSITIONALS = frozenset({"order", "text", "stage"})
 
 
 def _cmd_add(board: Board, args: argparse.Namespace) -> int:
@@ -446,6 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except UsageError as error:
         return _fail(str(error))
+    if (not_utf8 := _not_utf8(args)) is not None:
+        return _fail(not_utf8)
     db = Path(getattr(args, "db", None) or default_db()).expanduser()
     if args.command is None:
         return _open_board(db)
@@ -462,7 +493,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cancelboard: warning: {_one_line(config_error)}", file=sys.stderr)
     try:
         board = Board(Store(db), settings=config.settings)
-        return COMMANDS[args.command](board, args)
+        code = COMMANDS[args.command](board, args)
+        sys.stdout.flush()  # here, where its error is caught: not at exit, in a traceback
+        return code
     except domain.ValidationError as error:
         option = OPTION_OF_FIELD.get(error.field)
         return _fail(f"{option}: {error.message}" if option else str(error))
@@ -472,6 +505,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `cancelboard list | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        if error.filename is not None:
+            raise  # a file's error, not the output's: no store error covered it
+        # Standard output cannot be written (`list > /dev/full`): what was printed is cut
+        # short, and the rest must not be flushed again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _fail(f"cannot write the output: {error.strerror or error}")
 
 
 def _board_only(argv: list[str]) -> str | None:

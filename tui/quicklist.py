@@ -339,4 +339,8 @@ def run() -> None:
     except BrokenPipeError:
         # `cancelboard list --json | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as error:  # `list --json > /dev/full`: one line, as the full command
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"cancelboard: error: cannot write the output: {error.strerror}", file=sys.stderr)
+        sys.exit(2)
     sys.exit(0)

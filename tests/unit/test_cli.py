@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -221,23 +222,54 @@ def test_the_environment_variable_picks_the_board(tmp_path: Path) -> None:
     assert oct(db.parent.stat().st_mode & 0o777) == "0o700"
 
 
-def test_bytes_that_are_not_utf8_are_cleaned_not_a_traceback(tmp_path: Path) -> None:
+def test_text_that_is_not_utf8_is_refused_in_one_line_nothing_written(tmp_path: Path) -> None:
+    # Its bytes were dropped when the text was cleaned, with exit 0: 'café' (Latin-1)
+    # was stored as 'caf'.
     exe = Path(sys.executable).parent / "cancelboard"
     db = tmp_path / "board.json"
     args = [b"add", b"FO2", b"--buyer", b"x\x9by", b"--db", str(db).encode()]
     added = subprocess.run([str(exe).encode(), *args], capture_output=True, check=False)
-    assert added.returncode == 0, added.stderr
+    assert added.returncode == 2
+    assert added.stderr == b"cancelboard: error: --buyer: not UTF-8 text (byte 2)\n"
+    assert not db.exists()
+    subprocess.run([str(exe), "add", "FO2", "--buyer", "x", "--db", str(db)], check=True)
+    before = db.read_bytes()
     note = subprocess.run(
         [str(exe), "note", "FO2", "-", "--db", str(db)],
-        input=b"bad\xffbyte",
+        input=b"caf\xe9 cr\xe8me",
         capture_output=True,
         check=False,
     )
-    assert note.returncode == 0, note.stderr
-    stored = json.loads(db.read_text())["orders"]
-    doc = next(iter(stored.values()))
-    assert doc["buyer"] == "xy"
-    assert doc["entries"][0]["text"] == "badbyte"
+    assert note.returncode == 2
+    assert note.stderr.decode().count("\n") == 1
+    assert "text: not UTF-8 text (byte 4 of standard input)" in note.stderr.decode()
+    argv = [str(exe).encode(), b"note", b"FO2", b"caf\xe9", b"--db", str(db).encode()]
+    note = subprocess.run(argv, capture_output=True, check=False)
+    assert (note.returncode, note.stderr) == (
+        2,
+        b"cancelboard: error: TEXT: not UTF-8 text (byte 4)\n",
+    )
+    assert db.read_bytes() == before
+    # A board file's name need not be UTF-8: it is a path, not text to keep.
+    odd = tmp_path / os.fsdecode(b"b\xe9.json")
+    subprocess.run([str(exe), "add", "FO3", "--buyer", "y", "--db", str(odd)], check=True)
+    assert odd.exists()
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "FO1"], ["export"]])
+def test_output_that_cannot_be_written_is_a_one_line_error(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # `list > /dev/full` ended in a traceback.
+    exe = Path(sys.executable).parent / "cancelboard"
+    db = tmp_path / "board.json"
+    subprocess.run([str(exe), "add", "FO1", "--buyer", "x", "--db", str(db)], check=True)
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [str(exe), *command, "--db", str(db)], stdout=full, stderr=subprocess.PIPE, check=False
+        )
+    assert done.returncode == 2
+    assert done.stderr == b"cancelboard: error: cannot write the output: No space left on device\n"
 
 
 def test_export_never_overwrites_the_board_itself(db_path: Path) -> None:
