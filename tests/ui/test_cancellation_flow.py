@@ -394,6 +394,28 @@ async def test_the_cs_ticket_and_the_requests_details_are_editable(db_path: Path
         assert "late brief" in screen_text(app)
 
 
+async def test_a_paste_of_several_lines_into_a_one_line_field_keeps_them_all(
+    db_path: Path,
+) -> None:
+    # Textual's field kept the first line of a paste only: the buyer's second line was
+    # lost without a word (the command line joins lines with spaces).
+    seed(db_path, "FO1")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "enter: request")
+        details = app.screen.query_one("#reason-text", Input)
+        details.focus()
+        await pilot.pause()
+        details.post_message(events.Paste("buyer said:\n  [b]no[/b] thanks\n\n"))
+        await wait_for(pilot, lambda: details.value != "")
+        assert details.value == "buyer said: [b]no[/b] thanks"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "requested")
+        assert stored(db_path)["FO1"]["reason_text"] == "buyer said: [b]no[/b] thanks"
+
+
 def _damage_archive(db: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     """Apply ``change`` to the archive file's data (its only closed order: FO1)."""
     archive = archive_path_of(db)

@@ -27,6 +27,7 @@ from tui.screens.boxes import typed_into_box
 from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
+from tui.widgets.line_input import LineInput
 from tui.widgets.safe import safe_line
 
 ARCHIVE_BACKUP = (sys.executable, "-P", "-m", "tui.archive_backup")
@@ -628,7 +629,9 @@ class BoardScreen(OrderActions):
             self._unfiltered_at = self.current_order()
         box = self._filter_box
         if box is None:
-            box = Input(placeholder="filter: order, buyer, gig, #tag, notes, messages", id="filter")
+            box = LineInput(
+                placeholder="filter: order, buyer, gig, #tag, notes, messages", id="filter"
+            )
             self._filter_box = box
             await self.mount(box, before=self.query_one("#columns"))
         box.display = True

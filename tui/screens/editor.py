@@ -15,6 +15,7 @@ from tui import external
 from tui.domain import Direction, EntryKind
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
 from tui.text import clean_text
+from tui.widgets.line_input import LineInput
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
 
@@ -83,7 +84,7 @@ class EntryEditor(ModalScreen[bool]):
             if self.kind is EntryKind.LESSON:
                 with Horizontal(classes="field"):
                     yield Label("Tags", classes="field-label")
-                    yield Input(placeholder="#scope #pricing", id="tags", classes="field-input")
+                    yield LineInput(placeholder="#scope #pricing", id="tags", classes="field-input")
             yield Static("", id="error", classes="error")
         yield Footer(compact=True)
 

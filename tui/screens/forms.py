@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Label, Static
 from tui.domain import Order, OrderDraft, ValidationError
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
 from tui.text import clean_line, shorten
+from tui.widgets.line_input import LineInput
 from tui.widgets.safe import safe_line
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -67,7 +68,7 @@ class OrderForm(ModalScreen[bool]):
             for name, label, placeholder in self.fields:
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
-                    yield Input(
+                    yield LineInput(
                         getattr(self.initial, name),
                         placeholder=placeholder,
                         id=f"f-{name}",

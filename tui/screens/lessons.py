@@ -18,6 +18,7 @@ from tui.screens.boxes import typed_into_box
 from tui.screens.editor import EntryDraft, EntryEditor
 from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.widgets.keybar import KeyBar
+from tui.widgets.line_input import LineInput
 from tui.widgets.safe import safe, safe_line
 
 _UNREAD = object()
@@ -60,7 +61,7 @@ class LessonsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
-        yield Input(placeholder="/ search lessons: text or #tag", id="search")
+        yield LineInput(placeholder="/ search lessons: text or #tag", id="search")
         yield OptionList(id="lesson-list")
         yield KeyBar()
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain import Initiator
 from tui.screens.actions import Stale
+from tui.widgets.line_input import LineInput
 from tui.widgets.lists import Dialog, MovingList
 from tui.widgets.safe import safe_line
 from tui.widgets.toggle import Toggle
@@ -80,7 +81,7 @@ class ChoiceModal(ModalScreen[bool]):
             ]
             yield MovingList(*options, id="choices")
             yield Label("", id="ask-label")
-            yield Input(id="ask")
+            yield LineInput(id="ask")
             yield Static("", id="error", classes="error")
             yield Static("key, or ↑↓ (j k) + enter: choose · escape: cancel", classes="hint")
 
@@ -190,7 +191,7 @@ class ReasonModal(ModalScreen[bool]):
                 self.initial_initiator.value,
                 id="initiator",
             )
-            yield Input(
+            yield LineInput(
                 self.initial_text,
                 placeholder="details (optional)",
                 id="reason-text",

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from tui.domain import Order, Template, ValidationError, fill_template
 from tui.screens.questions import FIELD_KEYS, ConfirmModal, close_asking_if_typed
 from tui.store import StoreError
+from tui.widgets.line_input import LineInput
 from tui.widgets.lists import Dialog, MovingList
 from tui.widgets.safe import safe, safe_line
 
@@ -143,7 +144,7 @@ class TemplateEditor(ModalScreen[str | None]):
         with Dialog(id="dialog") as dialog:
             dialog.border_title = "Edit template" if self.template else "New template"
             yield Label("Title")
-            yield Input(
+            yield LineInput(
                 self.template.title if self.template else "",
                 placeholder="a short name, e.g. Offer a partial refund",
                 id="title",
