@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from tui.domain import searchable
 from tui.screens.actions import read_closed_orders
 from tui.store import ArchiveError, StoreError
 from tui.widgets.safe import safe_line
@@ -104,14 +105,14 @@ class OrderCommands(Provider):
             names = []
         self.numbers = [number for number, _ in names]
         texts = [f"{number} · {buyer}" for number, buyer in names]
-        self.texts = [(text, text.lower()) for text in texts]
+        self.texts = [(text, searchable(text)) for text in texts]
 
     def _open(self, number: str) -> None:
         app: CancelboardApp = self.app  # type: ignore[assignment]
         app.open_order(number)
 
     async def search(self, query: str) -> Hits:
-        needle = query.strip().lower()
+        needle = searchable(query.strip())
         for score, index, matched in rank(needle, self.texts):
             text = self.texts[index][0]
             # Offsets into the lower case: the same places unless lowering changed lengths.

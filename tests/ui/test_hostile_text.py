@@ -141,3 +141,38 @@ async def test_a_megabyte_note_and_long_words_keep_the_layout(db_path: Path) -> 
         assert "Buyer messages (1)" in screen_text(app)
         await pilot.press("escape")
         await wait_for_text(pilot, "Talk to buyer")
+
+
+async def test_filter_palette_and_lessons_find_accents_however_they_were_typed(
+    db_path: Path,
+) -> None:
+    # Buyers pasted from macOS hold 'e' and a combining accent: a filter for 'émile'
+    # (one character) showed no card, the palette "No matches found"; a zero-width space
+    # copied inside a name hid it from '/zerowidth'.
+    board = Board(Store(db_path))
+    board.add_order(OrderDraft("FO1", "e\u0301mile_k"))
+    board.add_order(OrderDraft("FO2", "zero\u200bwidth"))
+    board.add_order(OrderDraft("FO3", "bob"))
+    board.add_entry("FO3", EntryKind.LESSON, "Ask for the re\u0301sume\u0301 first")
+    app = make_app(db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_text(pilot, "bob")
+        await pilot.press("slash", *"ÉMILE", "enter")
+        await wait_for(pilot, lambda: "bob" not in screen_text(app))
+        assert "FO1" in screen_text(app) and "FO2" not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("slash", *"zerowidth", "enter")
+        await wait_for(pilot, lambda: "bob" not in screen_text(app))
+        assert "FO2" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for_text(pilot, "bob")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"émile")
+        await wait_for_text(pilot, "Jump to order FO1")
+        await pilot.press("escape")
+        await pilot.press("2")
+        await wait_for_text(pilot, "first")
+        await pilot.press("slash", *"résumé")
+        await pilot.pause(0.2)
+        assert "first" in screen_text(app)

@@ -20,7 +20,7 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets._header import HeaderTitle
 
 from tui.board import UndoStep
-from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage
+from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage, searchable
 from tui.frames import BandCompositor
 from tui.screens.actions import OrderActions, read_closed_orders
 from tui.screens.boxes import typed_into_box
@@ -663,7 +663,7 @@ class BoardScreen(OrderActions):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip().lower()
+        self.filter_text = searchable(event.value.strip())
         self.show(list(self.orders.values()))
 
     @on(Input.Submitted, "#filter")

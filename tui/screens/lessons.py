@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList
 from textual.widgets.option_list import Option
 
-from tui.domain import EntryKind, Lesson, ValidationError
+from tui.domain import EntryKind, Lesson, ValidationError, searchable
 from tui.screens.actions import read_closed_orders
 from tui.screens.boxes import typed_into_box
 from tui.screens.editor import EntryDraft, EntryEditor
@@ -105,13 +105,13 @@ class LessonsScreen(Screen[None]):
         self.show()
 
     def show(self) -> None:
-        needle = self.query_one("#search", Input).value.strip().lower()
+        needle = searchable(self.query_one("#search", Input).value.strip())
         matching = [
             lesson
             for lesson in self.lessons
             if not needle
-            or needle in lesson.entry.text.lower()
-            or needle.lstrip("#") in lesson.entry.tags
+            or needle in searchable(lesson.entry.text)
+            or needle.lstrip("#") in map(searchable, lesson.entry.tags)
             or (lesson.order and needle in lesson.order.lower())
         ]
         shown = matching[:LESSONS_SHOWN]
