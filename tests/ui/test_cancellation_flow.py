@@ -137,6 +137,27 @@ async def test_filter_narrows_live_and_escape_clears(db_path: Path) -> None:
         assert "FO3" in screen_text(app)
 
 
+async def test_a_filter_puts_the_cursor_on_the_first_match_when_its_card_goes(
+    db_path: Path,
+) -> None:
+    # Down the column, a filter left the cursor where its card had been: on the last
+    # match, so enter opened that one.
+    board = seed(db_path, *(f"FO{n}" for n in range(1, 9)))
+    for number in ("FO2", "FO3", "FO5"):
+        board.add_entry(number, EntryKind.NOTE, "brief came late")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press(*"jjjjjjj")
+        screen = app.screen
+        assert isinstance(screen, board_screen.BoardScreen)
+        await wait_for(pilot, lambda: screen.current_order().number == "FO8")  # type: ignore[union-attr]
+        await pilot.press("slash", *"late", "enter")
+        await wait_for(pilot, lambda: "FO1" not in screen_text(app))
+        order = screen.current_order()
+        assert order is not None and order.number == "FO2"
+
+
 async def test_a_filter_matching_no_open_order_says_the_archive_was_not_searched(
     db_path: Path,
 ) -> None:

@@ -664,7 +664,13 @@ class BoardScreen(OrderActions):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = searchable(event.value.strip())
+        was = {column: column.current_number for column in self.columns()}
         self.show(list(self.orders.values()))
+        for column, number in was.items():
+            if column.numbers and number not in column.numbers:
+                # Its card filtered out: the first match, not the one at its place (the
+                # last match, after a scroll down the column).
+                column.select_position(0)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
