@@ -248,6 +248,9 @@ class OrderScreen(OrderActions):
         """The order's fields, a few lines."""
         now = self.board.clock()
         timer = card_timer(order, now, self.board.settings)
+        if timer is not None and timer.text.startswith("due "):
+            timer = None  # the next line says it, with its year ("due 12-08", then "due
+            # 2026-12-08": twice, and the first line broke at 80 columns)
         line1 = Content.assemble(
             safe_line(order.number, "bold"),
             "  ",
