@@ -256,3 +256,21 @@ async def test_a_dialog_fits_a_short_terminal_its_list_giving_up_rows(db_path: P
         await wait_for_text(pilot, "escape: cancel")
         assert "details (optional)" in screen_text(app)
         assert "Ordered by mistake" in screen_text(app)
+
+
+async def test_the_order_screen_shows_the_requests_details_whole(db_path: Path) -> None:
+    # Cut at 60 characters, even at 200 columns: never shown whole on the board.
+    details = (
+        "Buyer has not sent requirements for 5 days, I asked three times in the inbox"
+        " and once more by message; they said the project was cancelled on their side"
+    )
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.move("FO1", Move(Stage.REQUESTED, reason_text=details))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("l", "enter")
+        await wait_for_text(pilot, "Notes (0)")
+        shown = " ".join(line.strip() for line in screen_text(app).splitlines())
+        assert details in shown

@@ -276,11 +276,13 @@ class OrderScreen(OrderActions):
             more.append(safe_line(f"reason: {labels.get(order.reason, order.reason)}"))
         if order.initiator:
             more.append(Content(f"asked by {order.initiator.value}"))
-        if order.reason_text:
-            more.append(safe_line(order.reason_text, limit=60))
         if order.ticket:
             more.append(safe_line(f"CS ticket {order.ticket}"))
         if order.tags:
             more.append(safe_line("#" + " #".join(order.tags), "$text-accent"))
         line3 = Content(" · ").join(more) if more else Content("")
-        return Content("\n").join([line1, line2, line3])
+        lines = [line1, line2, line3]
+        if order.reason_text:
+            # Whole, on lines of its own (cut at 60 characters, it was never shown whole).
+            lines.append(safe_line(order.reason_text, "italic"))
+        return Content("\n").join(lines)
