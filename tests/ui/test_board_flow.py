@@ -669,3 +669,26 @@ async def test_a_search_typed_in_one_burst_with_enter_filters_and_goes_back_to_t
         text = screen_text(app)
         assert "FO2" in text and "FO3" in text
         assert isinstance(app.focused, CardList)  # the filter kept, back on the cards
+
+
+async def test_keys_on_an_empty_column_say_where_the_cards_are(db_path: Path) -> None:
+    # On an empty column of a full board, N said "No order selected: add one with n";
+    # x, >, <, o, T and enter said nothing at all.
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("l")
+        for key in ("x", "greater_than_sign", "less_than_sign", "o", "T", "enter", "N", "H"):
+            app._notifications.clear()
+            await pilot.press(key)
+            await wait_for(pilot, lambda: bool(list(app._notifications)))
+            said = [n.message for n in app._notifications]
+            assert said == ["No card in this column: h and l move to one with cards"], key
+    Board(Store(db_path)).delete_order("FO1")
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: bool(list(app._notifications)))
+        assert [n.message for n in app._notifications] == ["No orders yet: press n to add one"]

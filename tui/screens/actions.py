@@ -182,6 +182,18 @@ class OrderActions(Screen[None]):
         """The order the next action applies to (the focused card, or the open order)."""
         raise NotImplementedError
 
+    def selected_order(self) -> Order | None:
+        """The order a key acts on; None, said, when the cursor is on no card (the keys
+        did nothing, or said "add one with n" on a board full of orders)."""
+        order = self.current_order()
+        if order is None:
+            self.cb_app.say(self.no_order_here(), "warning")
+        return order
+
+    def no_order_here(self) -> str:
+        """What :meth:`selected_order` says when there is no order to act on."""
+        return "No order here"
+
     async def reload(self, focus: str | None = None) -> None:
         """Show the board's state now, focusing ``focus`` if given."""
         raise NotImplementedError
@@ -253,7 +265,7 @@ class OrderActions(Screen[None]):
     # ---------------------------------------------------------------- moves
 
     async def action_advance(self) -> None:
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
         target = next_stage(order.stage)
@@ -269,7 +281,7 @@ class OrderActions(Screen[None]):
             await self.move(order, Move(to=target))
 
     async def action_back(self) -> None:
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
         target = previous_stage(order)
@@ -405,7 +417,7 @@ class OrderActions(Screen[None]):
         )
 
     async def action_close(self) -> None:
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
         if order.stage is Stage.CLOSED:
@@ -425,9 +437,8 @@ class OrderActions(Screen[None]):
     ) -> AwaitMount | None:
         """Open the editor for an entry of the current order; ``copy`` also copies it (OSC 52).
         Awaited, it returns once the editor has focus (see :meth:`action_note`)."""
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
-            self.cb_app.say("No order selected: add one with n", "warning")
             return None
 
         async def save(draft: EntryDraft) -> str | None:
@@ -460,7 +471,7 @@ class OrderActions(Screen[None]):
         )
 
     def action_templates(self) -> None:
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
 
@@ -479,7 +490,7 @@ class OrderActions(Screen[None]):
     def action_history(self) -> None:
         from tui.screens.history import HistoryModal
 
-        order = self.current_order()
+        order = self.selected_order()
         if order is not None:
             self.app.push_screen(HistoryModal(order))
 
@@ -499,14 +510,14 @@ class OrderActions(Screen[None]):
         self.cb_app.say(f"Copied order {order.number} ({order.buyer}) to the clipboard")
 
     def action_copy(self) -> None:
-        order = self.current_order()
+        order = self.selected_order()
         if order is not None:
             self.copy_order(order)
 
     def action_resolve(self) -> None:
         from tui.screens.questions import Choice, ChoiceModal
 
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
         if order.stage is Stage.REQUESTED:
@@ -578,7 +589,7 @@ class OrderActions(Screen[None]):
             conflict_message,
         )
 
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
 
@@ -621,7 +632,7 @@ class OrderActions(Screen[None]):
     def action_delete(self) -> None:
         from tui.screens.questions import ConfirmModal
 
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
 

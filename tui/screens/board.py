@@ -454,6 +454,13 @@ class BoardScreen(OrderActions):
             if found is not None and not isinstance(self.focused, Input):
                 self.focus_column(found)
 
+    def no_order_here(self) -> str:
+        if any(column.numbers for column in self.columns()):
+            return "No card in this column: h and l move to one with cards"
+        if self.filter_text:
+            return "No card matches the filter (escape clears it)"
+        return "No orders yet: press n to add one"
+
     def select_order(self, number: str) -> bool:
         """Put the cursor on an order's card; whether it is on the board (not filtered out,
         nor in the hidden archive)."""
@@ -596,7 +603,7 @@ class BoardScreen(OrderActions):
         self.action_open()
 
     def action_open(self) -> None:
-        order = self.current_order()
+        order = self.selected_order()
         if order is None:
             return
         from tui.screens.order import OrderScreen

@@ -120,6 +120,12 @@ class CardList(OptionList):
     cursor_shown = False
     """Whether the card under the cursor is drawn as the cursor (the keys act here)."""
 
+    def action_select(self) -> None:
+        if self.highlighted is None:  # no card: the screen says so (OptionList: nothing)
+            self.call_later(self.run_action, "screen.open")
+            return
+        super().action_select()
+
     def show_cursor(self, shown: bool) -> None:
         """Draw the cursor's card as the cursor, or as any other card."""
         if shown != self.cursor_shown:
