@@ -105,7 +105,7 @@ class Outcome(StrEnum):
 OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.SAVED: "saved, order continued",
     Outcome.PARTIAL_REFUND: "partial refund",
-    Outcome.CANCELLED_MUTUAL: "cancelled, buyer accepted",
+    Outcome.CANCELLED_MUTUAL: "cancelled, both agreed",
     Outcome.CANCELLED_NO_RESPONSE: "cancelled, no answer in 48 h",
     Outcome.CANCELLED_BY_BUYER: "cancelled by the buyer",
     Outcome.CANCELLED_BY_CS: "cancelled by Customer Support",

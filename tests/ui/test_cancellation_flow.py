@@ -17,7 +17,7 @@ from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.app import CancelboardApp
 from tui.board import Board
-from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
+from tui.domain import EntryKind, Initiator, Move, OrderDraft, Outcome, Stage
 from tui.screens import board as board_screen
 from tui.screens import lessons as lessons_screen
 from tui.screens.editor import EntryEditor
@@ -115,6 +115,26 @@ async def test_a_move_on_the_board_shows_the_card_not_a_notice_over_it(db_path: 
         await pilot.pause(0.2)
         assert notices(app) == []
         assert "FO1" in screen_text(app)
+
+
+async def test_the_buyers_own_request_asks_what_the_seller_answered(db_path: Path) -> None:
+    # It asked "what did the buyer answer?" and offered "Buyer accepted" for a request
+    # the buyer had made, recording that the buyer accepted.
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.move("FO1", Move(Stage.REQUESTED, initiator=Initiator.BUYER))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("l", "greater_than_sign")
+        await wait_for_text(pilot, "the buyer asked to cancel; what did you answer?")
+        text = screen_text(app)
+        assert "I accepted: cancelled" in text and "Buyer accepted" not in text
+        await pilot.press("n")
+        await wait_for_text(pilot, "You have 48h left to answer")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "follow-up")
+    assert Board(Store(db_path)).get("FO1").outcome.label == "cancelled, both agreed"  # type: ignore[union-attr]
 
 
 async def test_filter_narrows_live_and_escape_clears(db_path: Path) -> None:

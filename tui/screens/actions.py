@@ -326,8 +326,15 @@ class OrderActions(Screen[None]):
         from tui.screens.questions import Choice, ChoiceModal
 
         hours = self.board.settings.answer_window // timedelta(hours=1)
+        # The buyer's own request is answered by the seller: it asked "what did the buyer
+        # answer?" and recorded "buyer accepted" for what the seller had accepted.
+        mine = order.initiator is not Initiator.BUYER
         choices = [
-            Choice("a", "Buyer accepted: cancelled", ("follow", Outcome.CANCELLED_MUTUAL)),
+            Choice(
+                "a",
+                "Buyer accepted: cancelled" if mine else "I accepted: cancelled",
+                ("follow", Outcome.CANCELLED_MUTUAL),
+            ),
             Choice(
                 "n",
                 f"No answer in {hours} h: auto-cancelled",
@@ -335,11 +342,19 @@ class OrderActions(Screen[None]):
             ),
             Choice(
                 "e",
-                "Declined: escalate to Customer Support",
+                "Declined: escalate to Customer Support"
+                if mine
+                else "I declined: escalated to Customer Support",
                 ("review", None),
                 ask="CS ticket reference (optional), then enter",
             ),
-            Choice("t", "Declined or withdrawn: keep talking", ("talk", None)),
+            Choice(
+                "t",
+                "Declined or withdrawn: keep talking"
+                if mine
+                else "I declined, or the buyer withdrew: keep talking",
+                ("talk", None),
+            ),
         ]
 
         warned = False
@@ -361,8 +376,9 @@ class OrderActions(Screen[None]):
                         else (format_countdown(left).removesuffix(" left"))
                     )
                     return (
-                        f"The buyer has {time} left to answer; Fiverr cancels after"
-                        f" {window} h of silence. Press n again to record it anyway"
+                        f"{'The buyer has' if mine else 'You have'} {time} left to answer;"
+                        f" Fiverr cancels after {window} h of silence. Press n again to"
+                        " record it anyway"
                     )
             if where == "review":
                 return await self.move(order, Move(Stage.REVIEW, ticket=extra))
@@ -375,7 +391,9 @@ class OrderActions(Screen[None]):
         expired = answer_time_left(order, self.board.clock(), self.board.settings) <= timedelta(0)
         self.app.push_screen(
             ChoiceModal(
-                f"{order.number}: what did the buyer answer?",
+                f"{order.number}: what did the buyer answer?"
+                if mine
+                else f"{order.number}: the buyer asked to cancel; what did you answer?",
                 choices,
                 submit,
                 default=1 if expired and order.requested_at is not None else 0,
