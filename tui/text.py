@@ -79,8 +79,17 @@ def all_clean_lines(values: Iterable[object]) -> bool:
 
 
 def cell_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: wide (CJK, most emoji) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns ``text`` takes in a terminal: wide (CJK, most emoji) characters take two,
+    combining accents and invisible ones (a zero-width space) none."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def format_amount(cents: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.text import all_clean_lines, clean_line, clean_text
+from tui.text import all_clean_lines, cell_width, clean_line, clean_text, shorten_cells
 
 HOSTILE = [
     ("\x1b]52;c;aGVsbG8=\x07after", "after"),  # OSC 52 clipboard write (BEL)
@@ -85,3 +85,12 @@ def test_all_clean_lines_wants_strings_and_never_says_yes_wrongly() -> None:
     assert all_clean_lines(["a\ue000 b", "c \ue000d"])
     assert not all_clean_lines(["a", " b"])
     assert not all_clean_lines(["a ", "b"])
+
+
+def test_combining_accents_and_invisible_characters_take_no_cell() -> None:
+    # `list` padded 'émile' (e and an accent) and 'zero\u200bwidth' a cell short: the
+    # columns after them shifted by one.
+    assert cell_width("e\u0301mile") == cell_width("émile") == 5
+    assert cell_width("zero\u200bwidth") == 9
+    assert cell_width("李小龙") == 6 and cell_width("abc") == 3
+    assert shorten_cells("e\u0301mile_and_more", 6) == "e\u0301mile…"
