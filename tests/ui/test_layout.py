@@ -54,6 +54,8 @@ async def test_board_and_order_screen_at(db_path: Path, size: tuple[int, int]) -
         await pilot.press("enter")
         await wait_for_text(pilot, "remember")
         assert "Notes (1)" in screen_text(app)
+        # Every panel's count shows ("Buyer message…" at 60 columns cut it off).
+        assert "messages (0)" in screen_text(app).lower() and "Lessons (0)" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: "jane_doe" in screen_text(app))
         await pilot.resize_terminal(40, 12)

@@ -112,13 +112,28 @@ class EntryPanel(OptionList):
         leaves Textual's own select out, as it does nothing elsewhere)."""
         self.action_select()
 
+    _count: int | None = None
+
+    def on_resize(self) -> None:
+        self._set_title()
+
+    def _set_title(self) -> None:
+        """The title and its count; "Messages" where "Buyer messages" would cut the count
+        (at 60 columns: "Buyer message…")."""
+        count = "" if self._count is None else f" ({self._count})"
+        title = self.title
+        if self.size.width and len(title + count) + 4 > self.size.width:
+            title = title.split()[-1].capitalize()
+        self.border_title = title + count
+
     def show_entries(self, entries: tuple[Entry, ...]) -> None:
         """Show entries oldest first, keeping the view on the newest."""
         ids = tuple(e.id for e in entries)
         if ids == self._shown:
             return
         self._shown = ids
-        self.border_title = f"{self.title} ({len(entries)})"
+        self._count = len(entries)
+        self._set_title()
         options: list[Option | None] = []
         for index, entry in enumerate(entries):
             if index:
