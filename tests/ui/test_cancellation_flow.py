@@ -229,6 +229,7 @@ async def test_lessons_library_lists_lessons_of_two_orders_and_searches(db_path:
     board = seed(db_path, "FO1", "FO2")
     board.add_entry("FO1", EntryKind.LESSON, "agree the scope in writing", tags="#scope")
     board.add_entry("FO2", EntryKind.LESSON, "answer within a day", tags="#speed")
+    board.move("FO1", Move(Stage.FOLLOW_UP, outcome=Outcome.PARTIAL_REFUND, refund="5"))
     app = make_app(db_path, clock=lambda: FROZEN)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_text(pilot, "FO2")
@@ -236,6 +237,7 @@ async def test_lessons_library_lists_lessons_of_two_orders_and_searches(db_path:
         await wait_for_text(pilot, "agree the scope")
         text = screen_text(app)
         assert "FO1" in text and "FO2" in text and "answer within a day" in text
+        assert "FO1 (partial refund)" in text  # as everywhere else, not "partial-refund"
         await pilot.press("slash", *"#speed")
         await wait_for(pilot, lambda: "agree the scope" not in screen_text(app))
         assert "answer within a day" in screen_text(app)

@@ -33,7 +33,7 @@ def lesson_content(lesson: Lesson) -> Content:
     head = lesson.entry.at.astimezone().strftime("%Y-%m-%d")
     head += f" · {lesson.order}" if lesson.order else " · general"
     if lesson.outcome:
-        head += f" ({lesson.outcome.value})"
+        head += f" ({lesson.outcome.label})"
     parts = [Content.styled(head, "$text-muted")]
     if lesson.entry.tags:
         parts.append(safe_line(" #" + " #".join(lesson.entry.tags), "$text-accent"))
