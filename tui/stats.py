@@ -13,9 +13,10 @@ Definitions (the numbers must be explainable to a seller):
   me, request withdrawn). The save rate is saved / (saved + cancelled).
 - Money counts resolved cases only: *refunded* is the refund recorded on each; *kept* is the
   order's amount minus that refund; *at stake* is the amount of the unresolved cases.
-- *Cancellations by reason* counts every case that had a cancellation request (it has a
-  reason) or ended cancelled; a cancelled case without a reason counts under
-  "(no reason recorded)".
+- *Cancellations by reason* counts the cancelled cases (the same ones as *cancelled*
+  above) by the reason of their request; one cancelled without a request (by the buyer
+  alone) counts under "(no reason recorded)". A request still open, declined or withdrawn,
+  or one Customer Support ruled on for me, is no cancellation: its reason is not counted.
 - *By outcome* counts every case's current outcome.
 - *Cases per month*: cases created in each of the last 12 calendar months (this one
   included), in the time zone of ``now``.
@@ -99,8 +100,8 @@ class Stats:
     open: int
     """Orders not in the archive."""
     by_reason: tuple[Count, ...]
-    """Cancellation requests and cancellations by reason: the known reasons in their
-    order (zeros included), then unknown ids, then cancelled cases without a reason."""
+    """Cancelled cases by reason: the known reasons in their order (zeros included),
+    then unknown ids, then cancelled cases without a reason."""
     by_outcome: tuple[Count, ...]
     """Cases by current outcome, every outcome in its usual order (zeros included)."""
     per_month: tuple[Count, ...]
@@ -181,10 +182,10 @@ def _cancelled(order: Order) -> bool:
 def _by_reason(orders: Sequence[Order], labels: dict[str, str]) -> tuple[Count, ...]:
     counts: Counter[str] = Counter()
     for order in orders:
-        if order.reason:
-            counts[order.reason] += 1
-        elif _cancelled(order):
-            counts[NO_REASON] += 1
+        # Only cancellations: a request still open (or declined, withdrawn, ruled on for
+        # me) made the reasons add up to more than the cases cancelled.
+        if is_resolved(order) and _cancelled(order):
+            counts[order.reason or NO_REASON] += 1
     result = [Count(rid, label, counts[rid]) for rid, label in labels.items()]
     result += [Count(rid, rid, n) for rid, n in sorted(counts.items()) if rid and rid not in labels]
     if counts[NO_REASON]:

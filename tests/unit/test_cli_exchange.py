@@ -222,6 +222,29 @@ def test_stats_text_and_json(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0 and (data["cases"], data["saved"], data["cancelled"]) == (7, 2, 3)
 
 
+def test_stats_count_by_reason_only_the_orders_cancelled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # With 4 orders cancelled, the reasons added up to 5: an order whose request was
+    # still open (in 'requested') was counted as a cancellation of its reason.
+    db = str(tmp_path / "board.json")
+    for number in ("FO1", "FO2", "FO3", "FO4", "FO5"):
+        assert main(["--db", db, "add", number, "--buyer", "b"]) == 0
+        assert main(["--db", db, "move", number, "requested", "--reason", "scope"]) == 0
+    for number in ("FO1", "FO2", "FO3", "FO4"):
+        move = ["move", number, "follow-up", "--outcome", "cancelled-mutual"]
+        assert main(["--db", db, *move]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "stats", "--json", "--db", db)
+    data = json.loads(out)
+    assert code == 0 and data["cancelled"] == 4
+    assert {r["reason"]: r["count"] for r in data["by_reason"]}["scope"] == 4
+    code, out, _ = run(capsys, "stats", "--db", db)
+    section = out.split("Cancellations by reason\n")[1].split("\n\n")[0]
+    scope = next(line for line in section.splitlines() if "scope" in line)
+    assert scope.endswith(" 4"), section
+
+
 def test_stats_on_a_board_that_does_not_exist_yet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
