@@ -17,7 +17,8 @@ Definitions (the numbers must be explainable to a seller):
   above) by the reason of their request; one cancelled without a request (by the buyer
   alone) counts under "(no reason recorded)". A request still open, declined or withdrawn,
   or one Customer Support ruled on for me, is no cancellation: its reason is not counted.
-- *By outcome* counts every case's current outcome.
+- *By outcome* counts the resolved cases by their outcome (they add up to saved plus
+  cancelled): a request withdrawn, the order back in Talk to buyer, is not resolved yet.
 - *Cases per month*: cases created in each of the last 12 calendar months (this one
   included), in the time zone of ``now``.
 - *Median days in a stage*: for each case, the total time it spent in the stage over all
@@ -103,7 +104,7 @@ class Stats:
     """Cancelled cases by reason: the known reasons in their order (zeros included),
     then unknown ids, then cancelled cases without a reason."""
     by_outcome: tuple[Count, ...]
-    """Cases by current outcome, every outcome in its usual order (zeros included)."""
+    """Resolved cases by outcome, every outcome in its usual order (zeros included)."""
     per_month: tuple[Count, ...]
     """Cases created per month, the 12 months up to ``now``, oldest first."""
     saved: int
@@ -194,7 +195,8 @@ def _by_reason(orders: Sequence[Order], labels: dict[str, str]) -> tuple[Count, 
 
 
 def _by_outcome(orders: Sequence[Order]) -> tuple[Count, ...]:
-    counts = Counter(o.outcome for o in orders if o.outcome is not None)
+    # Resolved cases only: a withdrawn request back in talk was also 'not resolved yet'.
+    counts = Counter(o.outcome for o in orders if o.outcome is not None and is_resolved(o))
     return tuple(Count(o.value, o.label, counts[o]) for o in Outcome)
 
 

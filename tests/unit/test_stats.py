@@ -167,8 +167,11 @@ def test_by_outcome(stats: Stats) -> None:
         "cancelled-by-buyer": 1,
         "cancelled-by-cs": 0,
         "cs-ruled-for-seller": 1,
-        "withdrawn": 1,
+        "withdrawn": 0,  # F: withdrawn, but back in talk, so not resolved yet
     }
+    # A case counted here and also under 'not resolved yet' made the outcomes add up to
+    # more than the cases resolved.
+    assert sum(c.count for c in stats.by_outcome) == stats.saved + stats.cancelled
 
 
 def test_cases_per_month_last_twelve(stats: Stats) -> None:
