@@ -738,6 +738,18 @@ def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str
     return fields
 
 
+def check_partial_refund(refund_cents: int, amount_cents: int, currency: str) -> None:
+    """A :class:`ValidationError` unless ``refund_cents`` is less than the order's amount
+    (when it has one): refunding all of it is a cancellation, not a partial refund, and
+    counting it as one made a full refund a 'saved' case in the stats."""
+    if amount_cents and refund_cents >= amount_cents:
+        raise ValidationError(
+            "refund",
+            f"a partial refund must be less than the order's {format_amount(amount_cents)}"
+            f" {currency}",
+        )
+
+
 def check_consistent(order: Order, *, fill: bool = False) -> Order:
     """An order from outside (an import) whose outcome, refund and request fit together
     as the moves record them, or a :class:`ValidationError` naming what does not.
@@ -758,10 +770,12 @@ def check_consistent(order: Order, *, fill: bool = False) -> Order:
         raise ValidationError(
             "outcome", f"{outcome.value} is recorded from follow-up on, not in {order.stage.value}"
         )
-    if order.amount_cents and refund > order.amount_cents:
-        raise ValidationError("refund", f"more than the order's {order.amount} {order.currency}")
     if outcome is Outcome.PARTIAL_REFUND and not refund:
         raise ValidationError("refund", "required for a partial refund (e.g. 10.00)")
+    if outcome is Outcome.PARTIAL_REFUND:
+        check_partial_refund(refund, order.amount_cents, order.currency)
+    if order.amount_cents and refund > order.amount_cents:
+        raise ValidationError("refund", f"more than the order's {order.amount} {order.currency}")
     if refund and not (outcome is Outcome.PARTIAL_REFUND or (outcome and outcome.cancelled)):
         raise ValidationError("refund", "only with the partial-refund outcome or a cancelled one")
     if not fill:
@@ -802,6 +816,14 @@ def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
                 "amount",
                 f"less than the refund already recorded, {format_amount(order.refund_cents)}"
                 f" {currency}",
+            )
+        elif amount and amount == order.refund_cents and order.outcome is Outcome.PARTIAL_REFUND:
+            # Nor may the amount come down to a partial refund: it would be all of it.
+            currency = fields.get("currency", order.currency)
+            raise ValidationError(
+                "amount",
+                f"a partial refund of {format_amount(order.refund_cents)} {currency} is"
+                " recorded: the amount must be more than it",
             )
     if fields.get("reason_text") == clean_line(order.reason_text):
         # Details of several lines (an import) show on one line in the form: kept as
@@ -1055,12 +1077,11 @@ def move_order(
         raise ValidationError("refund", "only with the partial-refund outcome")
     if outcome is Outcome.PARTIAL_REFUND:
         refund = parse_amount(move.refund, "refund")
+        if not refund and clean_line(move.refund or ""):
+            raise ValidationError("refund", "a partial refund must be more than zero")
         if not refund:
             raise ValidationError("refund", "required for a partial refund (e.g. 10.00)")
-        if order.amount_cents and refund > order.amount_cents:
-            raise ValidationError(
-                "refund", f"more than the order's {order.amount} {order.currency}"
-            )
+        check_partial_refund(refund, order.amount_cents, order.currency)
         changes["refund_cents"] = refund
         details.append(f"refund {format_amount(refund)} {order.currency}")
     elif outcome is not None and outcome.cancelled:

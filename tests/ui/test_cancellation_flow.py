@@ -82,6 +82,33 @@ async def test_saved_and_partial_refund_recorded_with_o(db_path: Path) -> None:
         assert stored(db_path)["FO2"]["refund_cents"] == 750
 
 
+async def test_a_partial_refund_of_the_whole_amount_is_refused_in_the_dialogs(
+    db_path: Path,
+) -> None:
+    # 20.00 on a 20.00 order was recorded as a partial refund (20.01 was refused).
+    seed(db_path, "FO1")
+    said = "refund: a partial refund must be less than the order's 20.00 USD"
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        for key, title in (("o", "record an outcome"), ("x", "Close FO1 with outcome")):
+            await pilot.press(key)
+            await wait_for_text(pilot, title)
+            await pilot.press("p")
+            await wait_for_text(pilot, "Refund amount")
+            await pilot.press(*"20.00", "enter")
+            await wait_for_text(pilot, said)
+            assert (stored(db_path)["FO1"]["stage"], stored(db_path)["FO1"]["outcome"]) == (
+                "talk",
+                None,
+            )
+            await pilot.press("ctrl+u", *"19.99", "enter")
+            await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] != "talk")
+            assert stored(db_path)["FO1"]["refund_cents"] == 1999
+            await pilot.press("u")
+            await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "talk")
+
+
 async def test_close_with_x_then_archive_and_reopen(db_path: Path) -> None:
     seed(db_path, "FO1")
     app = make_app(db_path, clock=lambda: FROZEN)

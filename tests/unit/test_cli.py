@@ -340,3 +340,30 @@ def test_show_prints_the_request_and_its_ticket(
         "CS ticket: CS-9",
     ):
         assert line in out.splitlines(), out
+
+
+def test_a_partial_refund_of_all_of_the_amount_is_refused(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 1200 on a 1200.00 EUR order was accepted as a partial refund (1500 was refused).
+    run(db_path, "add", "FO1", "--buyer", "b", "--amount", "1200", "--currency", "EUR")
+    before = db_path.read_bytes()
+    capsys.readouterr()
+    for refund, said in (
+        ("1200", "refund: a partial refund must be less than the order's 1200.00 EUR"),
+        ("1500", "refund: a partial refund must be less than the order's 1200.00 EUR"),
+        ("0", "refund: a partial refund must be more than zero"),
+    ):
+        for stage in ("follow-up", "closed"):
+            move = ["move", "FO1", stage, "--outcome", "partial-refund", "--refund", refund]
+            assert run(db_path, *move) == 2
+            assert capsys.readouterr().err == f"cancelboard: error: {said}\n"
+            assert db_path.read_bytes() == before
+    assert (
+        run(db_path, "move", "FO1", "closed", "--outcome", "partial-refund", "--refund", "1199.99")
+        == 0
+    )
+    capsys.readouterr()
+    assert run(db_path, "show", "FO1", "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["outcome"], shown["refund_cents"]) == ("partial-refund", 119999)

@@ -346,7 +346,15 @@ def test_a_json_round_trip_gives_back_the_sellers_reasons_and_templates(
 @pytest.mark.parametrize(
     ("rows", "said"),
     [
-        ("FO1,a,closed,partial-refund,50,10", "refund: more than the order's 10.00 USD"),
+        (
+            "FO1,a,closed,partial-refund,50,10",
+            "refund: a partial refund must be less than the order's 10.00 USD",
+        ),
+        (
+            "FO7,g,follow-up,partial-refund,1200,1200",
+            "row 2 (FO7), refund: a partial refund must be less than the order's 1200.00 USD",
+        ),
+        ("FO8,h,closed,cancelled-mutual,50,10", "refund: more than the order's 10.00 USD"),
         ("FO2,b,closed,saved,5,10", "refund: only with the partial-refund outcome"),
         ("FO3,c,closed,partial-refund,,10", "refund: required for a partial refund"),
         ("FO4,d,talk,saved,,10", "outcome: saved is recorded from follow-up on, not in talk"),

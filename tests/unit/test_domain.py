@@ -297,6 +297,21 @@ def test_an_amount_edited_below_the_refund_recorded_is_refused() -> None:
     assert renamed.buyer == "new_name" and renamed.refund_cents == 25000
 
 
+def test_an_amount_edited_down_to_a_partial_refund_is_refused() -> None:
+    # It would leave a partial refund of all of the order's amount.
+    order = order_in(
+        Stage.FOLLOW_UP, amount_cents=2500, refund_cents=1000, outcome=Outcome.PARTIAL_REFUND
+    )
+    with pytest.raises(ValidationError) as caught:
+        edit_order(order, OrderDraft(order.number, order.buyer, amount="10.00"), FROZEN)
+    assert caught.value.field == "amount"
+    assert caught.value.message == (
+        "a partial refund of 10.00 USD is recorded: the amount must be more than it"
+    )
+    edited = edit_order(order, OrderDraft(order.number, order.buyer, amount="10.01"), FROZEN)
+    assert (edited.amount_cents, edited.refund_cents) == (1001, 1000)
+
+
 def test_a_cancelled_orders_refund_follows_its_amount_when_edited() -> None:
     # A cancellation refunds all of it: fixing a typo in the amount (250 for 25) keeps it so.
     order = order_in(
@@ -423,7 +438,19 @@ def test_reopening_before_follow_up_clears_outcome_and_refund() -> None:
 @pytest.mark.parametrize(
     ("move", "message"),
     [
-        (Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND, refund="26"), "more than the order"),
+        (
+            Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND, refund="26"),
+            "a partial refund must be less than the order's 25.00 USD",
+        ),
+        # All of it is no partial refund: it was accepted, and counted as a case saved.
+        (
+            Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND, refund="25.00"),
+            "^refund: a partial refund must be less than the order's 25.00 USD$",
+        ),
+        (
+            Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND, refund="0.00"),
+            "^refund: a partial refund must be more than zero$",
+        ),
         (Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND), "required for a partial refund"),
         (Move(Stage.CLOSED, outcome=Outcome.SAVED, refund="5"), "only with the partial-refund"),
         (Move(Stage.REVIEW, refund="5"), "only with the partial-refund"),

@@ -351,6 +351,11 @@ JSON_ERRORS: list[tuple[str, Mutation, str]] = [
     ("amount-text", _set(("orders", 1, "amount_cents"), "5000"), "order FOB, amount_cents: not"),
     ("refund-negative", _set(("orders", 1, "refund_cents"), -1), "order FOB, refund_cents"),
     ("amount-float", _set(("orders", 1, "amount_cents"), 12.5), "order FOB, amount_cents"),
+    (
+        "partial-refund-whole",  # FOB: 50.00 EUR, partial refund: all of it is no partial one
+        _set(("orders", 1, "refund_cents"), 5000),
+        "order FOB, refund: a partial refund must be less than the order's 50.00 EUR",
+    ),
     ("buyer-missing", _delete(("orders", 1, "buyer")), "order FOB, buyer: missing"),
     ("buyer-blank", _set(("orders", 1, "buyer"), "  "), "order FOB, buyer: required"),
     ("stage", _set(("orders", 1, "stage"), "doing"), "order FOB, stage: unknown value 'doing'"),
