@@ -948,6 +948,15 @@ FORWARD: dict[tuple[Stage, Stage], Rule] = {
 withdrawn requests go back to talking; mistakes get undone); any stage may be closed with
 any outcome; a closed order may be reopened into any stage."""
 
+STAGE_FIELDS: dict[Stage, dict[str, Any]] = {
+    Stage.REQUESTED: {"reason": "", "reason_text": "", "initiator": None, "requested_at": None},
+    Stage.REVIEW: {"escalated_at": None, "ticket": "", "next_check": None},
+    Stage.FOLLOW_UP: {"follow_up_due": None},
+}
+"""What an order records for each stage (the request, the escalation, the follow-up),
+with the value it has without it: a move back before that stage clears it (its history
+keeps what happened), so the card, ``show`` and exports tell no stale request."""
+
 CLOSE_RULE = Rule(_ANY_OUTCOME, outcome_required=True)
 BACK_RULE = Rule(frozenset({Outcome.WITHDRAWN}))
 
@@ -1023,6 +1032,16 @@ def move_order(
         )
     changes: dict[str, Any] = {"stage": target, "entered_stage_at": now}
     details: list[str] = []
+    if target.position < source.position:
+        # Back before a stage (or reopened there): what the order recorded for it is over.
+        # A card back in talk kept its old reason, who asked and its follow-up date, and
+        # '<' from a later follow-up then went to a request long withdrawn.
+        for stage, cleared in STAGE_FIELDS.items():
+            if target.position < stage.position:
+                changes.update(cleared)
+        if "reason_text" in changes and order.reason_text:
+            # The only part of the request its history does not hold already.
+            details.append(f"the request said: {clean_line(order.reason_text)}")
     # Reopened into 'requested' (or 'review'), an order keeps the request (or escalation)
     # it had; one it never had starts now, as the move there from the stage before does.
     reopened = source is Stage.CLOSED

@@ -109,6 +109,38 @@ async def test_a_partial_refund_of_the_whole_amount_is_refused_in_the_dialogs(
             await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "talk")
 
 
+async def test_keep_talking_then_back_from_follow_up_leave_no_old_request(db_path: Path) -> None:
+    # Back in talk, the order still said "reason: … · asked by buyer"; '<' from follow-up
+    # kept the follow-up date, and went back to that old request instead of to talk.
+    from tui.screens.order import OrderScreen
+
+    board = seed(db_path, "FO1")
+    board.move("FO1", Move(Stage.REQUESTED, reason="scope", initiator=Initiator.BUYER))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.screen.focus_column(app.screen.query_one("#col-requested"))  # type: ignore[attr-defined]
+        await pilot.press("greater_than_sign")
+        await wait_for_text(pilot, "what did the buyer answer?")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "talk")
+        assert (stored(db_path)["FO1"]["reason"], stored(db_path)["FO1"]["initiator"]) == ("", None)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await wait_for_text(pilot, "request withdrawn")
+        assert "asked by" not in screen_text(app) and "reason:" not in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, OrderScreen))
+        await pilot.press("o")
+        await wait_for_text(pilot, "record an outcome")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "follow-up")
+        assert stored(db_path)["FO1"]["follow_up_due"] is not None
+        await pilot.press("less_than_sign")
+        await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "talk")
+        assert stored(db_path)["FO1"]["follow_up_due"] is None
+
+
 async def test_close_with_x_then_archive_and_reopen(db_path: Path) -> None:
     seed(db_path, "FO1")
     app = make_app(db_path, clock=lambda: FROZEN)

@@ -367,3 +367,31 @@ def test_a_partial_refund_of_all_of_the_amount_is_refused(
     assert run(db_path, "show", "FO1", "--json") == 0
     shown = json.loads(capsys.readouterr().out)
     assert (shown["outcome"], shown["refund_cents"]) == ("partial-refund", 119999)
+
+
+def test_a_card_moved_back_to_talk_shows_no_stale_request(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 'move X talk' from Follow up kept the reason, who asked and the follow-up date.
+    run(db_path, "add", "FO1", "--buyer", "b")
+    run(db_path, "move", "FO1", "requested", "--reason", "scope", "--initiator", "buyer")
+    run(db_path, "move", "FO1", "follow-up", "--outcome", "cancelled-mutual")
+    capsys.readouterr()
+    assert run(db_path, "show", "FO1") == 0
+    assert "follow up by" in capsys.readouterr().out
+    assert run(db_path, "move", "FO1", "talk") == 0
+    capsys.readouterr()
+    assert run(db_path, "show", "FO1") == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("FO1  b  0.00 USD  [Talk to buyer]\n\nNotes:"), shown
+    assert run(db_path, "history", "FO1") == 0
+    assert "reason: scope, asked by buyer" in capsys.readouterr().out  # kept there
+    assert run(db_path, "list", "--json") == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["stage"], row["reason"], row["initiator"], row["follow_up_due"]) == (
+        "talk",
+        "",
+        None,
+        None,
+    )
+    assert (row["requested_at"], row["outcome"]) == (None, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -574,3 +575,83 @@ def test_back_from_follow_up_goes_where_the_order_came_from() -> None:
     escalated = move_order(asked, Move(Stage.REVIEW), FROZEN)
     ruled = move_order(escalated, Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_BY_CS), FROZEN)
     assert previous_stage(ruled) is Stage.REVIEW
+
+
+def _requested_then_resolved() -> Order:
+    asked = move_order(
+        order_in(Stage.TALK),
+        Move(Stage.REQUESTED, reason="scope", initiator=Initiator.BUYER, reason_text="too big"),
+        FROZEN,
+    )
+    escalated = move_order(asked, Move(Stage.REVIEW, ticket="CS-7"), FROZEN)
+    escalated = replace(escalated, next_check=date(2026, 12, 1))
+    return move_order(escalated, Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_BY_CS), FROZEN)
+
+
+def test_moving_back_to_talk_clears_the_request_and_what_came_after() -> None:
+    # The card back in talk kept its reason, who asked, ticket and follow-up date: 'show',
+    # 'list --json' and the exports told of a request that was over.
+    resolved = _requested_then_resolved()
+    assert resolved.follow_up_due is not None
+    back = move_order(resolved, Move(Stage.TALK), FROZEN)
+    assert (back.reason, back.reason_text, back.initiator, back.requested_at) == (
+        "",
+        "",
+        None,
+        None,
+    )
+    assert (back.escalated_at, back.ticket, back.next_check) == (None, "", None)
+    assert (back.follow_up_due, back.outcome, back.refund_cents) == (None, None, 0)
+    # The history still tells the request, the ticket and the request's text.
+    said = [event.detail for event in back.history]
+    assert "reason: scope, asked by buyer" in said and "ticket CS-7" in said
+    assert back.history[-1].detail == "the request said: too big"
+    # A later resolution from talk goes back to talk, not to the request long over.
+    saved = move_order(back, Move(Stage.FOLLOW_UP, outcome=Outcome.SAVED), FROZEN)
+    assert previous_stage(saved) is Stage.TALK
+    # The answer 'declined or withdrawn: keep talking' clears the request as well.
+    asked = move_order(order_in(Stage.TALK), Move(Stage.REQUESTED, reason="scope"), FROZEN)
+    talking = move_order(asked, Move(Stage.TALK, outcome=Outcome.WITHDRAWN), FROZEN)
+    assert (talking.reason, talking.initiator, talking.requested_at) == ("", None, None)
+    assert talking.outcome is Outcome.WITHDRAWN
+
+
+def test_moving_back_keeps_the_stages_it_goes_back_to() -> None:
+    resolved = _requested_then_resolved()
+    # '<' from follow-up goes back to review: the escalation stays, the follow-up goes.
+    assert previous_stage(resolved) is Stage.REVIEW
+    review = move_order(resolved, Move(Stage.REVIEW), FROZEN)
+    assert (review.escalated_at, review.ticket, review.next_check) == (
+        FROZEN,
+        "CS-7",
+        date(2026, 12, 1),
+    )
+    assert (review.reason, review.initiator, review.follow_up_due) == (
+        "scope",
+        Initiator.BUYER,
+        None,
+    )
+    # Back to requested: the request and its window stay, the escalation goes.
+    requested = move_order(review, Move(Stage.REQUESTED), FROZEN)
+    assert (requested.reason, requested.reason_text, requested.requested_at) == (
+        "scope",
+        "too big",
+        FROZEN,
+    )
+    assert (requested.escalated_at, requested.ticket, requested.next_check) == (None, "", None)
+    # Lessons back to follow-up keeps its follow-up date.
+    lessons = move_order(resolved, Move(Stage.LESSONS), FROZEN)
+    again = move_order(lessons, Move(Stage.FOLLOW_UP), FROZEN)
+    assert again.follow_up_due == resolved.follow_up_due
+
+
+def test_reopening_clears_what_came_after_the_stage_reopened_into() -> None:
+    closed = move_order(
+        _requested_then_resolved(), Move(Stage.CLOSED, outcome=Outcome.CANCELLED_BY_CS), FROZEN
+    )
+    talk = move_order(closed, Move(Stage.TALK), FROZEN)
+    assert (talk.reason, talk.initiator, talk.ticket, talk.follow_up_due) == ("", None, "", None)
+    review = move_order(closed, Move(Stage.REVIEW), FROZEN)
+    assert (review.ticket, review.reason, review.follow_up_due) == ("CS-7", "scope", None)
+    follow_up = move_order(closed, Move(Stage.FOLLOW_UP), FROZEN)
+    assert follow_up.follow_up_due == closed.follow_up_due is not None
