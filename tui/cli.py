@@ -588,6 +588,7 @@ def _open_board(db: Path) -> int:
     app.collector_paused = True  # frozen and back on once the first frame is written
     if config_error:
         app.startup_notices.append(config_error)
+    app.startup_notices.extend(store.open_notices)
     app.run()
     if app.fatal_error_message:
         return _fail(app.fatal_error_message)

@@ -99,6 +99,10 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 class StoreError(Exception):
     """The board file cannot be used as asked; the message is one line naming the file."""
 
+    write_failed = False
+    """Raised because a file could not be written (a full disk, a read-only file): what
+    only reads can go on."""
+
 
 class ArchiveError(StoreError):
     """The archive file cannot be used as asked (the message names it).
@@ -490,12 +494,20 @@ def _version(data: Data, path: Path) -> int:
 
 
 def _os_error(
-    path: Path, what: str, error: OSError, *, unchanged: bool = False, archive: bool = False
+    path: Path,
+    what: str,
+    error: OSError,
+    *,
+    unchanged: bool = False,
+    archive: bool = False,
+    write_failed: bool = False,
 ) -> StoreError:
     detail = error.strerror or str(error)
     tail = "; nothing was written" if unchanged else ""
     cls = ArchiveError if archive else StoreError
-    return cls(f"{path}: {what}: {detail.lower()}{tail}")
+    made = cls(f"{path}: {what}: {detail.lower()}{tail}")
+    made.write_failed = write_failed
+    return made
 
 
 def read_file(path: Path, *, archive: bool = False) -> tuple[bytes, Fingerprint] | None:
@@ -1177,6 +1189,9 @@ class Store:
         self._clock = clock
         self.archive_backup_pending = False
         """:meth:`open` left the archive's daily backup to whoever opened the board."""
+        self.open_notices: list[str] = []
+        """What :meth:`open` could not do but did not stop the session for (today's
+        backup on a full disk): one line each, for the board to say once it is drawn."""
         self._thread_lock = threading.RLock()
         self._local = threading.local()
         self._cache: Snapshot | None = None
@@ -1354,7 +1369,8 @@ class Store:
         write to both files that a killed process left half done. Creates nothing when
         neither the file nor its folder exists yet. Without ``archive_backup`` the
         archive's daily backup is left for later (:attr:`archive_backup_pending`): the app
-        has it made once the board is drawn.
+        has it made once the board is drawn. A backup that cannot be written (a full disk)
+        does not stop it either: :attr:`open_notices` says so.
         """
         snap = self.snapshot()
         if snap.fingerprint is None and not self.path.parent.is_dir():
@@ -1362,16 +1378,35 @@ class Store:
         if os.path.lexists(self.marker_path):
             with contextlib.suppress(ArchiveError), self.transaction():
                 pass  # reconciles the two files
+        backed_up = True
         with self._locked():
             snap, raw = self._load(self._cache)
             self._cache = snap
             if snap.fingerprint is not None and raw and not raw.isspace():
-                self._daily_backup(raw, self.path)
-        if archive_backup:
-            self.daily_archive_backup()
-        else:
+                backed_up = self._open_backup(lambda: self._daily_backup(raw, self.path))
+        # When the board file's failed, the archive's is not tried: on the same disk it
+        # would only fail again, and the board says it once.
+        if backed_up and archive_backup:
+            self._open_backup(self.daily_archive_backup)
+        elif backed_up:
             self.archive_backup_pending = True
         return snap
+
+    def _open_backup(self, make: Callable[[], Path | None]) -> bool:
+        """Make one of today's backups as the board opens; False when it cannot be written
+        (a full disk): reading needs no space, so the session goes on, and
+        :attr:`open_notices` says so (the older backups are kept: a new one only replaces
+        them once it is written whole)."""
+        try:
+            make()
+        except StoreError as error:
+            if not error.write_failed:
+                raise
+            message = str(error).replace("; nothing was written", "")
+            kept = " (the older backups are kept)" if self.backups() else ""
+            self.open_notices.append(f"No backup today: {message}{kept}")
+            return False
+        return True
 
     # ---------------------------------------------------------------- writing
 
@@ -1868,7 +1903,9 @@ class Store:
             elif target == self.archive_path:
                 self._archive_cache = None
             what = "disk full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot write"
-            raise _os_error(about, what, error, unchanged=True, archive=archive) from None
+            raise _os_error(
+                about, what, error, unchanged=True, archive=archive, write_failed=True
+            ) from None
         fsync_folder(folder)
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import os
 import shutil
 import stat
@@ -421,6 +422,33 @@ def test_disk_full_while_writing(
 ) -> None:
     """ENOSPC from write(2) into the temp file (in-process): the board is untouched."""
     before = good_board(db_path)
+    full_disk_for_temp_files(monkeypatch)
+    names = {p.name for p in db_path.parent.iterdir()}
+    code, _, err = run_cli(["note", "FO1", "more", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert_one_line_error(err, db_path, "disk full: no space left on device; nothing was written")
+    assert db_path.read_bytes() == before
+    assert_nothing_new(db_path.parent, names)
+
+
+@pytest.fixture
+def board_run(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
+    """Opening the board in-process stops where the app would run: each run's startup
+    notices (what the board says once drawn). The collector, paused by the start, is
+    given back."""
+    from tui.app import CancelboardApp
+
+    runs: list[list[str]] = []
+    monkeypatch.setattr(CancelboardApp, "run", lambda app: runs.append(app.startup_notices))
+    try:
+        yield runs
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def full_disk_for_temp_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC from write(2) into every temp file (a backup's or a change's)."""
     real_write = os.write
 
     def full(fd: int, data: bytes | memoryview) -> int:
@@ -429,12 +457,36 @@ def test_disk_full_while_writing(
         return real_write(fd, data)
 
     monkeypatch.setattr(store_module.os, "write", full)
-    names = {p.name for p in db_path.parent.iterdir()}
+
+
+def test_the_board_opens_on_a_full_disk_before_todays_backup(
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    board_run: list[list[str]],
+) -> None:
+    """The first open of the day makes a backup; on a full disk that fails, but reading
+    needs no space: the board opens and says once that there is no backup today (the
+    archive's is not tried), and the older backups stay as they were."""
+    with_an_archive(db_path)
+    for source in (db_path, db_path.with_name("board.archive.json")):
+        old = source.with_name(f"{source.name}.bak-20200101T000000Z")
+        old.write_bytes(source.read_bytes())
+    files = {p.name: state(p) for p in db_path.parent.iterdir()}
+    full_disk_for_temp_files(monkeypatch)
+
+    assert main(["--db", str(db_path)]) == 0
+    assert board_run == [
+        [
+            f"No backup today: {db_path}: disk full: no space left on device"
+            " (the older backups are kept)"
+        ]
+    ]
+    assert capsys.readouterr().err == ""
+    assert {p.name: state(p) for p in db_path.parent.iterdir()} == files
     code, _, err = run_cli(["note", "FO1", "more", "--db", str(db_path)], capsys)
-    assert code == 2
-    assert_one_line_error(err, db_path, "disk full: no space left on device; nothing was written")
-    assert db_path.read_bytes() == before
-    assert_nothing_new(db_path.parent, names)
+    assert code == 2 and "disk full" in err  # a change still fails cleanly
+    assert {p.name: state(p) for p in db_path.parent.iterdir()} == files
 
 
 @pytest.fixture
@@ -474,7 +526,7 @@ def test_a_really_full_disk(tiny_disk: Path) -> None:
         os.close(fd)
     before = state(db)
     names = {p.name for p in tiny_disk.iterdir()}
-    for args in (["note", "FO1", "more"], ["add", "FO99", "--buyer", "x"], []):
+    for args in (["note", "FO1", "more"], ["add", "FO99", "--buyer", "x"]):
         result = subprocess.run(
             [*CANCELBOARD, *args],
             env=env_with_db(db),
@@ -487,6 +539,18 @@ def test_a_really_full_disk(tiny_disk: Path) -> None:
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert_one_line_error(result.stderr, db, "disk full: no space left on device")
         assert state(db) == before
+        assert {p.name for p in tiny_disk.iterdir()} == names
+    for args in (["list"], ["show", "FO1"], ["history", "FO1"], ["stats"], ["export"]):
+        result = subprocess.run(
+            [*CANCELBOARD, *args],
+            env=env_with_db(db),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        assert result.returncode == 0, (args, result.stderr)  # reading needs no space
         assert {p.name for p in tiny_disk.iterdir()} == names
     filler.unlink()
     result = subprocess.run(
