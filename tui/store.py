@@ -510,6 +510,29 @@ def _os_error(
     return made
 
 
+def _unwritten(error: StoreError) -> str:
+    """The message of ``error`` without its "nothing was written": for what was not a
+    change the seller asked for (opening the board)."""
+    return str(error).replace("; nothing was written", "")
+
+
+def _lock_error(path: Path, error: OSError) -> StoreError:
+    """The lock file could not be made or opened: nothing can be written to the board."""
+    if error.errno == errno.EROFS:
+        made = StoreError(
+            f"{path}: read-only: its file system is mounted read-only; nothing was written"
+        )
+    elif error.errno in (errno.EACCES, errno.EPERM):
+        made = StoreError(
+            f"{path}: read-only for you: cannot lock:"
+            f" {(error.strerror or str(error)).lower()}; nothing was written"
+        )
+    else:
+        made = _os_error(path, "cannot lock", error, unchanged=True)
+    made.write_failed = True
+    return made
+
+
 def read_file(path: Path, *, archive: bool = False) -> tuple[bytes, Fingerprint] | None:
     """A file's bytes and fingerprint (None when there is no file); errors name ``path``."""
     try:
@@ -1191,7 +1214,8 @@ class Store:
         """:meth:`open` left the archive's daily backup to whoever opened the board."""
         self.open_notices: list[str] = []
         """What :meth:`open` could not do but did not stop the session for (today's
-        backup on a full disk): one line each, for the board to say once it is drawn."""
+        backup on a full disk; any write at all on a read-only file system): one line
+        each, for the board to say once it is drawn."""
         self._thread_lock = threading.RLock()
         self._local = threading.local()
         self._cache: Snapshot | None = None
@@ -1369,21 +1393,45 @@ class Store:
         write to both files that a killed process left half done. Creates nothing when
         neither the file nor its folder exists yet. Without ``archive_backup`` the
         archive's daily backup is left for later (:attr:`archive_backup_pending`): the app
-        has it made once the board is drawn. A backup that cannot be written (a full disk)
-        does not stop it either: :attr:`open_notices` says so.
+        has it made once the board is drawn. A backup that cannot be written (a full disk),
+        or a lock that cannot be had because nothing can be written here (a read-only file
+        system), does not stop it either: :attr:`open_notices` says so.
         """
         snap = self.snapshot()
         if snap.fingerprint is None and not self.path.parent.is_dir():
             return snap
+        unfinished: StoreError | None = None
         if os.path.lexists(self.marker_path):
-            with contextlib.suppress(ArchiveError), self.transaction():
-                pass  # reconciles the two files
+            try:
+                with contextlib.suppress(ArchiveError), self.transaction():
+                    pass  # reconciles the two files
+            except StoreError as error:
+                if not error.write_failed:
+                    raise
+                unfinished = error  # the next change finishes it
         backed_up = True
-        with self._locked():
-            snap, raw = self._load(self._cache)
-            self._cache = snap
-            if snap.fingerprint is not None and raw and not raw.isspace():
-                backed_up = self._open_backup(lambda: self._daily_backup(raw, self.path))
+        try:
+            with self._locked():
+                snap, raw = self._load(self._cache)
+                self._cache = snap
+                if snap.fingerprint is not None and raw and not raw.isspace():
+                    backed_up = self._open_backup(lambda: self._daily_backup(raw, self.path))
+        except StoreError as error:
+            if not error.write_failed:
+                raise
+            # Not even the lock file can be made or opened (a read-only file system, a
+            # folder not writable by this user): nothing can be written, but reading
+            # takes no lock (files are only ever replaced whole), so the board is shown;
+            # each change is refused with the same words.
+            self.open_notices.append(
+                f"{_unwritten(error)}; the board is shown, changes are refused"
+            )
+            return self.snapshot()
+        if unfinished is not None:
+            self.open_notices.append(
+                f"{_unwritten(unfinished)}; a change to both files cut short is finished"
+                " once one can be written"
+            )
         # When the board file's failed, the archive's is not tried: on the same disk it
         # would only fail again, and the board says it once.
         if backed_up and archive_backup:
@@ -1402,7 +1450,7 @@ class Store:
         except StoreError as error:
             if not error.write_failed:
                 raise
-            message = str(error).replace("; nothing was written", "")
+            message = _unwritten(error)
             kept = " (the older backups are kept)" if self.backups() else ""
             self.open_notices.append(f"No backup today: {message}{kept}")
             return False
@@ -1790,7 +1838,7 @@ class Store:
         except TimeoutError:
             raise self._locked_out() from None
         except OSError as error:
-            raise self._error("cannot lock", error, unchanged=True) from None
+            raise _lock_error(self.path, error) from None
         if fd is None:
             with self._portable_lock():
                 yield
@@ -1818,7 +1866,7 @@ class Store:
         except Timeout:
             raise self._locked_out() from None
         except OSError as error:
-            raise self._error("cannot lock", error, unchanged=True) from None
+            raise _lock_error(self.path, error) from None
         try:
             yield
         finally:

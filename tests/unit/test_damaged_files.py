@@ -414,6 +414,45 @@ def test_a_folder_we_cannot_write_to(
         folder.chmod(0o700)
 
 
+@pytest.mark.parametrize(
+    ("errno_", "why"),
+    [
+        (errno.EROFS, "read-only: its file system is mounted read-only"),
+        (errno.EACCES, "read-only for you: cannot lock: permission denied"),
+    ],
+)
+def test_a_board_that_cannot_be_written_opens_to_be_read(
+    errno_: int,
+    why: str,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    board_run: list[list[str]],
+) -> None:
+    """A read-only file system (or a folder not writable by this user): not even the lock
+    file opens. Reading takes no lock, so the board opens and says once that it is
+    read-only; each change is refused saying so, and nothing is written."""
+    with_an_archive(db_path)
+    files = {p.name: state(p) for p in db_path.parent.iterdir()}
+    real_open = os.open
+
+    def refused(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith((".lock", ".tmp", ".reconcile")):
+            raise OSError(errno_, os.strerror(errno_))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.os, "open", refused)
+
+    assert main(["--db", str(db_path)]) == 0
+    assert board_run == [[f"{db_path}: {why}; the board is shown, changes are refused"]]
+    assert capsys.readouterr().err == ""
+    code, _, err = run_cli(["note", "FO1", "more", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert_one_line_error(err, db_path, f"{why}")
+    assert err.rstrip().endswith("; nothing was written")
+    assert {p.name: state(p) for p in db_path.parent.iterdir()} == files
+
+
 # ----------------------------------------------------------------------------- full disk
 
 
@@ -487,6 +526,35 @@ def test_the_board_opens_on_a_full_disk_before_todays_backup(
     code, _, err = run_cli(["note", "FO1", "more", "--db", str(db_path)], capsys)
     assert code == 2 and "disk full" in err  # a change still fails cleanly
     assert {p.name: state(p) for p in db_path.parent.iterdir()} == files
+
+
+def test_a_change_cut_short_does_not_stop_the_board_opening_on_a_full_disk(
+    db_path: Path, board_run: list[list[str]]
+) -> None:
+    """A close killed between its two writes leaves the marker; on a full disk the start
+    cannot finish it: the board opens all the same, says so, and the marker stays for
+    the next change that can be written."""
+    from tests.unit.test_archive import CLOSE, Killed, kill_when_writing
+
+    with_an_archive(db_path)
+    store = Store(db_path)
+    with pytest.MonkeyPatch.context() as killing:
+        kill_when_writing(killing, store, store.path)
+        with pytest.raises(Killed):
+            Board(store).move("FO1", CLOSE)  # the archive was written, the board file not
+    files = {p.name: state(p) for p in db_path.parent.iterdir()}
+    with pytest.MonkeyPatch.context() as full:
+        full_disk_for_temp_files(full)
+        assert main(["--db", str(db_path)]) == 0
+    (notices,) = board_run
+    assert len(notices) == 2 and notices[0].startswith(f"No backup today: {db_path}: disk full")
+    assert notices[1] == (
+        f"{db_path}: disk full: no space left on device;"
+        " a change to both files cut short is finished once one can be written"
+    )
+    assert {p.name: state(p) for p in db_path.parent.iterdir()} == files
+    assert main(["note", "FO1", "more", "--db", str(db_path)]) == 0
+    assert not store.marker_path.exists()
 
 
 @pytest.fixture
