@@ -215,8 +215,9 @@ def doctor(
         out("leftover temp files: none")
     if store.reconcile_pending():
         out(
-            "unfinished write to both files (its writer was killed): finished by the next"
-            " change or start; an order found in both keeps its newest copy"
+            "unfinished write to both files (its writer was stopped, or could not write the"
+            " second file): finished by the next change or start; an order found in both"
+            " keeps its newest copy"
         )
     damaged = store.damaged_copies()
     if damaged:

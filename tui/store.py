@@ -1791,6 +1791,7 @@ class Store:
 
     def _mark(self) -> None:
         """Leave the marker before writing both files (durably: a crash must not lose it)."""
+        existed = os.path.lexists(self.marker_path)
         try:
             fd = os.open(
                 self.marker_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_CLOEXEC, FILE_MODE
@@ -1800,6 +1801,11 @@ class Store:
             finally:
                 os.close(fd)
         except OSError as error:
+            # Nothing of the change is written yet: a marker made here but not filled (a
+            # full disk) would only say that a writer died mid-change. One that was there
+            # already (a restore) still has a change to finish.
+            if not existed:
+                self._unmark()
             what = "disk full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot write"
             raise self._error(what, error, unchanged=True) from None
         fsync_folder(self.path.parent)

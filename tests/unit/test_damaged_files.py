@@ -557,6 +557,48 @@ def test_a_change_cut_short_does_not_stop_the_board_opening_on_a_full_disk(
     assert not store.marker_path.exists()
 
 
+def test_a_close_that_fails_on_a_full_disk_leaves_no_marker(
+    db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A close writes both files, so it first leaves a marker saying so; on a full disk
+    the marker itself could be made but not filled. Nothing of the close was written:
+    no marker stays behind, and doctor reports no unfinished write."""
+    with_an_archive(db_path)
+    files = {p.name: state(p) for p in db_path.parent.iterdir()}
+    real_write = os.write
+
+    def full(fd: int, data: bytes | memoryview) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith((".tmp", ".reconcile")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(store_module.os, "write", full)
+    code, _, err = run_cli(
+        ["move", "FO1", "closed", "--outcome", "saved", "--db", str(db_path)], capsys
+    )
+    assert code == 2
+    assert_one_line_error(err, db_path, "disk full: no space left on device; nothing was written")
+    assert {p.name: state(p) for p in db_path.parent.iterdir()} == files
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 0 and "unfinished write" not in out
+
+
+def test_doctor_says_a_write_to_both_files_is_unfinished_without_saying_why(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A marker stays when a writer was killed between the two files, and when it could
+    not write the second one (nor put the first back): doctor's words fit both."""
+    with_an_archive(db_path)
+    Store(db_path).marker_path.write_bytes(b"")
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 0
+    assert (
+        "unfinished write to both files (its writer was stopped, or could not write the"
+        " second file): finished by the next change or start" in out
+    )
+    assert "killed" not in out
+
+
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 256 KB tmpfs (needs root and a kernel that lets us mount)."""
