@@ -16,6 +16,7 @@ from pathlib import Path
 from tui.domain import Order, Stage
 from tui.store import (
     FILE_MODE,
+    FIX_HINT,
     LESSONS,
     ORDERS,
     Store,
@@ -100,7 +101,10 @@ def _order(doc: dict[str, object], path: Path) -> Order:
 
 
 def _after_path(message: str, path: Path) -> str:
+    """What is wrong with ``path``, as doctor lists it: without the file's name (listed
+    already) or the advice to run doctor."""
     prefix = f"{path}: "
+    message = message.removesuffix(FIX_HINT)
     return message[len(prefix) :] if message.startswith(prefix) else message
 
 

@@ -360,11 +360,20 @@ def _check_tables(data: Any, path: Path, what: str) -> None:
         raise StoreError(f"{path}: not a Cancelboard {what} (a document id is not a number)")
 
 
+FIX_HINT = "; fix it there by hand, or see cancelboard doctor"
+"""What a file that is not valid JSON can be done about (doctor, which is that, leaves
+it out): the place named is often one character typed by hand, and a backup restored
+loses every change made since it."""
+
+
 def _loads(raw: bytes, path: Path) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        raise StoreError(f"{path}: not valid JSON ({error})") from None
+        raise StoreError(
+            f"{path}: not valid JSON at line {error.lineno} column {error.colno}"
+            f" ({error.msg}){FIX_HINT}"
+        ) from None
 
 
 def parse_board(raw: bytes, path: Path) -> tuple[Data, int]:

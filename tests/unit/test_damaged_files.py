@@ -167,6 +167,29 @@ def test_each_command_refuses_a_damaged_file(
     assert_nothing_new(db_path.parent, names)
 
 
+def test_a_file_that_is_not_valid_json_says_where_and_what_to_do(
+    db_path: Path, capsys: pytest.CaptureFixture[str], board_run: list[list[str]]
+) -> None:
+    """Often one character typed by hand: the error names the place to mend, and doctor
+    (which can restore a backup, losing the changes since); doctor's own report lists
+    the place without sending the seller back to doctor."""
+    raw = good_board(db_path)
+    db_path.write_bytes(raw.replace(b'"orders":', b'"orders"x:', 1))
+    at = raw.index(b'"orders":') + len(b'"orders"') + 1
+    place = f"{db_path}: not valid JSON at line 1 column {at} ("
+    hint = "); fix it there by hand, or see cancelboard doctor"
+    for args in (["list"], ["note", "FO1", "x"], []):
+        assert main([*args, "--db", str(db_path)]) == 2
+        err = capsys.readouterr().err
+        assert_one_line_error(err, db_path, place)
+        assert err.rstrip().endswith(hint), err
+    assert board_run == []
+    code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
+    assert code == 2
+    assert f"status: DAMAGED: not valid JSON at line 1 column {at} (" in out
+    assert "fix it there" not in out and "see cancelboard doctor" not in out
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_the_board_refuses_to_open_a_damaged_file(case: str, db_path: Path) -> None:
     """A real process, as the user starts it: the TUI never starts, the file is untouched."""
