@@ -11,6 +11,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.domain import Order, Stage
@@ -21,6 +22,7 @@ from tui.store import (
     ORDERS,
     Store,
     StoreError,
+    backup_time,
     has_content,
     load_file,
     missing_archive,
@@ -157,16 +159,37 @@ def _backups(
     return good
 
 
+def made(backup: Path, now: datetime) -> str:
+    """When ``backup`` was made, in local time and as an age: ``made 2026-12-06 19:04,
+    2 h ago`` (a restore loses every change made since)."""
+    when = backup_time(backup)
+    if when is None:
+        return "made at an unknown time"
+    seconds = max(0, int((now - when).total_seconds()))
+    if seconds < 60:
+        age = "under a minute"
+    elif seconds < 3600:
+        age = f"{seconds // 60} min"
+    elif seconds < 48 * 3600:
+        age = f"{seconds // 3600} h"
+    else:
+        age = f"{seconds // 86400} days"
+    return f"made {when.astimezone():%Y-%m-%d %H:%M}, {age} ago"
+
+
 def doctor(
     store: Store,
     *,
     restore: bool = False,
     forget_archive: bool = False,
     out: Callable[[str], None] = print,
+    now: datetime | None = None,
 ) -> int:
     """Report on the board file and its archive (and with ``restore``, put back the newest
     good backup of each damaged one; with ``forget_archive``, give up a missing archive
-    that no backup can bring back)."""
+    that no backup can bring back). ``now`` (default: the clock) is what backups' ages are
+    counted from."""
+    now = now or datetime.now(UTC)
     board = check(store.path)
     archive = check(store.archive_path, archive=True)
     missing = False
@@ -239,12 +262,14 @@ def doctor(
         if not result.ok
     ]
     if not restore:
-        for _, backups, what in todo:
+        for result, backups, what in todo:
             if backups:
                 out(
                     f"to put back the newest good backup of{what or ' the board file'}"
                     f" ({backups[0].name}): cancelboard doctor --restore"
                 )
+                by_hand = " unless you fix the file by hand" if result.exists else ""
+                out(f"  {made(backups[0], now)}: changes since then are lost{by_hand}")
             elif what and missing:
                 out(FORGET_HINT)
         return EXIT_DAMAGED
@@ -257,6 +282,13 @@ def doctor(
             code = EXIT_DAMAGED
             continue
         aside = store.restore(backups[0])
-        kept = f"; the damaged file was kept as {aside.name}" if aside else ""
-        out(f"restored {backups[0].name}{kept}")
+        kept = (
+            f"; the damaged file, with any changes made since, was kept as {aside.name}"
+            if aside
+            else ""
+        )
+        out(
+            f"restored {backups[0].name} ({made(backups[0], now)}) in place of"
+            f"{what or ' the board file'}{kept}"
+        )
     return code

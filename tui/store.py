@@ -2214,6 +2214,19 @@ def _board_part(fingerprint: Fingerprint | None) -> Fingerprint | None:
     return None if head == _NO_FILE else head
 
 
+def backup_time(backup: Path) -> datetime | None:
+    """When ``backup`` was made: the time in its name (``.bak-20261126T140000Z``), else
+    its modification time; None when neither can be read."""
+    try:
+        return datetime.strptime(_stamp_of(backup, ".bak-")[:16], "%Y%m%dT%H%M%SZ").replace(
+            tzinfo=UTC
+        )
+    except ValueError:
+        pass
+    mtime = _mtime_ns(backup)
+    return datetime.fromtimestamp(mtime / 1e9, UTC) if mtime else None
+
+
 def _stamp_of(path: Path, marker: str) -> str:
     return path.name.split(marker, 1)[1] if marker in path.name else ""
 

@@ -20,6 +20,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from tests.conftest import env_with_db
 from tui import store as store_module
 from tui.board import Board
 from tui.cli import main
+from tui.doctor import doctor, made
 from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.store import Store
 
@@ -764,6 +766,54 @@ def test_doctor_restores_the_newest_good_backup(
     assert "the newest note" in db_path.read_text()
     code, out, _ = run_cli(["doctor", "--db", str(db_path)], capsys)
     assert code == 0 and "status: ok" in out
+
+
+def test_doctor_says_how_old_the_backup_is_and_where_the_later_changes_are_kept(
+    db_path: Path,
+) -> None:
+    """A restore rolls back every change since the backup: doctor says when that was
+    before, and after says what it restored, from when, and where the damaged file (with
+    the later changes, to copy out by hand) was kept."""
+    made_at = datetime(2026, 12, 6, 19, 4, tzinfo=UTC)
+    now = made_at + timedelta(hours=2, minutes=6)
+    good_board(db_path)
+    backup = Store(db_path, clock=lambda: made_at).backup()
+    assert backup is not None and backup.name == "board.json.bak-20261206T190400Z"
+    Board(Store(db_path)).add_entry("FO1", EntryKind.NOTE, "a later note")
+    damaged = db_path.read_bytes().replace(b'"orders":', b'"orders"x:', 1)
+    db_path.write_bytes(damaged)
+    local = made_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    said: list[str] = []
+    assert doctor(Store(db_path), out=said.append, now=now) == 2
+    assert said[-1] == (
+        f"  made {local}, 2 h ago: changes since then are lost unless you fix the file by hand"
+    )
+    said.clear()
+    store = Store(db_path, clock=lambda: now)
+    assert doctor(store, restore=True, out=said.append, now=now) == 0
+    assert said[-1] == (
+        f"restored {backup.name} (made {local}, 2 h ago) in place of the board file; the"
+        " damaged file, with any changes made since, was kept as"
+        " board.json.damaged-20261206T211000Z"
+    )
+    assert db_path.with_name("board.json.damaged-20261206T211000Z").read_bytes() == damaged
+    assert b"a later note" not in db_path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("ago", "said"),
+    [
+        (timedelta(seconds=30), "under a minute ago"),
+        (timedelta(minutes=45), "45 min ago"),
+        (timedelta(hours=47), "47 h ago"),
+        (timedelta(days=3, hours=5), "3 days ago"),
+    ],
+)
+def test_a_backups_age(ago: timedelta, said: str, tmp_path: Path) -> None:
+    backup = tmp_path / "board.json.bak-20261206T190400Z"
+    made_at = datetime(2026, 12, 6, 19, 4, tzinfo=UTC)
+    assert made(backup, made_at + ago).endswith(f", {said}")
 
 
 def test_doctor_restore_makes_a_board_others_could_read_private(
