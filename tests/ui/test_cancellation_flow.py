@@ -121,7 +121,7 @@ async def test_keep_talking_then_back_from_follow_up_leave_no_old_request(db_pat
         await wait_for_text(pilot, "FO1")
         app.screen.focus_column(app.screen.query_one("#col-requested"))  # type: ignore[attr-defined]
         await pilot.press("greater_than_sign")
-        await wait_for_text(pilot, "what did the buyer answer?")
+        await wait_for_text(pilot, "what did you answer?")  # the buyer asked
         await pilot.press("t")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["stage"] == "talk")
         assert (stored(db_path)["FO1"]["reason"], stored(db_path)["FO1"]["initiator"]) == ("", None)
