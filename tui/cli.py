@@ -200,6 +200,8 @@ def _text_arg(text: str) -> str:
 
 PATH_ARGS = frozenset({"db", "file", "output"})
 """Arguments naming files: any bytes the file system allows (not text to store)."""
+POSITIONALS = frozenset({"order", "text", "stage"})
+"""Arguments given without an option: an error names them in capitals (``TEXT``)."""
 
 
 def _not_utf8(args: argparse.Namespace) -> str | None:
@@ -215,9 +217,6 @@ def _not_utf8(args: argparse.Namespace) -> str | None:
                 )
                 return f"{what}: not UTF-8 text (byte {index + 1})"
     return None
-
-
-POSITIONALS = frozenset({"order", "text", "stage"})
 
 
 def _cmd_add(board: Board, args: argparse.Namespace) -> int:

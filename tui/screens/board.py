@@ -42,10 +42,10 @@ EMPTY_BOARD = "No orders yet. Press n to add the first one (? shows every key)."
 NO_OPEN_MATCH = "No open order matches the filter: a shows the closed ones, and searches them too."
 
 CLOSED_SHOWN = 200
+"""The Closed column's cards, at most: the most recently closed."""
 MIN_COLUMN_WIDTH = 15
 """Cells a column needs: an order number (12) on one line, its borders and scrollbar.
 Narrower, the columns that fit are shown and the row scrolls sideways to the focused one."""
-"""The Closed column's cards, at most: the most recently closed."""
 
 
 class BoardScreen(OrderActions):
@@ -95,10 +95,10 @@ class BoardScreen(OrderActions):
         self.orders: dict[str, Order] = {}
         self._column: StageColumn | None = None
         self._fitted: int | None = None
+        """Each column's width while the row scrolls sideways (None: they share it)."""
         self._before_archive: StageColumn | None = None
         """The column the keys were in when the archive was shown in a column out of sight
         (they went there), to go back to when it is hidden."""
-        """Each column's width while the row scrolls sideways (None: they share it)."""
         self._has_archive = False
         self._loaded: Fingerprint | None = None
         """The board file's fingerprint when orders were last read."""
