@@ -13,7 +13,8 @@ every board with a bare Textual app that shows one word:
 - key latency: ``j`` and ``l`` (focus moves) to the end of the redraw, and ``>`` on the first
   card of "Follow up" (no modal) to the card shown in "Lessons" AND the board file replaced
   (then checked: the order's stage on disk is ``lessons``); against the bare app's key
-  echo (a key press changes its word);
+  echo (a key press changes its word), and beside the same move in a plain Textual app
+  (five lists of 200 cards, no data, no disk: what Textual itself takes to draw it);
 - bytes written to the terminal from the start until the screen settles, per ``j``, ``l``
   and ``>`` (``pipe-pane`` into a file), and over an idle period;
 - peak memory: ``VmHWM`` of the program's process at the end of its session;
@@ -89,6 +90,62 @@ if __name__ == "__main__":
     Bare().run()
 '''
 
+FLOOR_APP = '''\
+"""Textual's own floor for a '>': five bordered, titled lists of 200 four-line cards (as
+the board's columns at 10,000 orders); '>' moves the highlighted card of the fourth to the
+end of the fifth, shown there, as a plain Textual app does it. No data, no disk."""
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+TITLES = ["Talk to buyer", "Cancellation requested", "Fiverr review", "Follow up", "Lessons"]
+
+
+def card(n: int) -> str:
+    return f"FLOOR{n:07d}\\nbuyer_{n:05d}\\n{100 + n % 50}.00 USD · 1d\\ndue 12-08"
+
+
+class Floor(App[None]):
+    CSS = """
+    Vertical { border: round $primary; width: 1fr; }
+    .title { border-bottom: solid $primary; }
+    OptionList { height: 1fr; border: none; }
+    """
+    BINDINGS = [("q", "quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        self.counts = [200] * 5
+        with Horizontal():
+            for c, title in enumerate(TITLES):
+                with Vertical():
+                    yield Static(f"{title} (200)", id=f"t{c}", classes="title")
+                    yield OptionList(
+                        *(Option(card(c * 1000 + i), id=str(c * 1000 + i)) for i in range(200)),
+                        id=f"l{c}",
+                    )
+
+    def on_mount(self) -> None:
+        self.query_one("#l3").focus()
+
+    def key_greater_than_sign(self) -> None:
+        source, target = self.query_one("#l3", OptionList), self.query_one("#l4", OptionList)
+        index = source.highlighted or 0
+        moved = source.get_option_at_index(index)
+        source.remove_option_at_index(index)
+        target.add_option(Option(moved.prompt, id=moved.id))
+        target.highlighted = target.option_count - 1
+        self.counts[3] -= 1
+        self.counts[4] += 1
+        for c in (3, 4):
+            self.query_one(f"#t{c}", Static).update(f"{TITLES[c]} ({self.counts[c]})")
+
+
+if __name__ == "__main__":
+    Floor().run()
+'''
+
 TARGETS = """\
 Targets (issue 7, at the largest board): startup <= 1.15x the one-order board and <= 1.6x
 bare · focus move <= 1.3x bare echo · '>' <= 2x bare echo · a change persisted <= 30 ms ·
@@ -114,6 +171,8 @@ class Samples:
     advance_file: list[float] = field(default_factory=list)
     advance_bytes: list[int] = field(default_factory=list)
     echo_screen: list[float] = field(default_factory=list)
+    floor_advance: list[float] = field(default_factory=list)
+    """The bare target's: '>' in a plain Textual app (:data:`FLOOR_APP`)."""
     idle_bytes: list[int] = field(default_factory=list)
     start_bytes: list[int] = field(default_factory=list)
     hwm_kib: list[int] = field(default_factory=list)
@@ -151,6 +210,8 @@ class Bench:
         self.home.mkdir()
         self.bare = workdir / "bare_app.py"
         self.bare.write_text(BARE_APP)
+        self.floor = workdir / "floor_app.py"
+        self.floor.write_text(FLOOR_APP)
         self.term = Term(workdir, args.width, args.height)
         self.boards: dict[int, BoardInfo] = {}
         self.pristine: dict[int, dict[Path, bytes]] = {}
@@ -280,6 +341,31 @@ class Bench:
         finally:
             if not self.term.stop(target):
                 out.problems.append("bare: did not quit on q")
+
+    def session_floor(self) -> None:
+        """'>' in :data:`FLOOR_APP`: what Textual itself takes to show a card moved from
+        one list of cards to another (no data, no disk), against the bare echo."""
+        out = self.samples.setdefault("bare", Samples())
+        pipe = self.workdir / "tty-floor.out"
+        target, started = self.term.start([sys.executable, str(self.floor)], self.env(), pipe)
+        lessons = slice(4 * self.args.width // 5, self.args.width)
+        try:
+            self.term.wait(target, pipe, started, screen_ok=lambda s: "FLOOR0003000" in s)
+            self.term.settle(pipe)
+            for count in range(self.args.keys):
+                number = f"FLOOR{3000 + count:07d}"
+
+                def in_lessons(screen: str, number: str = number) -> bool:
+                    return any(number in line[lessons] for line in screen.splitlines())
+
+                timing = self.key(target, pipe, ">", screen_ok=in_lessons)
+                out.floor_advance.append(timing.screen or 0.0)
+        except TermError as error:
+            out.problems.append(f"floor: {error}")
+            say(f"  floor: {str(error).splitlines()[0]}")
+        finally:
+            if not self.term.stop(target):
+                out.problems.append("floor: did not quit on q")
 
     def key(
         self,
@@ -520,6 +606,11 @@ def table(bench: Bench, sizes: list[int]) -> str:
             lambda x: x.echo_screen,
             bare_cell=fmt_ms(median(bare.echo_screen)) + " (echo)",
         ),
+        [
+            "  plain Textual app, same move, no disk",
+            cell(median(bare.floor_advance), median(bare.echo_screen), fmt_ms),
+            *("" for _ in cols),
+        ],
         row(
             "  of which: file replaced",
             lambda x: x.advance_file,
@@ -623,6 +714,13 @@ def verdicts(bench: Bench, sizes: list[int]) -> list[str]:
     check("startup vs bare", ratio(app.startup, bare.startup), 1.6)
     check("j vs bare echo", ratio(app.j_last, bare.j_last), 1.3)
     check("'>' vs bare echo", ratio(app.advance, bare.echo_screen), 2.0)
+    floor = ratio(bare.floor_advance, bare.echo_screen)
+    if floor is not None:
+        versus = ratio(app.advance, bare.floor_advance)
+        out.append(
+            f"    a plain Textual app's own '>' (no disk) takes {floor:.2f}x the echo;"
+            f" the board's is {versus:.2f}x that"
+        )
     writes = median(app.add_entry + app.move)
     check("a change persisted", writes * 1000 if writes else None, 30, " ms")
     parse, passed, cli = median(app.parse), median(bare.cli), median(app.cli)
@@ -693,6 +791,7 @@ def main(argv: list[str] | None = None) -> int:
             for t in order:
                 if t is None:
                     bench.session_bare()
+                    bench.session_floor()
                 else:
                     bench.session_app(t)
         say("in-process writes and start breakdown; CLI")
