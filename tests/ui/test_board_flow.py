@@ -692,3 +692,23 @@ async def test_keys_on_an_empty_column_say_where_the_cards_are(db_path: Path) ->
         await pilot.press("x")
         await wait_for(pilot, lambda: bool(list(app._notifications)))
         assert [n.message for n in app._notifications] == ["No orders yet: press n to add one"]
+
+
+async def test_a_dialog_dismissed_twice_closes_once(db_path: Path) -> None:
+    # 'x w w' typed in one burst: the second 'w' dismissed the dialog again, which popped
+    # the board under it, and the app ended with "Can't pop screen".
+    from tui.screens.questions import ChoiceModal
+
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceModal))
+        dialog = app.screen
+        dialog.dismiss(False)
+        dialog.dismiss(False)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, BoardScreen) and app.is_running
+        await pilot.press("j", "x")  # the board still answers
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceModal))

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from tui import external
 from tui.domain import Direction, EntryKind
+from tui.screens.modal import Modal
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
 from tui.text import clean_text
 from tui.widgets.line_input import LineInput
@@ -41,7 +41,7 @@ TITLES = {
 }
 
 
-class EntryEditor(ModalScreen[bool]):
+class EntryEditor(Modal[bool]):
     """Write an entry; it closes only once the entry is saved, so nothing typed is lost."""
 
     BINDINGS = [

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Resize
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from tui.domain import Order, OrderDraft, ValidationError
+from tui.screens.modal import Modal
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
 from tui.text import clean_line, shorten
 from tui.widgets.line_input import LineInput
@@ -45,7 +45,7 @@ ERROR_FIELDS = {"order": "number"}
 SaveOrder = Callable[[OrderDraft], Awaitable[None]]
 
 
-class OrderForm(ModalScreen[bool]):
+class OrderForm(Modal[bool]):
     """Fields of an order; ``ctrl+s`` saves, ``escape`` cancels (asking if typed)."""
 
     BINDINGS = [

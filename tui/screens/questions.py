@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain import Initiator
 from tui.screens.actions import Stale
+from tui.screens.modal import Modal
 from tui.widgets.line_input import LineInput
 from tui.widgets.lists import Dialog, MovingList
 from tui.widgets.safe import safe_line
@@ -48,7 +49,7 @@ class Choice:
     """If set, a line of input this answer needs (e.g. the refund amount)."""
 
 
-class ChoiceModal(ModalScreen[bool]):
+class ChoiceModal(Modal[bool]):
     """Pick one answer by its key, or move with the arrows and press enter."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
@@ -124,8 +125,18 @@ class ChoiceModal(ModalScreen[bool]):
             return
         await self._finish(choice, "")
 
+    _submitting = False
+    """A choice is being recorded: keys typed meanwhile (the same key twice in one burst)
+    pick nothing more."""
+
     async def _finish(self, choice: Choice, extra: str) -> None:
-        error = await self.submit(choice.value, extra)
+        if self._submitting:
+            return
+        self._submitting = True
+        try:
+            error = await self.submit(choice.value, extra)
+        finally:
+            self._submitting = False
         if error is None:
             self.dismiss(True)
         elif isinstance(error, Stale):
@@ -148,7 +159,7 @@ class ReasonList(MovingList):
     """The reasons: ``j``/``k`` move as on the board, beside the arrows."""
 
 
-class ReasonModal(ModalScreen[bool]):
+class ReasonModal(Modal[bool]):
     """Entering 'Cancellation requested': the reason, who asked, and free text."""
 
     BINDINGS = [
@@ -239,7 +250,7 @@ class ReasonModal(ModalScreen[bool]):
         )
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(Modal[bool]):
     """A yes/no question: ``y`` yes, ``n`` or escape no."""
 
     BINDINGS = [

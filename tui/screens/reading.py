@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widget import Widget
 
+from tui.screens.modal import Modal
 
-class ReadingKeys(ModalScreen[None]):
+
+class ReadingKeys(Modal[None]):
     """``j``/``k`` (and the arrows) scroll a line, the page keys a page, ``g``/``G`` (and
     home/end) to the top and the bottom, each at once.
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static, TextArea
 
 from tui.domain import ValidationError
+from tui.screens.modal import Modal
 from tui.screens.questions import close_asking_if_typed
 from tui.store import StoreError
 from tui.widgets.safe import safe_line
@@ -27,7 +27,7 @@ def parse_reasons(text: str) -> list[tuple[str, str]]:
     return reasons
 
 
-class ReasonsEditor(ModalScreen[None]):
+class ReasonsEditor(Modal[None]):
     """One reason a line, ``id: label``; ctrl+s saves."""
 
     BINDINGS = [

@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.domain import Order, Template, ValidationError, fill_template
+from tui.screens.modal import Modal
 from tui.screens.questions import FIELD_KEYS, ConfirmModal, close_asking_if_typed
 from tui.store import StoreError
 from tui.widgets.line_input import LineInput
@@ -23,7 +23,7 @@ from tui.widgets.safe import safe, safe_line
 Use = Callable[[Template], None]
 
 
-class TemplatePicker(ModalScreen[None]):
+class TemplatePicker(Modal[None]):
     """Templates for the order's stage first; enter uses one, e edits, n adds, D deletes."""
 
     BINDINGS = [
@@ -127,7 +127,7 @@ class TemplatePicker(ModalScreen[None]):
         self.app.push_screen(ConfirmModal(f"Delete the template {template.title!r}?"), answered)
 
 
-class TemplateEditor(ModalScreen[str | None]):
+class TemplateEditor(Modal[str | None]):
     """Title and text of a template; ctrl+s saves."""
 
     BINDINGS = [
