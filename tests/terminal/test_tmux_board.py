@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,23 @@ def test_the_key_that_opens_a_form_and_what_follows_it_in_one_burst(
     tmux.tmux("send-keys", "-t", tmux.target, "N", "h", "i", " ", "c", "a", "t", "C-s")
     tmux.wait_until(lambda s: "Note added" in s or "note added" in s.lower(), "the note saved")
     assert [e["text"] for e in stored_orders(db)["FO8"]["entries"]] == ["hi cat"]
+
+
+def test_a_reason_picked_and_tab_in_one_burst_is_the_reason_kept(
+    tmux: Tmux, db: Path, home: Path
+) -> None:
+    """``k k k k tab`` typed fast in the reason dialog: tab moved on first, the k's then
+    found no binding where focus was, and the request was recorded as "Other"."""
+    Board(Store(db)).add_order(OrderDraft("FO1", "jane"))
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for("FO1")
+    tmux.keys(">")
+    tmux.wait_for("Cancellation requested: why?")
+    tmux.tmux("send-keys", "-t", tmux.target, "k", "k", "k", "k", "Tab")
+    time.sleep(0.3)
+    tmux.keys("Enter")
+    tmux.wait_until(lambda s: "why?" not in s, "the request made")
+    assert stored_orders(db)["FO1"]["reason"] == "unresponsive"
 
 
 def test_a_search_typed_in_one_burst_after_slash_is_the_filters(

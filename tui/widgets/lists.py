@@ -3,6 +3,7 @@ dialog box that fits them to a short terminal."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList
@@ -15,6 +16,29 @@ class MovingList(OptionList):
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+    CURSOR_ACTIONS = frozenset(
+        {"cursor_down", "cursor_up", "first", "last", "page_down", "page_up"}
+    )
+
+    async def handle_key(self, event: events.Key) -> bool:
+        # The keys that move the highlight answer here. Textual looks a key's binding up
+        # once it has bubbled to the app, from wherever focus is by then: 'k k k k tab'
+        # in one read (typed fast, over SSH) moved focus with tab (a priority binding)
+        # first, the k's then found no binding there, and the reason stayed "Other".
+        if await super().handle_key(event):
+            return True
+        if self.app._keymap:
+            return False
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if (
+                binding.action in self.CURSOR_ACTIONS
+                and not binding.priority
+                and await self.app.run_action(binding.action, self)
+            ):
+                event.stop()
+                return True
+        return False
 
 
 class Dialog(Vertical):
