@@ -22,7 +22,7 @@ class Modal(ModalScreen[ScreenResultType]):
     _dismissed = False
 
     def dismiss(self, result: ScreenResultType | None = None) -> AwaitComplete:
-        if self._dismissed or not self.is_mounted or self.app.screen is not self:
+        if self._dismissed or self.app.screen is not self:
             return AwaitComplete(_nothing())
         self._dismissed = True
         return super().dismiss(result)
