@@ -22,9 +22,10 @@ from textual._compositor import CompositorUpdate, LayoutUpdate
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 
 from tui.board import Board
 from tui.commands import OrderCommands
@@ -458,6 +459,19 @@ class CancelboardApp(App[None]):
                     board.action_clear_filter()
                 board.show_in_archive(number)  # a closed order (or one new meanwhile)
         self.push_screen(OrderScreen(number))
+
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
+        actions: frozenset[str] = getattr(namespace, "DIALOG_ACTIONS", frozenset())
+        if action_name not in actions:
+            return await super()._dispatch_action(namespace, action_name, params)
+        # A key that opens a dialog: done once the dialog is up (see
+        # BoardScreen.DIALOG_ACTIONS), as its priority binding holds the keys after it.
+        before = self.screen
+        done = await super()._dispatch_action(namespace, action_name, params)
+        pushed = self.screen
+        if pushed is not before and not pushed.is_mounted:
+            await AwaitMount(pushed, [pushed])
+        return done
 
     async def action_quit(self) -> None:
         """Quit; first asking, when a form or editor holds typed text (ctrl+q there quit at

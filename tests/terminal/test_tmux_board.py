@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tui.board import Board
-from tui.domain import OrderDraft
+from tui.domain import Move, OrderDraft, Outcome, Stage
 from tui.store import Store
 
 from .helpers import (
@@ -197,6 +197,27 @@ def test_a_reason_picked_and_tab_in_one_burst_is_the_reason_kept(
     tmux.keys("Enter")
     tmux.wait_until(lambda s: "why?" not in s, "the request made")
     assert stored_orders(db)["FO1"]["reason"] == "unresponsive"
+
+
+def test_a_dialog_key_and_its_answer_typed_in_one_burst(tmux: Tmux, db: Path, home: Path) -> None:
+    """Typed fast over SSH: 'x s' lost its 's' (the close dialog was not up yet); '> e' and
+    a ticket opened the order's edit form with the ticket in its order number, or picked
+    the first answer with the enter meant for the ticket."""
+    board = Board(Store(db))
+    board.add_order(OrderDraft("FO1", "jane"))
+    board.add_order(OrderDraft("FO2", "bob"))
+    board.move("FO2", Move(Stage.REQUESTED))
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for("FO2")
+    tmux.tmux("send-keys", "-t", tmux.target, "x", "s")
+    tmux.wait_gone("FO1")
+    assert Board(Store(db)).get("FO1").outcome is Outcome.SAVED
+    tmux.keys("l")
+    tmux.wait_card_focused("FO2")
+    tmux.tmux("send-keys", "-t", tmux.target, ">", "e", "n", "e", "t", "-", "7", "Enter")
+    tmux.wait_until(lambda s: "CS 0d" in s, "the escalation")
+    escalated = Board(Store(db)).get("FO2")
+    assert (escalated.stage, escalated.ticket) == (Stage.REVIEW, "net-7")
 
 
 def test_a_search_typed_in_one_burst_after_slash_is_the_filters(

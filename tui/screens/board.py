@@ -56,9 +56,16 @@ class BoardScreen(OrderActions):
         Binding("right,l", "focus_column(1)", "Right", show=False, id="board.right"),
         Binding("n", "new", "New", id="board.new", priority=True),
         Binding("enter", "open", "Open", show=False, id="board.open"),
-        Binding("greater_than_sign", "advance", "Advance", key_display=">", id="board.advance"),
-        Binding("less_than_sign", "back", "Back", key_display="<", id="board.back"),
-        Binding("x", "close", "Close", id="board.close"),
+        Binding(
+            "greater_than_sign",
+            "advance",
+            "Advance",
+            key_display=">",
+            id="board.advance",
+            priority=True,
+        ),
+        Binding("less_than_sign", "back", "Back", key_display="<", id="board.back", priority=True),
+        Binding("x", "close", "Close", id="board.close", priority=True),
         Binding("e", "edit", "Edit", show=False, id="board.edit", priority=True),
         Binding("N", "note", "Note", show=False, id="board.note", priority=True),
         Binding("M", "message", "Message", show=False, id="board.message", priority=True),
@@ -68,10 +75,12 @@ class BoardScreen(OrderActions):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("u", "undo", "Undo", show=False, id="board.undo"),
         Binding("a", "archive", "Archive", show=False, id="board.archive"),
-        Binding("D", "delete", "Delete", show=False, id="board.delete"),
-        Binding("o", "resolve", "Record outcome", show=False, id="board.resolve"),
-        Binding("T", "templates", "Message templates", show=False, id="board.templates"),
-        Binding("H", "history", "History", show=False, id="board.history"),
+        Binding("D", "delete", "Delete", show=False, id="board.delete", priority=True),
+        Binding("o", "resolve", "Record outcome", show=False, id="board.resolve", priority=True),
+        Binding(
+            "T", "templates", "Message templates", show=False, id="board.templates", priority=True
+        ),
+        Binding("H", "history", "History", show=False, id="board.history", priority=True),
         Binding("y", "copy", "Copy order", show=False, id="board.copy"),
     ]
 
@@ -621,8 +630,23 @@ class BoardScreen(OrderActions):
         "note": "N",
         "message": "M",
         "lesson": "L",
+        "advance": ">",
+        "back": "<",
+        "close": "x",
+        "delete": "D",
+        "resolve": "o",
+        "templates": "T",
+        "history": "H",
     }
     """The priority bindings' actions and their keys, which a focused box takes instead."""
+
+    DIALOG_ACTIONS = frozenset(
+        {"advance", "back", "close", "delete", "resolve", "templates", "history"}
+    )
+    """Keys that may open a dialog: priority bindings whose actions return once it is up
+    (see ``CancelboardApp._dispatch_action``), so the keys typed right after them in one
+    burst reach it: 'x s' typed fast lost its 's', and '> e' opened the order's edit form
+    instead of answering 'e' (escalate) in the dialog '>' was opening."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Answered as read (priority bindings), unless typed into the filter box.

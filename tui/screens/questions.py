@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -70,6 +69,13 @@ class ChoiceModal(Modal[bool]):
         self.default = default
         self.note = note
         self._picked: Choice | None = None
+        # Each answer's key is a priority binding, run as it is read: the keys typed
+        # right after it in one burst (an 'e' and the ticket, typed fast over SSH) then
+        # reach the field it opens, not the list (whose enter picked the first answer).
+        keys = self._bindings.key_to_bindings  # this screen's own copy of the dict
+        for choice in self.choices:
+            pick = Binding(choice.key, f"pick({choice.key!r})", show=False, priority=True)
+            keys[choice.key] = [*keys.get(choice.key, ()), pick]  # a new list: not shared
 
     def compose(self) -> ComposeResult:
         with Dialog(id="dialog") as dialog:
@@ -91,16 +97,20 @@ class ChoiceModal(Modal[bool]):
         self.query_one("#ask", Input).display = False
         choices = self.query_one("#choices", OptionList)
         choices.highlighted = self.default
-        choices.focus()
+        self.set_focus(choices)  # at once: keys typed right after the key that opened it
 
-    def on_key(self, event: Key) -> None:
-        if isinstance(self.focused, Input):
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # An answer's key typed into the field an answer opened is text (a ticket's 'e').
+        return action != "pick" or not isinstance(self.focused, Input)
+
+    async def action_pick(self, key: str) -> None:
+        choice = next((choice for choice in self.choices if choice.key == key), None)
+        if choice is None or self._picked is not None:
             return
-        for choice in self.choices:
-            if event.character == choice.key:
-                event.stop()
-                self.run_worker(self._pick(choice))
-                return
+        if choice.ask:
+            self._ask(choice)
+        else:
+            self.run_worker(self._finish(choice, ""))
 
     @on(OptionList.OptionSelected, "#choices")
     async def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -115,15 +125,21 @@ class ChoiceModal(Modal[bool]):
 
     async def _pick(self, choice: Choice) -> None:
         if choice.ask:
-            self._picked = choice
-            label = self.query_one("#ask-label", Label)
-            label.update(Content(choice.ask))
-            label.display = True
-            ask = self.query_one("#ask", Input)
-            ask.display = True
-            ask.focus()
+            self._ask(choice)
             return
         await self._finish(choice, "")
+
+    def _ask(self, choice: Choice) -> None:
+        """The line of input ``choice`` needs, in focus at once."""
+        self._picked = choice
+        label = self.query_one("#ask-label", Label)
+        label.update(Content(choice.ask))
+        label.display = True
+        ask = self.query_one("#ask", Input)
+        ask.display = True
+        choices = self.query_one("#choices", OptionList)
+        choices.highlighted = self.choices.index(choice)  # the answer being given
+        self.set_focus(ask)
 
     _submitting = False
     """A choice is being recorded: keys typed meanwhile (the same key twice in one burst)
@@ -218,7 +234,7 @@ class ReasonModal(Modal[bool]):
         ids = [rid for rid, _ in self.reasons]
         wanted = self.initial_reason if self.initial_reason in ids else "other"
         reasons.highlighted = ids.index(wanted) if wanted in ids else 0
-        reasons.focus()
+        self.set_focus(reasons)  # at once: keys typed right after the key that opened it
 
     @on(OptionList.OptionSelected, "#reasons")
     async def _selected(self, event: OptionList.OptionSelected) -> None:
