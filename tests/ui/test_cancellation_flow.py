@@ -753,6 +753,19 @@ async def test_the_closed_column_shows_the_newest_and_a_filter_finds_any(
         await pilot.press("slash", *"buyer-fo1")
         await wait_for_text(pilot, "Closed (1)")
         assert "FO1" in screen_text(app)
+        # Jumped to from the palette, an order older than the newest is shown too, under
+        # the cursor (it stayed on another, which '<' then reopened).
+        await pilot.press("escape", "escape", "a")
+        await wait_for(pilot, lambda: "Closed" not in screen_text(app))
+        app.open_order("FO1")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        screen = app.screen
+        assert isinstance(screen, board_screen.BoardScreen)
+        await wait_for(
+            pilot, lambda: (o := screen.current_order()) is not None and o.number == "FO1"
+        )
+        assert "FO1" in screen_text(app) and "FO3" in screen_text(app)
 
 
 def _opened_as_the_cli_does(db: Path) -> CancelboardApp:

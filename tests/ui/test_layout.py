@@ -276,3 +276,28 @@ async def test_the_order_screen_shows_the_requests_details_whole(db_path: Path) 
         await wait_for_text(pilot, "Notes (0)")
         shown = " ".join(line.strip() for line in screen_text(app).splitlines())
         assert details in shown
+
+
+@pytest.mark.parametrize("size", [(60, 20), (40, 12), (62, 20)])
+async def test_the_archive_shown_in_a_narrow_terminal_is_in_sight_with_no_sliver(
+    db_path: Path, size: tuple[int, int]
+) -> None:
+    # At 60x20 'a' put the keys on the Closed column a column out of sight ('x' then
+    # named a card the seller could not see); at 62 a sliver of a fifth column showed.
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    board.add_order(OrderDraft("FO5B2A1C3D4E", "jane"))
+    board.add_order(OrderDraft("FO9C8B7A6F5E", "bob"))
+    board.move("FO9C8B7A6F5E", Move(Stage.CLOSED, outcome=Outcome.SAVED))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=size) as pilot:
+        await wait_for_text(pilot, "FO5B2A1C3D4E")
+        await pilot.press("a")
+        await wait_for_text(pilot, "FO9C8B7A6F5E")
+        await pilot.pause(0.1)
+        screen = app.screen
+        closed = screen.query_one("#col-closed")
+        assert closed.region.right <= size[0] and closed.region.width >= 15
+        assert screen.focused_column() is closed  # type: ignore[attr-defined]
+        for line in screen_text(app).splitlines()[1:-2]:
+            # Whole columns only: each row starts and ends on a column's border.
+            assert line.rstrip()[:1] in "╭│╰" and line.rstrip()[-1:] in "╮│╯", line

@@ -105,6 +105,8 @@ class BoardScreen(OrderActions):
         self._column: StageColumn | None = None
         self._fitted: int | None = None
         """Each column's width while the row scrolls sideways (None: they share it)."""
+        self._fitted_row: int | None = None
+        """The row's width while it scrolls: the whole columns that fit."""
         self._before_archive: StageColumn | None = None
         """The column the keys were in when the archive was shown in a column out of sight
         (they went there), to go back to when it is hidden."""
@@ -224,13 +226,20 @@ class BoardScreen(OrderActions):
         shown = [column for column in self._stage_columns if column.display]
         fits = max(1, width // MIN_COLUMN_WIDTH)
         fitted = width // fits if len(shown) > fits else None
-        if fitted == self._fitted:
+        if fitted is not None:
+            # Scrolled by whole columns (a new size too): no sliver of one at an edge.
+            self.call_after_refresh(self._show_focused_column)
+        if fitted == self._fitted and (fitted is None or self._fitted_row == fits * fitted):
             return  # as the stylesheet has them (the start), or as they are
         self._fitted = fitted
         for column in self._stage_columns:
             column.styles.width = "1fr" if fitted is None else fitted
-        self.query_one("#columns").styles.overflow_x = "hidden" if fitted is None else "auto"
-        self.call_after_refresh(self._show_focused_column)
+        row = self.query_one("#columns")
+        row.styles.overflow_x = "hidden" if fitted is None else "auto"
+        # As wide as the whole columns that fit (62 cells: four of 15 and 2 blank, not a
+        # sliver of the fifth).
+        self._fitted_row = None if fitted is None else fits * fitted
+        row.styles.width = "1fr" if fitted is None else fits * fitted
 
     def _show_focused_column(self) -> None:
         if self._column is not None:
@@ -442,7 +451,13 @@ class BoardScreen(OrderActions):
             if col.stage is Stage.CLOSED:
                 # Years of closed orders: the newest are the ones worth scrolling through
                 # (a filter finds any other); laying out 9,000 cards took most of a second.
-                cards = cards[-CLOSED_SHOWN:]
+                # The one asked for is shown too (an old order the palette jumped to: the
+                # cursor stayed on another, which '<' then reopened).
+                newest = cards[-CLOSED_SHOWN:]
+                if focus and len(cards) > CLOSED_SHOWN and focus not in {o.number for o in newest}:
+                    older = [o for o in cards[:-CLOSED_SHOWN] if o.number == focus]
+                    newest = older + newest
+                cards = newest
             col.show_orders(cards, now, self.board.settings, timed=timed, total=total)
         if needle and not self.show_archive and self._has_archive:
             # The filter searches what the board shows: a match among closed orders only
@@ -576,9 +591,11 @@ class BoardScreen(OrderActions):
         closed.display = show
         self._fit_columns()
         if show and self._fitted is not None:
-            # It would be out of sight (the row scrolls): shown is where the keys go.
+            # It would be out of sight (the row scrolls): shown is where the keys go, and
+            # the row scrolls to it once it is laid out (now it would stop a column short).
             self._before_archive = self._column
             self.focus_column(closed)
+            self.call_after_refresh(self._show_focused_column)
         elif not show and (self._column is None or not self._column.display):
             back = self._before_archive
             if back is None or not back.display:
