@@ -257,7 +257,7 @@ async def test_a_dialog_fits_a_short_terminal_its_list_giving_up_rows(db_path: P
         await pilot.press("greater_than_sign")
         await wait_for_text(pilot, "escape: cancel")
         assert "details (optional)" in screen_text(app)
-        assert "Ordered by mistake" in screen_text(app)
+        assert "Other" in screen_text(app)  # the default, highlighted, in sight
 
 
 async def test_the_order_screen_shows_the_requests_details_whole(db_path: Path) -> None:

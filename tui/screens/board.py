@@ -105,6 +105,8 @@ class BoardScreen(OrderActions):
         self._column: StageColumn | None = None
         self._fitted: int | None = None
         """Each column's width while the row scrolls sideways (None: they share it)."""
+        self._row = 0
+        """The cursor's position in the last column with cards the keys moved from."""
         self._fitted_row: int | None = None
         """The row's width while it scrolls: the whole columns that fit."""
         self._before_archive: StageColumn | None = None
@@ -483,6 +485,8 @@ class BoardScreen(OrderActions):
             return "No card in this column: h and l move to one with cards"
         if self.filter_text:
             return "No card matches the filter (escape clears it)"
+        if self._has_archive and not self.show_archive:
+            return "Every order is closed: a shows the archive"
         return "No orders yet: press n to add one"
 
     def select_order(self, number: str) -> bool:
@@ -620,7 +624,11 @@ class BoardScreen(OrderActions):
         index = columns.index(current) + step
         if 0 <= index < len(columns):
             target = columns[index]
-            target.select_position(current.position)
+            if current.numbers:
+                self._row = current.position
+            # Through an empty column the row is kept ('l' onto one, 'h' back, landed on
+            # the first card).
+            target.select_position(self._row)
             self.focus_column(target)
 
     @on(OptionList.OptionSelected, ".cards")

@@ -47,7 +47,7 @@ class LessonsScreen(Screen[None]):
         # Answered as read, before the keys typed after it (see tui.screens.boxes).
         Binding("slash", "search", "Search", key_display="/", id="lessons.search", priority=True),
         Binding("n,L", "new", "New lesson", id="lessons.new"),
-        Binding("escape", "clear", "Clear search", show=False, id="lessons.clear"),
+        Binding("escape", "clear", "Clear search, then board", show=False, id="lessons.clear"),
         Binding("j", "cursor_down", "Down", show=False, id="lessons.down"),
         Binding("k", "cursor_up", "Up", show=False, id="lessons.up"),
     ]
@@ -150,7 +150,12 @@ class LessonsScreen(Screen[None]):
         self.set_focus(self.query_one("#search", Input))  # at once: the next key is its
 
     def action_clear(self) -> None:
-        self.query_one("#search", Input).value = ""
+        search = self.query_one("#search", Input)
+        if not search.value and not search.has_focus:
+            # Nothing to clear: back to the board, as escape leaves every other screen.
+            self.app.switch_mode("board")
+            return
+        search.value = ""
         self.query_one("#lesson-list").focus()
 
     def action_cursor_down(self) -> None:

@@ -43,6 +43,7 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("j,down", "scroll(1)", "Scroll down", show=False, id="stats.down"),
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="stats.up"),
+        Binding("escape", "app.switch_mode('board')", "Board", id="stats.board"),
     ]
 
     def __init__(self) -> None:

@@ -15,7 +15,8 @@ class LineInput(Input):
 
     def _on_paste(self, event: events.Paste) -> None:
         if event.text:
-            line = " ".join(part.strip() for part in event.text.splitlines() if part.strip())
+            text = event.text.replace("\t", " ")  # a tab showed as a wide gap
+            line = " ".join(part.strip() for part in text.splitlines() if part.strip())
             if self.selection.is_empty:
                 self.insert_text_at_cursor(line)
             else:

@@ -69,3 +69,6 @@ class Dialog(Vertical):
         current = items.styles.max_height
         if current is None or current.value != rows:
             items.styles.max_height = rows
+            # The answer highlighted stays in sight (at 40x12 'Other', the default, was
+            # below the rows left, and enter recorded it unseen).
+            items.call_after_refresh(items.scroll_to_highlight)
