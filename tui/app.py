@@ -33,6 +33,7 @@ from tui.config import DEFAULT_THEME, Config, save_config
 from tui.frames import ShownRows
 from tui.screens.board import BoardScreen
 from tui.screens.help import HelpScreen, KeyRow
+from tui.screens.modal import HeldKeys
 from tui.store import Fingerprint, StoreError
 from tui.text import clean_line
 
@@ -318,6 +319,16 @@ class CancelboardApp(App[None]):
         self._writes -= 1
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, HeldKeys):
+                if screen.held is not None:
+                    screen.held.append(event)  # read after a save key: once it is done
+                    return
+                if screen.holds_after(event.key):
+                    # Every key before it has gone to the field already, in order; the
+                    # ones after it (a tab too) wait for what it does (see HeldKeys).
+                    screen.hold_keys()
         shown = self._shown_rows
         if shown is not None and (
             isinstance(event, events.InputEvent)  # a key may hand the terminal over (an editor)

@@ -220,6 +220,39 @@ def test_a_dialog_key_and_its_answer_typed_in_one_burst(tmux: Tmux, db: Path, ho
     assert (escalated.stage, escalated.ticket) == (Stage.REVIEW, "net-7")
 
 
+def test_what_is_typed_after_a_save_in_one_burst_waits_for_it(
+    tmux: Tmux, db: Path, home: Path
+) -> None:
+    """Keys typed after ctrl+s in one read went into the field still in focus: two notes
+    were saved as one ('secondNthird'), a second new order's keys went into the first
+    one's amount and neither was saved; after a search's enter, 'j' went into the search."""
+    board = Board(Store(db))
+    for number, buyer in (("FO1", "anna_k"), ("FO2", "anna_j"), ("FO3", "zed")):
+        board.add_order(OrderDraft(number, buyer))
+    tmux.start(board_command(db), app_env(home, TERM="xterm-256color"))
+    tmux.wait_for("FO3")
+    tmux.tmux(
+        "send-keys", "-t", tmux.target,
+        "N", "o", "n", "e", "C-s", "N", "t", "w", "o", "C-s",
+    )  # fmt: skip
+    tmux.wait_until(lambda s: len(stored_orders(db)["FO1"]["entries"]) == 2, "two notes")
+    assert [e["text"] for e in stored_orders(db)["FO1"]["entries"]] == ["one", "two"]
+    tmux.tmux(
+        "send-keys", "-t", tmux.target,
+        "n", "F", "O", "4", "Tab", "d", "a", "v", "e", "Tab", "S", "E", "O", "Tab", "8", "0",
+        "C-s", "n", "F", "O", "5", "Tab", "e", "r", "i", "n", "Tab", "T", "r", "Tab", "1", "5",
+        "C-s",
+    )  # fmt: skip
+    tmux.wait_until(lambda s: "FO5" in stored_orders(db), "the second order")
+    orders = stored_orders(db)
+    assert (orders["FO4"]["buyer"], orders["FO4"]["amount_cents"]) == ("dave", 8000)
+    assert (orders["FO5"]["buyer"], orders["FO5"]["gig"]) == ("erin", "Tr")
+    tmux.wait_gone("New order")
+    tmux.tmux("send-keys", "-t", tmux.target, "/", "a", "n", "n", "a", "Enter", "j")
+    tmux.wait_card_focused("FO2")
+    assert "annaj" not in tmux.screen()
+
+
 def test_a_search_typed_in_one_burst_after_slash_is_the_filters(
     tmux: Tmux, db: Path, home: Path
 ) -> None:

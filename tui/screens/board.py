@@ -24,6 +24,7 @@ from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage, searchable
 from tui.frames import BandCompositor
 from tui.screens.actions import OrderActions, read_closed_orders
 from tui.screens.boxes import typed_into_box
+from tui.screens.modal import HeldKeys
 from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
@@ -48,7 +49,7 @@ MIN_COLUMN_WIDTH = 15
 Narrower, the columns that fit are shown and the row scrolls sideways to the focused one."""
 
 
-class BoardScreen(OrderActions):
+class BoardScreen(HeldKeys, OrderActions):
     """Five stage columns (and the archive, on demand) of cards."""
 
     BINDINGS = [
@@ -730,8 +731,13 @@ class BoardScreen(OrderActions):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        # Keep the filter; go back to the cards.
+        # Keep the filter; go back to the cards, and the keys typed after enter with them
+        # ('/ anna enter j' filtered for 'annaj').
         self._focus_cards()
+        self.call_after_refresh(self.release_held)
+
+    def holds_after(self, key: str) -> bool:
+        return key == "enter" and self._filter_box is not None and self.focused is self._filter_box
 
     def on_key(self, event: Key) -> None:
         if event.key == "escape" and isinstance(self.focused, Input):

@@ -44,6 +44,8 @@ TITLES = {
 class EntryEditor(Modal[bool]):
     """Write an entry; it closes only once the entry is saved, so nothing typed is lost."""
 
+    HOLD_AFTER = frozenset({"ctrl+s"})
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="editor.save"),
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
@@ -108,11 +110,14 @@ class EntryEditor(Modal[bool]):
         return EntryDraft(self.query_one("#text", TextArea).text, direction, tags)
 
     async def action_save(self) -> None:
-        error = await self.save(self.draft())
-        if error is None:
-            self.dismiss(True)
-        else:
-            self.query_one("#error", Static).update(safe_line(error))
+        try:
+            error = await self.save(self.draft())
+            if error is None:
+                self.dismiss(True)
+            else:
+                self.query_one("#error", Static).update(safe_line(error))
+        finally:
+            self.release_held()
 
     def action_external(self) -> None:
         """Edit the text in $VISUAL/$EDITOR (over SSH too: the terminal is handed over)."""

@@ -48,6 +48,8 @@ SaveOrder = Callable[[OrderDraft], Awaitable[None]]
 class OrderForm(Modal[bool]):
     """Fields of an order; ``ctrl+s`` saves, ``escape`` cancels (asking if typed)."""
 
+    HOLD_AFTER = frozenset({"ctrl+s"})
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -122,6 +124,12 @@ class OrderForm(Modal[bool]):
             self.focus_next()
 
     async def action_save(self) -> None:
+        try:
+            await self._save()
+        finally:
+            self.release_held()
+
+    async def _save(self) -> None:
         for error in self.query(".field-error"):
             error.display = False
         self.query_one("#e-form", Static).update("")
