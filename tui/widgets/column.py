@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain import Order, Settings, Stage
 from tui.widgets.card import CardText, card_lines
+from tui.widgets.lists import CURSOR_ACTIONS, run_cursor_binding
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -157,11 +158,6 @@ class CardList(OptionList):
             return  # the cut card is the cursor's own (taller than the list)
         self.scroll_to(y=following, animate=False, immediate=True)
 
-    CURSOR_ACTIONS = frozenset(
-        {"cursor_down", "cursor_up", "first", "last", "page_down", "page_up"}
-    )
-    """The list's bindings that answer where the key lands (:meth:`handle_key`)."""
-
     async def handle_key(self, event: events.Key) -> bool:
         # The keys that move the cursor answer here. Textual would let the key bubble up
         # through the column, the columns' row and the screen to the app (a message pump
@@ -180,17 +176,7 @@ class CardList(OptionList):
             await orders_read.wait()
         if await super().handle_key(event):
             return True
-        if self.app._keymap:
-            return False
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if (
-                binding.action in self.CURSOR_ACTIONS
-                and not binding.priority
-                and await self.app.run_action(binding.action, self)
-            ):
-                event.stop()
-                return True
-        return False
+        return await run_cursor_binding(self, event, CURSOR_ACTIONS)
 
     def get_visual_style(self, *component_classes: str, partial: bool = False) -> VisualStyle:
         if self.cursor_shown and component_classes[-1:] == ("option-list--option-highlighted",):

@@ -6,7 +6,28 @@ from __future__ import annotations
 from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import OptionList
+
+CURSOR_ACTIONS = frozenset({"cursor_down", "cursor_up", "first", "last", "page_down", "page_up"})
+"""A list's actions that move its cursor (answered where the key lands)."""
+
+
+async def run_cursor_binding(widget: Widget, event: events.Key, actions: frozenset[str]) -> bool:
+    """Run ``widget``'s own binding of ``event``'s key if it is one of ``actions`` (not a
+    priority one: those ran as the key was read; nor under a keymap, which takes Textual's
+    way); whether it did."""
+    if widget.app._keymap:
+        return False
+    for binding in widget._bindings.key_to_bindings.get(event.key, ()):
+        if (
+            binding.action in actions
+            and not binding.priority
+            and await widget.app.run_action(binding.action, widget)
+        ):
+            event.stop()
+            return True
+    return False
 
 
 class MovingList(OptionList):
@@ -17,10 +38,6 @@ class MovingList(OptionList):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
-    CURSOR_ACTIONS = frozenset(
-        {"cursor_down", "cursor_up", "first", "last", "page_down", "page_up"}
-    )
-
     async def handle_key(self, event: events.Key) -> bool:
         # The keys that move the highlight answer here. Textual looks a key's binding up
         # once it has bubbled to the app, from wherever focus is by then: 'k k k k tab'
@@ -28,17 +45,7 @@ class MovingList(OptionList):
         # first, the k's then found no binding there, and the reason stayed "Other".
         if await super().handle_key(event):
             return True
-        if self.app._keymap:
-            return False
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if (
-                binding.action in self.CURSOR_ACTIONS
-                and not binding.priority
-                and await self.app.run_action(binding.action, self)
-            ):
-                event.stop()
-                return True
-        return False
+        return await run_cursor_binding(self, event, CURSOR_ACTIONS)
 
 
 class Dialog(Vertical):
