@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.domain import searchable
 from tui.screens.actions import read_closed_orders
 from tui.store import ArchiveError, StoreError
+from tui.text import searchable
 from tui.widgets.safe import safe_line
 
 if TYPE_CHECKING:

@@ -7,7 +7,6 @@ every change to an order is a function that returns a new order with a history e
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -16,21 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from tui.text import clean_line, clean_text, format_amount
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-"""Characters that show nothing (soft hyphen, zero-width ones): a name copied with one
-inside looks the same without it."""
-
-
-def searchable(text: str) -> str:
-    """``text`` as searches compare it: composed (an 'é' typed as one character or as
-    'e' and an accent, as macOS pastes it), case-folded, without invisible characters.
-    A filter for 'émile' found nothing among buyers pasted with the accent apart."""
-    if text.isascii():
-        return text.lower()
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
-
+from tui.text import clean_line, clean_text, format_amount, searchable
 
 T = TypeVar("T")
 

@@ -20,12 +20,13 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets._header import HeaderTitle
 
 from tui.board import UndoStep
-from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage, searchable
+from tui.domain import OPEN_STAGES, STAGE_ORDER, Move, Order, Stage
 from tui.frames import BandCompositor
 from tui.screens.actions import OrderActions, read_closed_orders
 from tui.screens.boxes import typed_into_box
 from tui.screens.modal import HeldKeys
 from tui.store import ArchiveError, Fingerprint, StoreError
+from tui.text import searchable
 from tui.widgets.column import CardList, StageColumn
 from tui.widgets.keybar import KeyBar
 from tui.widgets.line_input import LineInput

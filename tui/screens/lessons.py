@@ -12,11 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList
 from textual.widgets.option_list import Option
 
-from tui.domain import EntryKind, Lesson, ValidationError, searchable
+from tui.domain import EntryKind, Lesson, ValidationError
 from tui.screens.actions import read_closed_orders
 from tui.screens.boxes import typed_into_box
 from tui.screens.editor import EntryDraft, EntryEditor
 from tui.store import ArchiveError, Fingerprint, StoreError
+from tui.text import searchable
 from tui.widgets.keybar import KeyBar
 from tui.widgets.line_input import LineInput
 from tui.widgets.safe import safe, safe_line

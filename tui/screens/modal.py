@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen, ScreenResultType
+from textual.timer import Timer
 
 
 async def _nothing() -> None:
@@ -29,13 +30,18 @@ class HeldKeys:
         """Whether ``key``, read now, holds the keys read after it."""
         return False
 
+    _hold_timer: Timer | None = None
+
     def hold_keys(self) -> None:
         """Hold the keys read from now on."""
         self.held = []
-        self.set_timer(self.HOLD_AT_MOST, self.release_held)  # type: ignore[attr-defined]
+        self._hold_timer = self.set_timer(self.HOLD_AT_MOST, self.release_held)  # type: ignore[attr-defined]
 
     def release_held(self) -> None:
         """Hand the keys held on to the app, as if typed now."""
+        if self._hold_timer is not None:
+            self._hold_timer.stop()  # else it would cut a later hold short
+            self._hold_timer = None
         held, self.held = self.held, None
         for event in held or ():
             self.app.post_message(events.Key(event.key, event.character))  # type: ignore[attr-defined]
