@@ -65,6 +65,8 @@ BIN = Path(sys.executable).parent
 CANCELBOARD = BIN / "cancelboard"
 BARE_WORD = "BAREWORD"
 STATUS_BAR_SECONDS = 2.5
+PARSE_ONLY = "import gc, json, sys; gc.disable(); json.loads(open(sys.argv[1], 'rb').read())"
+"""The least a worked-out ``list --json`` does: a fresh Python parses the board file."""
 """How long after ``>`` the status bar asks ``list --json`` again."""
 BARE_APP = f'''\
 """The floor: a Textual app that shows one word and changes it on every key press."""
@@ -146,6 +148,99 @@ if __name__ == "__main__":
     Floor().run()
 '''
 
+LINE_FLOOR_APP = """\
+\"\"\"The fastest '>' we could write in Textual: the same five columns of 200 four-line cards
+as :data:`FLOOR_APP`, each drawn by a line API widget of its own (a ``ScrollView``: each
+row is a card's line, drawn once and kept), whose title is its border's. '>' takes the
+card off the fourth list, which repaints only its rows from that card down, and puts it
+at the end of the fifth, which scrolls to it. No data, no disk.\"\"\"
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from rich.segment import Segment
+from rich.style import Style
+
+TITLES = ["Talk to buyer", "Cancellation requested", "Fiverr review", "Follow up", "Lessons"]
+HEIGHT = 5  # four lines and a rule
+
+
+def card(n: int) -> list[str]:
+    return [f"FLOOR{n:07d}", f"buyer_{n:05d}", f"{100 + n % 50}.00 USD · 1d", "due 12-08"]
+
+
+class Cards(ScrollView):
+    DEFAULT_CSS = "Cards { border: round $primary; width: 1fr; height: 1fr; }"
+
+    # A card more or less changes the list's lines, never its size on screen: no layout
+    # of the whole screen for it (Textual's default lays the screen out again: ~20 ms).
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def __init__(self, title: str, cards: list[list[str]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.title = title
+        self.cards = cards
+        self.cursor = 0
+        self.drawn: dict[tuple[int, int, bool], Strip] = {}
+
+    def on_mount(self) -> None:
+        self.update_size()
+
+    def update_size(self) -> None:
+        self.border_title = f"{self.title} ({len(self.cards)})"
+        self.virtual_size = size = Size(0, len(self.cards) * HEIGHT)
+        self._scroll_update(size)
+
+    def render_line(self, y: int) -> Strip:
+        line = y + self.scroll_offset.y
+        index, row = divmod(line, HEIGHT)
+        width = self.scrollable_content_region.width
+        if index >= len(self.cards):
+            return Strip.blank(width)
+        card = self.cards[index]
+        key = (id(card), row, index == self.cursor, width)
+        strip = self.drawn.get(key)
+        if strip is None:
+            text = "─" * width if row == 4 else card[row][:width].ljust(width)
+            style = Style(reverse=True) if index == self.cursor and row < 4 else Style()
+            strip = self.drawn[key] = Strip([Segment(text, style)], width)
+        return strip
+
+    def take(self, index: int) -> list[str]:
+        card = self.cards.pop(index)
+        self.update_size()
+        top = index * HEIGHT - self.scroll_offset.y
+        self.refresh_lines(max(top, 0), self.size.height - max(top, 0))
+        return card
+
+    def put(self, card: list[str]) -> None:
+        self.cards.append(card)
+        self.cursor = len(self.cards) - 1
+        self.update_size()
+        self.scroll_to(y=len(self.cards) * HEIGHT, animate=False, immediate=True)
+        self.refresh()
+
+
+class LineFloor(App[None]):
+    BINDINGS = [("q", "quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            for c, title in enumerate(TITLES):
+                yield Cards(title, [card(c * 1000 + i) for i in range(200)], id=f"l{c}")
+
+    def key_greater_than_sign(self) -> None:
+        source, target = self.query_one("#l3", Cards), self.query_one("#l4", Cards)
+        target.put(source.take(source.cursor))
+
+
+if __name__ == "__main__":
+    LineFloor().run()
+"""
+
 TARGETS = """\
 Targets (issue 7, at the largest board): startup <= 1.15x the one-order board and <= 1.6x
 bare · focus move <= 1.3x bare echo · '>' <= 2x bare echo · a change persisted <= 30 ms ·
@@ -173,6 +268,8 @@ class Samples:
     echo_screen: list[float] = field(default_factory=list)
     floor_advance: list[float] = field(default_factory=list)
     """The bare target's: '>' in a plain Textual app (:data:`FLOOR_APP`)."""
+    line_floor_advance: list[float] = field(default_factory=list)
+    """The bare target's: '>' in the line API app (:data:`LINE_FLOOR_APP`)."""
     idle_bytes: list[int] = field(default_factory=list)
     start_bytes: list[int] = field(default_factory=list)
     hwm_kib: list[int] = field(default_factory=list)
@@ -183,6 +280,9 @@ class Samples:
     cli: list[float] = field(default_factory=list)
     cli_new: list[float] = field(default_factory=list)
     cli_after_change: list[float] = field(default_factory=list)
+    cli_parse_only: list[float] = field(default_factory=list)
+    """A fresh ``python`` that imports ``json`` and parses the board file, nothing else:
+    what a worked-out answer cannot go below (orjson's own import costs more)."""
     parse: list[float] = field(default_factory=list)
     convert: list[float] = field(default_factory=list)
     parse_nogc: list[float] = field(default_factory=list)
@@ -212,6 +312,8 @@ class Bench:
         self.bare.write_text(BARE_APP)
         self.floor = workdir / "floor_app.py"
         self.floor.write_text(FLOOR_APP)
+        self.line_floor = workdir / "line_floor_app.py"
+        self.line_floor.write_text(LINE_FLOOR_APP)
         self.term = Term(workdir, args.width, args.height)
         self.boards: dict[int, BoardInfo] = {}
         self.pristine: dict[int, dict[Path, bytes]] = {}
@@ -342,12 +444,16 @@ class Bench:
             if not self.term.stop(target):
                 out.problems.append("bare: did not quit on q")
 
-    def session_floor(self) -> None:
-        """'>' in :data:`FLOOR_APP`: what Textual itself takes to show a card moved from
-        one list of cards to another (no data, no disk), against the bare echo."""
+    def session_floor(self, *, lines: bool = False) -> None:
+        """'>' in :data:`FLOOR_APP` (or, with ``lines``, :data:`LINE_FLOOR_APP`): what
+        Textual itself takes to show a card moved from one list of cards to another (no
+        data, no disk), against the bare echo."""
         out = self.samples.setdefault("bare", Samples())
-        pipe = self.workdir / "tty-floor.out"
-        target, started = self.term.start([sys.executable, str(self.floor)], self.env(), pipe)
+        name = "line floor" if lines else "floor"
+        samples = out.line_floor_advance if lines else out.floor_advance
+        app = self.line_floor if lines else self.floor
+        pipe = self.workdir / f"tty-{name.replace(' ', '-')}.out"
+        target, started = self.term.start([sys.executable, str(app)], self.env(), pipe)
         lessons = slice(4 * self.args.width // 5, self.args.width)
         try:
             self.term.wait(target, pipe, started, screen_ok=lambda s: "FLOOR0003000" in s)
@@ -359,13 +465,13 @@ class Bench:
                     return any(number in line[lessons] for line in screen.splitlines())
 
                 timing = self.key(target, pipe, ">", screen_ok=in_lessons)
-                out.floor_advance.append(timing.screen or 0.0)
+                samples.append(timing.screen or 0.0)
         except TermError as error:
-            out.problems.append(f"floor: {error}")
-            say(f"  floor: {str(error).splitlines()[0]}")
+            out.problems.append(f"{name}: {error}")
+            say(f"  {name}: {str(error).splitlines()[0]}")
         finally:
             if not self.term.stop(target):
-                out.problems.append("floor: did not quit on q")
+                out.problems.append(f"{name}: did not quit on q")
 
     def key(
         self,
@@ -481,6 +587,11 @@ class Bench:
                         check=True,
                     )
                     self.samples[name].cli_new.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    subprocess.run(
+                        [sys.executable, "-c", PARSE_ONLY, str(path)], env=env, check=True
+                    )
+                    self.samples[name].cli_parse_only.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
                 self.samples[name].cli.append(time.perf_counter() - started)
@@ -611,6 +722,11 @@ def table(bench: Bench, sizes: list[int]) -> str:
             cell(median(bare.floor_advance), median(bare.echo_screen), fmt_ms),
             *("" for _ in cols),
         ],
+        [
+            "  line API app, same move, no disk",
+            cell(median(bare.line_floor_advance), median(bare.echo_screen), fmt_ms),
+            *("" for _ in cols),
+        ],
         row(
             "  of which: file replaced",
             lambda x: x.advance_file,
@@ -658,6 +774,13 @@ def table(bench: Bench, sizes: list[int]) -> str:
             bare_cell=fmt_ms(median(bare.cli)) + " (-c pass)",
         ),
         row("  same, worked out (none kept)", lambda x: x.cli_new, fmt_ms, lambda x: x.cli, ""),
+        row(
+            "    python: import json, parse the file",
+            lambda x: x.cli_parse_only,
+            fmt_ms,
+            lambda x: x.cli,
+            "",
+        ),
         row(
             f"  same, {STATUS_BAR_SECONDS:g} s after '>' in the board",
             lambda x: x.cli_after_change,
@@ -715,11 +838,17 @@ def verdicts(bench: Bench, sizes: list[int]) -> list[str]:
     check("j vs bare echo", ratio(app.j_last, bare.j_last), 1.3)
     check("'>' vs bare echo", ratio(app.advance, bare.echo_screen), 2.0)
     floor = ratio(bare.floor_advance, bare.echo_screen)
-    if floor is not None:
-        versus = ratio(app.advance, bare.floor_advance)
+    versus = ratio(app.advance, bare.floor_advance)
+    if floor is not None and versus is not None:
         out.append(
             f"    a plain Textual app's own '>' (no disk) takes {floor:.2f}x the echo;"
             f" the board's is {versus:.2f}x that"
+        )
+    line_floor = ratio(bare.line_floor_advance, bare.echo_screen)
+    if line_floor is not None:
+        out.append(
+            f"    the fastest we could write in Textual (line API lists, no disk) takes"
+            f" {line_floor:.2f}x the echo"
         )
     writes = median(app.add_entry + app.move)
     check("a change persisted", writes * 1000 if writes else None, 30, " ms")
@@ -729,6 +858,7 @@ def verdicts(bench: Bench, sizes: list[int]) -> list[str]:
     for what, samples in (
         ("  first call after a change in the board", app.cli_after_change),
         ("  worked out (none kept)", app.cli_new),
+        ("  a fresh python only parsing the file", app.cli_parse_only),
     ):
         took = median(samples)
         check(what, took * 1000 if took else None, limit * 1000 if limit else None, " ms")
@@ -792,6 +922,7 @@ def main(argv: list[str] | None = None) -> int:
                 if t is None:
                     bench.session_bare()
                     bench.session_floor()
+                    bench.session_floor(lines=True)
                 else:
                     bench.session_app(t)
         say("in-process writes and start breakdown; CLI")
