@@ -149,7 +149,7 @@ if __name__ == "__main__":
 '''
 
 LINE_FLOOR_APP = """\
-\"\"\"The fastest '>' we could write in Textual: the same five columns of 200 four-line cards
+\"\"\"A '>' written for speed in Textual: the same five columns of 200 four-line cards
 as :data:`FLOOR_APP`, each drawn by a line API widget of its own (a ``ScrollView``: each
 row is a card's line, drawn once and kept), whose title is its border's. '>' takes the
 card off the fourth list, which repaints only its rows from that card down, and puts it
@@ -847,7 +847,7 @@ def verdicts(bench: Bench, sizes: list[int]) -> list[str]:
     line_floor = ratio(bare.line_floor_advance, bare.echo_screen)
     if line_floor is not None:
         out.append(
-            f"    the fastest we could write in Textual (line API lists, no disk) takes"
+            f"    a line API app written for this move (no OptionList, no layout, no disk) takes"
             f" {line_floor:.2f}x the echo"
         )
     writes = median(app.add_entry + app.move)
