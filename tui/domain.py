@@ -696,6 +696,34 @@ FIELD_WORDS = {
 }
 """An order's fields as its history names them (the others by their own names)."""
 
+VALUES_IN_HISTORY = frozenset(
+    {"number", "buyer", "amount_cents", "currency", "due", "order_date"}
+    | {"follow_up_due", "next_check", "ticket"}
+)
+"""Fields whose edit the history says with the value before and after: a renumbered
+order's old number is what the CS ticket and the buyer's messages still name, and a moved
+date or amount is part of the timeline a seller pastes. Free text (gig, tags, details)
+is named only."""
+
+
+def _history_value(name: str, value: object) -> str:
+    if value is None or value == "":
+        return "none"
+    if name == "amount_cents" and isinstance(value, int):
+        return format_amount(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def said_edit(order: Order, name: str, value: object) -> str:
+    """How the history names one field's edit: ``due 2026-12-01 -> 2026-12-04``."""
+    word = FIELD_WORDS.get(name, name)
+    if name not in VALUES_IN_HISTORY:
+        return word
+    before = _history_value(name, getattr(order, name))
+    return f"{word} {before} -> {_history_value(name, value)}"
+
 
 def validate_draft(draft: OrderDraft, default_currency: str = "USD") -> dict[str, Any]:
     """Check every field of a draft; raises the first :class:`ValidationError`."""
@@ -817,7 +845,7 @@ def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
     changed = [name for name, value in fields.items() if getattr(order, name) != value]
     if not changed:
         return order
-    said = ", ".join(FIELD_WORDS.get(name, name) for name in changed)
+    said = ", ".join(said_edit(order, name, fields[name]) for name in changed)
     event = Event(at=now, action="edited", detail=said)
     return replace(
         order,

@@ -278,9 +278,21 @@ def test_editing_records_the_changed_fields() -> None:
     order = order_in(Stage.TALK)
     edited = edit_order(order, OrderDraft("FO1", "jane", amount="30"), FROZEN)
     assert edited.amount_cents == 3000
-    assert edited.history[-1].detail == "amount"  # the word a seller reads, not the key
+    # The word a seller reads, not the key; and what it was, for the timeline.
+    assert edited.history[-1].detail == "amount 25.00 -> 30.00"
     assert edited.revision == order.revision + 1
     assert edit_order(edited, OrderDraft("FO1", "jane", amount="30"), FROZEN) is edited
+
+
+def test_a_renumbered_order_keeps_its_old_number_in_its_history() -> None:
+    # The CS ticket and the buyer's messages still name the old number; free text is
+    # named only (a gig's title before and after would crowd the line).
+    order = order_in(Stage.TALK, follow_up_due=date(2026, 12, 1))
+    draft = OrderDraft("FO1234", "jane", amount="25", gig="logo", follow_up_due="2026-12-04")
+    edited = edit_order(order, draft, FROZEN)
+    assert edited.history[-1].describe() == (
+        "edited · order number FO1 -> FO1234, gig, follow-up date 2026-12-01 -> 2026-12-04"
+    )
 
 
 def test_an_amount_edited_below_the_refund_recorded_is_refused() -> None:
