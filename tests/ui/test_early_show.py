@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import os
 import re
 import sys
@@ -170,6 +171,7 @@ async def test_a_move_is_drawn_as_it_is_written_and_sent_once_written(
         # ...and none of it went to the terminal: the file still has it in Requested.
         assert app.output_held
         assert sys.getswitchinterval() == actions.SWITCH_INTERVAL
+        assert not gc.isenabled()  # no collector pass inside the move's frame
         assert not shown(sent, MOVED)
         assert stored_orders(db_path)["FO2"]["stage"] == "requested"
         gate.open.set()
@@ -178,6 +180,7 @@ async def test_a_move_is_drawn_as_it_is_written_and_sent_once_written(
         assert stored_orders(db_path)["FO2"]["stage"] == "talk"
         assert not app.output_held
         assert sys.getswitchinterval() == SWITCH
+        assert gc.isenabled()
         assert app.screen.current_order().number == "FO2"  # type: ignore[attr-defined]
 
 
@@ -210,6 +213,7 @@ async def test_a_failed_write_never_reaches_the_terminal(
         # the screen was sent again whole: the other change too.
         assert not app.output_held
         assert sys.getswitchinterval() == SWITCH
+        assert gc.isenabled()
         assert BEFORE in screen_text(app)
         assert app.screen.current_order().number == "FO2"  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: shown(sent, "meanwhile"))
@@ -234,6 +238,7 @@ async def test_a_slow_write_shows_the_board_as_it_was_until_written(
         await until(lambda: shown(sent, "meanwhile"))
         assert gate.writing.is_set() and not gate.open.is_set()
         assert sys.getswitchinterval() == SWITCH
+        assert gc.isenabled()  # back on with the screen, however long the write takes
         assert not shown(sent, MOVED)
         assert stored_orders(db_path)["FO2"]["stage"] == "requested"
         gate.open.set()
