@@ -69,6 +69,10 @@ class UndoStep:
     """The order's revision right after the change (None: the change deleted it)."""
     entry_id: str | None = None
     """For added entries: the entry to remove."""
+    place: str | None = None
+    """For a deleted order: its id in its file. A column orders the cards that entered
+    its stage in the same second as they are stored: put back under a new id, the order
+    came back at the end of its column."""
 
     @property
     def number_after(self) -> str:
@@ -407,8 +411,10 @@ class Board:
         """Remove an order from the board (undo brings it back)."""
         with self.store.transaction() as tx:
             order, doc = self._fresh(tx, number, revision)
+            found = tx.find(ORDERS, "order", order.number)
+            place = str(found.doc_id) if found is not None else None
             tx.delete(ORDERS, "order", order.number)
-        self._remember(UndoStep(f"deleted {order.number}", order.number, doc, None))
+        self._remember(UndoStep(f"deleted {order.number}", order.number, doc, None, place=place))
         return order
 
     def import_orders(
@@ -690,7 +696,7 @@ class Board:
                     None, f"another {restored.number} is on the board now; not undone"
                 )
             tx.delete(ORDERS, "order", str(current["order"]))
-        tx.put(ORDERS, "order", restored.to_dict())
+        tx.put(ORDERS, "order", restored.to_dict(), at=step.place)
         return revision
 
     # ---------------------------------------------------------------- helpers

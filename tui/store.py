@@ -943,11 +943,14 @@ class Tx:
             return found
         return self._arch().find(name, key, value)
 
-    def put(self, name: str, key: str, doc: Mapping[str, Any]) -> None:
+    def put(self, name: str, key: str, doc: Mapping[str, Any], *, at: str | None = None) -> None:
         """Insert ``doc`` or replace the document with the same ``key`` value.
 
         Replacing swaps the whole document for a new one, never an in-place update, so
         snapshots handed out earlier (which share document objects) never change.
+
+        ``at``: an order in neither file goes in under this id if no order holds it (a
+        delete undone: its old id puts it back among the orders where it was).
         """
         if name != ORDERS:
             self._main.put(name, key, doc)
@@ -965,6 +968,9 @@ class Tx:
             archive = self._arch()
             self._archive_first = True
             if here is None:
+                if at is not None and archive.find(name, key, value) is None and self._free(at):
+                    self._touch(key, value, archive.put_at(name, key, doc, at))
+                    return
                 self._touch(key, value, archive.put(name, key, doc))
                 return
             archive.delete(name, key, value)
@@ -980,7 +986,26 @@ class Tx:
                 self._moved_out.setdefault(str(value), (str(old.doc_id), dict(old)))
                 self._main.put_at(name, key, doc, str(old.doc_id))
                 return
+        if at is not None and self._main.find(name, key, value) is None and self._free(at):
+            self._main.put_at(name, key, doc, at)
+            return
         self._main.put(name, key, doc)
+
+    def _free(self, doc_id: str) -> bool:
+        """Whether no order in either file holds ``doc_id`` (a deleted order's id is given
+        to a new one once every higher id is gone). The archive is read only when its
+        highest id, in the board file's index, does not rule it out."""
+        if doc_id in self._main.data.get(ORDERS, {}) or any(i == doc_id for i, _ in self._appended):
+            return False
+        if self._archive is None:
+            last = _last_archived_id(self._main.data)
+            if last is not None and int(doc_id) > last:
+                return True
+            if self._exists is None:
+                self._exists = self._archive_exists()
+            if not self._exists:
+                return True
+        return doc_id not in self._arch().data.get(ORDERS, {})
 
     def delete(self, name: str, key: str, value: Any) -> bool:
         """Remove the document whose ``key`` equals ``value``; whether there was one."""

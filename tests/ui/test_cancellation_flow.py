@@ -455,6 +455,38 @@ async def test_undoing_a_delete_puts_the_cursor_on_the_order_brought_back(
         )
 
 
+async def test_undoing_a_delete_puts_the_card_back_where_it_was_in_its_column(
+    db_path: Path,
+) -> None:
+    # Cards that entered their stage in the same second (added by a script, or under this
+    # frozen clock) are in the order stored: the order brought back was stored anew, and
+    # its card came back at the end of the column.
+    seed(db_path, "FO1", "FO2", "FO3")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO3")
+        screen = app.screen
+        assert isinstance(screen, board_screen.BoardScreen)
+
+        def column() -> list[str]:
+            return [line[1:4] for line in screen_text(app).splitlines() if line[1:3] == "FO"]
+
+        assert column() == ["FO1", "FO2", "FO3"]
+        await pilot.press("j")
+        await pilot.press("D")
+        await wait_for_text(pilot, "Delete FO2")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: column() == ["FO1", "FO3"])
+        await pilot.press("u")
+        await wait_for(pilot, lambda: "FO2" in stored(db_path))
+        await wait_for(pilot, lambda: len(column()) == 3)
+        assert column() == ["FO1", "FO2", "FO3"]
+        assert list(stored(db_path)) == ["FO1", "FO2", "FO3"]  # so for another session too
+        await wait_for(
+            pilot, lambda: (o := screen.current_order()) is not None and o.number == "FO2"
+        )
+
+
 async def test_next_check_and_follow_up_dates_are_editable(db_path: Path) -> None:
     seed(db_path, "FO1", stage=Stage.REVIEW)
     app = make_app(db_path, clock=lambda: FROZEN)

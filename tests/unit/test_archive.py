@@ -249,6 +249,26 @@ def test_undo_of_a_close_and_of_a_reopen(db_path: Path, archive: Path) -> None:
     assert board.get("FO1").stage is Stage.CLOSED
 
 
+def test_undo_of_a_delete_puts_the_order_back_under_its_id(db_path: Path, archive: Path) -> None:
+    # Orders that entered a stage in the same second are shown in the order stored: under
+    # a new id, the order brought back came last in its column.
+    board = seeded(db_path, "FO1", "FO2", "FO3", "FO4")
+    board.move("FO2", CLOSE)
+    board.move("FO3", CLOSE)
+    board.delete_order("FO1")
+    board.delete_order("FO3")  # from the archive
+    board.undo()
+    board.undo()
+    assert ids(db_path) == {"FO1": "1", "FO4": "4"} and ids(archive) == {"FO2": "2", "FO3": "3"}
+    assert list(file_orders(archive)) == ["FO2", "FO3"]
+    # Once another order holds the id (the newest's, taken by another session's new
+    # order), the order comes back under a new one: ids are unique across both files.
+    board.delete_order("FO4")
+    Board(Store(db_path), clock=Clock()).add_order(OrderDraft("FO5", "b_fo5"))
+    board.undo()
+    assert ids(db_path) == {"FO1": "1", "FO5": "4", "FO4": "5"}
+
+
 def test_the_lessons_of_every_order_without_converting_whole_orders(
     db_path: Path, archive: Path
 ) -> None:
