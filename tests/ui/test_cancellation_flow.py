@@ -522,7 +522,9 @@ async def test_the_cs_ticket_and_the_requests_details_are_editable(db_path: Path
         await pilot.press(*"CS-4711", "tab", *"late brief", "ctrl+s")
         await wait_for(pilot, lambda: stored(db_path)["FO1"]["ticket"] == "CS-4711")
         assert stored(db_path)["FO1"]["reason_text"] == "late brief"
-        assert stored(db_path)["FO1"]["history"][-1]["detail"] == "CS ticket, reason details"
+        assert stored(db_path)["FO1"]["history"][-1]["detail"] == (
+            "CS ticket none -> CS-4711, reason details"
+        )
         await pilot.press("enter")
         await wait_for_text(pilot, "CS ticket CS-4711")
         assert "late brief" in screen_text(app)
