@@ -1048,3 +1048,32 @@ async def test_closing_cards_one_after_the_other_with_the_archive_shown(db_path:
         await wait_for(
             pilot, lambda: (o := screen.current_order()) is not None and o.number == "FO3"
         )
+
+
+async def test_an_entry_saved_on_the_order_screen_is_not_hidden_by_a_notice(
+    db_path: Path,
+) -> None:
+    # The notice "Lesson added to FO1" lay over the panels' lower right corner for 5 s,
+    # right where the new entry lands (a lesson's whole). There the entry itself shows,
+    # highlighted; on the board, where no entry shows, the notice stays.
+    board = seed(db_path, "FO1")
+    for n in range(12):
+        board.add_entry("FO1", EntryKind.LESSON, f"older lesson {n}")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("N")
+        await wait_for_text(pilot, "Private note")
+        await pilot.press(*"from the board", "ctrl+s")
+        await wait_for(pilot, lambda: "Note added to FO1" in notices(app))
+        app._notifications.clear()
+        await pilot.press("enter")
+        await wait_for_text(pilot, "older lesson 11")
+        await pilot.press("L")
+        await wait_for_text(pilot, "Lesson learned")
+        await pilot.press(*"fresh lesson", "ctrl+s")
+        await wait_for(pilot, lambda: len(stored(db_path)["FO1"]["entries"]) == 14)  # type: ignore[arg-type]
+        await wait_for(pilot, lambda: not isinstance(app.screen, EntryEditor))
+        await pilot.pause(0.3)
+        assert "fresh lesson" in screen_text(app)
+        assert notices(app) == []

@@ -300,6 +300,11 @@ class OrderActions(Screen[None]):
             return
         await self.move(order, Move(to=target))
 
+    def announces_entries(self) -> bool:
+        """Whether a note, message or lesson saved here is worth a notice (not where it
+        shows, highlighted, once saved)."""
+        return True
+
     def announces(self, move: Move) -> bool:
         """Whether a move is worth a notice (on the board, only one that takes the card out
         of sight: the card moving, and the cursor with it, says the rest)."""
@@ -486,7 +491,7 @@ class OrderActions(Screen[None]):
             if copy:
                 self.app.copy_to_clipboard(clean_text(draft.text))
                 self.cb_app.say(f"Message logged to {order.number} and copied to the clipboard")
-            else:
+            elif self.announces_entries():
                 self.cb_app.say(f"{kind.value.capitalize()} added to {order.number}")
             return None
 

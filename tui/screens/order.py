@@ -171,6 +171,11 @@ class OrderScreen(OrderActions):
         Binding("right,l", "app.focus_next", "Next panel", show=False, id="order.right"),
     ]
 
+    def announces_entries(self) -> bool:
+        # The new entry shows here, highlighted, in its panel; a notice over the panels'
+        # lower right corner, where it lands, hid it (a lesson's, whole) for 5 s.
+        return False
+
     def __init__(self, number: str) -> None:
         super().__init__(classes="order-screen")
         self.number = number
