@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="O",
         help="one of: " + ", ".join(o.value for o in Outcome),
     )
-    move.add_argument("--reason", help="reason id, entering 'requested' (default other)")
+    move.add_argument(
+        "--reason",
+        help="reason id, entering 'requested' (default other; required if the list has none)",
+    )
     move.add_argument("--reason-text", help="free text about the reason")
     move.add_argument(
         "--initiator",

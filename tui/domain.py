@@ -1077,13 +1077,22 @@ def move_order(
             raise ValidationError(
                 "reason", f"unknown reason {reason!r} (one of {', '.join(known)})"
             )
-        # The default is "other", or the first reason if the seller's list has no "other".
-        default = DEFAULT_REASON if DEFAULT_REASON in known else known[0]
         # A plain reopen (the '<' from the archive) keeps the request it had; a reason or
         # who asked, given, is a new request, and its 48 h start now.
         fresh = move.reason is not None or move.initiator is not None
         kept = reopened and order.requested_at is not None and not fresh
-        changes["reason"] = reason or (order.reason if kept and order.reason else default)
+        if not reason and kept and order.reason:
+            reason = order.reason
+        if not reason:
+            # None given: "other". A list the seller took "other" out of has no default:
+            # its first reason ("Ordered by mistake" by default, which Fiverr may clear
+            # from the seller's stats) was recorded without anyone choosing it.
+            if DEFAULT_REASON not in known:
+                raise ValidationError(
+                    "reason", f"required: the list has no 'other' (one of {', '.join(known)})"
+                )
+            reason = DEFAULT_REASON
+        changes["reason"] = reason
         changes["initiator"] = move.initiator or (
             order.initiator if kept and order.initiator else Initiator.ME
         )

@@ -476,11 +476,17 @@ def test_refunds_are_checked(move: Move, message: str) -> None:
     assert caught.value.field == "refund"
 
 
-def test_default_reason_without_other_in_the_list() -> None:
-    moved = move_order(
-        order_in(Stage.TALK), Move(Stage.REQUESTED), FROZEN, reasons=["late", "scope"]
+def test_no_default_reason_without_other_in_the_list() -> None:
+    # The first reason ("Ordered by mistake" by default, which Fiverr may clear from the
+    # seller's stats) was recorded though nobody chose it.
+    with pytest.raises(ValidationError) as caught:
+        move_order(order_in(Stage.TALK), Move(Stage.REQUESTED), FROZEN, reasons=["late", "scope"])
+    assert caught.value.field == "reason"
+    assert "no 'other' (one of late, scope)" in str(caught.value)
+    chosen = Move(Stage.REQUESTED, reason="scope")
+    assert move_order(order_in(Stage.TALK), chosen, FROZEN, reasons=["late", "scope"]).reason == (
+        "scope"
     )
-    assert moved.reason == "late"
 
 
 def test_an_order_read_lazily_says_its_entries_are_damaged_only_when_they_are_read() -> None:
