@@ -139,3 +139,35 @@ async def test_reading_keys_scroll_each_key_a_line_at_once(db_path: Path, dialog
         assert view.scroll_y == 0
         await pilot.press("pagedown")
         assert view.scroll_y == view.scrollable_content_region.height - 1
+
+
+async def test_the_page_keys_move_a_column_as_many_cards_each_way(db_path: Path) -> None:
+    # At 80x24 (17 lines of 5-line cards) pagedown moved 3 cards and pageup 4: Textual
+    # rounds the page of lines down one way and up the other, so pagedown then pageup
+    # left the cursor a card above where it was.
+    from tui.screens.board import BoardScreen
+
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    for n in range(40):
+        board.add_order(OrderDraft(f"FO{n:02d}", f"buyer-{n:02d}", gig="Logo", amount="20"))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO00")
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        column = screen.focused_column()
+        assert column is not None
+        await pilot.press("pagedown")
+        page = column.position
+        assert page > 1
+        await pilot.press("pagedown", "pagedown")
+        middle = column.current_number
+        assert middle == f"FO{3 * page:02d}"
+        await pilot.press("pagedown")
+        assert column.position == 4 * page
+        await pilot.press("pageup")
+        assert column.current_number == middle
+        assert f"buyer-{3 * page:02d}" in screen_text(app)  # the cursor's card in sight
+        await pilot.press("pageup", "pageup", "pageup")
+        assert column.current_number == "FO00"
+        assert "buyer-00" in screen_text(app)

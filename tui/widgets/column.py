@@ -127,6 +127,43 @@ class CardList(OptionList):
             return
         super().action_select()
 
+    # Textual's page keys move to the card under the line a page from the cursor card's
+    # first line: down, that card (the page rounded down), up, the card that line falls
+    # inside (rounded up), so at 80x24 pagedown moved 3 cards and pageup 4, and one
+    # then the other did not come back. Both go to the farthest card whose first line
+    # is at most a page away (at least the next card: one taller than the page).
+
+    def action_page_down(self) -> None:
+        self._move_page_of_cards(1)
+
+    def action_page_up(self) -> None:
+        self._move_page_of_cards(-1)
+
+    def _move_page_of_cards(self, direction: int) -> None:
+        """Move the cursor a page of cards down (``direction`` 1) or up (-1)."""
+        cursor = self.highlighted
+        if cursor is None:
+            if direction > 0:
+                self.action_last()
+            else:
+                self.action_first()
+            return
+        with self._laid_out():
+            starts = self._line_cache.index_to_line
+            start = starts.get(cursor)
+            if start is None:  # not laid out yet: no lines to count a page in
+                return
+            page = self.scrollable_content_region.height
+            target, index = cursor, cursor + direction
+            while 0 <= index < len(self._options):
+                line = starts.get(index)
+                if line is None or abs(line - start) > page:
+                    break
+                target, index = index, index + direction
+            if target == cursor and 0 <= index < len(self._options):
+                target = index
+        self.highlighted = target
+
     def show_cursor(self, shown: bool) -> None:
         """Draw the cursor's card as the cursor, or as any other card."""
         if shown != self.cursor_shown:
