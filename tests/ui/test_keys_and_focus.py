@@ -10,7 +10,7 @@ from textual.widgets import Input, OptionList
 from tests.conftest import FROZEN
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.board import Board
-from tui.domain import Move, OrderDraft, Outcome, Stage
+from tui.domain import EntryKind, Move, OrderDraft, Outcome, Stage
 from tui.screens.board import BoardScreen
 from tui.screens.questions import ReasonModal
 from tui.store import Store
@@ -100,3 +100,35 @@ async def test_a_pasted_tab_is_a_space(db_path: Path) -> None:
         field.post_message(events.Paste("hank\n  the\tbuyer\n"))
         await wait_for(pilot, lambda: field.value != "")
         assert field.value == "hank the buyer"
+
+
+async def test_g_and_shift_g_go_to_the_top_and_bottom_of_the_stats_and_the_library(
+    db_path: Path,
+) -> None:
+    # They go to the first and last card in the board's columns, and did nothing here.
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    for n in range(12):
+        board.add_order(OrderDraft(f"FO{n:02d}", f"buyer-{n:02d}", amount="20"))
+        board.add_entry(f"FO{n:02d}", EntryKind.LESSON, f"lesson number {n}")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO00")
+        await pilot.press("3")
+        await wait_for_text(pilot, "12 cases: 12 open")
+        assert "Buyers with more than one case" not in screen_text(app)
+        await pilot.press("G")
+        await wait_for_text(pilot, "Buyers with more than one case")
+        assert "12 cases: 12 open" not in screen_text(app)
+        await pilot.press("g")
+        await wait_for_text(pilot, "12 cases: 12 open")
+        await pilot.press("2")
+        await wait_for_text(pilot, "lesson number 0")
+        listing = app.screen.query_one("#lesson-list", OptionList)
+        assert "lesson number 11" not in screen_text(app)
+        await pilot.press("G")
+        await wait_for_text(pilot, "lesson number 11")
+        assert listing.highlighted == listing.option_count - 1
+        assert "lesson number 0" not in screen_text(app)
+        await pilot.press("g")
+        await wait_for_text(pilot, "lesson number 0")
+        assert listing.highlighted == 0

@@ -51,6 +51,9 @@ class LessonsScreen(Screen[None]):
         Binding("escape", "clear", "Clear search, then board", show=False, id="lessons.clear"),
         Binding("j", "cursor_down", "Down", show=False, id="lessons.down"),
         Binding("k", "cursor_up", "Up", show=False, id="lessons.up"),
+        # As in the board's columns, beside the list's own home and end.
+        Binding("g", "first", "First", show=False, id="lessons.first"),
+        Binding("G", "last", "Last", show=False, id="lessons.last"),
     ]
 
     def __init__(self) -> None:
@@ -164,6 +167,12 @@ class LessonsScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.query_one("#lesson-list", OptionList).action_cursor_up()
+
+    def action_first(self) -> None:
+        self.query_one("#lesson-list", OptionList).action_first()
+
+    def action_last(self) -> None:
+        self.query_one("#lesson-list", OptionList).action_last()
 
     def action_new(self) -> None:
         board = self.app.board  # type: ignore[attr-defined]

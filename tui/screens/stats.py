@@ -43,6 +43,9 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("j,down", "scroll(1)", "Scroll down", show=False, id="stats.down"),
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="stats.up"),
+        # As in the board's columns. home and end are the scroll's own (it has focus).
+        Binding("g,home", "top", "Top", show=False, id="stats.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="stats.bottom"),
         Binding("escape", "app.switch_mode('board')", "Board", id="stats.board"),
     ]
 
@@ -100,3 +103,9 @@ class StatsScreen(Screen[None]):
     def action_scroll(self, step: int) -> None:
         body = self.query_one("#stats-body", VerticalScroll)
         body.scroll_relative(y=step * 3, animate=False)
+
+    def action_top(self) -> None:
+        self.query_one("#stats-body", VerticalScroll).scroll_home(animate=False, immediate=True)
+
+    def action_bottom(self) -> None:
+        self.query_one("#stats-body", VerticalScroll).scroll_end(animate=False, immediate=True)
