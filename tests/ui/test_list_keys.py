@@ -139,6 +139,10 @@ async def test_reading_keys_scroll_each_key_a_line_at_once(db_path: Path, dialog
         assert view.scroll_y == 0
         await pilot.press("pagedown")
         assert view.scroll_y == view.scrollable_content_region.height - 1
+        await pilot.press("g", "ctrl+d")
+        assert view.scroll_y == view.scrollable_content_region.height // 2
+        await pilot.press("ctrl+u")
+        assert view.scroll_y == 0
 
 
 async def test_the_page_keys_move_a_column_as_many_cards_each_way(db_path: Path) -> None:
@@ -171,3 +175,78 @@ async def test_the_page_keys_move_a_column_as_many_cards_each_way(db_path: Path)
         await pilot.press("pageup", "pageup", "pageup")
         assert column.current_number == "FO00"
         assert "buyer-00" in screen_text(app)
+
+
+async def test_ctrl_d_and_ctrl_u_move_half_a_page_and_still_edit_text(db_path: Path) -> None:
+    # They did nothing anywhere. Half a page (vim's and lazygit's keys) in a column, an
+    # order's panel, the stats and the library; in a text field (the board's filter, the
+    # library's search) they still edit, as Textual's Input has them.
+    from textual.widgets import Input, OptionList
+
+    from tui.screens.board import BoardScreen
+    from tui.screens.order import EntryPanel
+
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    for n in range(40):
+        board.add_order(OrderDraft(f"FO{n:02d}", f"buyer-{n:02d}", gig="Logo", amount="20"))
+    for n in range(30):
+        board.add_entry("FO00", EntryKind.NOTE, f"note number {n}")
+        board.add_entry("FO00", EntryKind.LESSON, f"lesson number {n}")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO00")
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        column = screen.focused_column()
+        assert column is not None
+        await pilot.press("ctrl+d")
+        half = column.position
+        await pilot.press("pagedown")
+        page = column.position - half
+        assert 1 < half < page + 1  # 17 lines of 5-line cards: 2 cards, a page 3
+        await pilot.press("ctrl+u")
+        assert column.position == page
+        await pilot.press("ctrl+u", "ctrl+d")
+        assert column.position == page
+        assert f"buyer-{page:02d}" in screen_text(app)
+        await pilot.press("g", "question_mark")
+        await wait_for_text(pilot, "Keys")
+        lines = [" ".join(line.split()) for line in app.screen.table().plain.splitlines()]  # type: ignore[attr-defined]
+        assert "^d Half page down" in lines and "^u Half page up" in lines
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+
+        await pilot.press("slash", *"FO3")
+        await wait_for_text(pilot, "(10)")  # FO30 to FO39
+        await pilot.press("ctrl+u")  # the filter's text, all of it
+        await wait_for_text(pilot, "(40)")
+        assert screen.query_one(Input).value == ""
+        await pilot.press("escape", "g", "enter")
+        await wait_for_text(pilot, "Notes (30)")
+        panel = app.focused
+        assert isinstance(panel, EntryPanel) and panel.highlighted == 29
+        await pilot.press("ctrl+u")
+        up = panel.highlighted
+        assert up is not None and up < 28  # more than a line's k
+        assert f"note number {up}" in screen_text(app)
+        await pilot.press("ctrl+d")
+        assert panel.highlighted == 29
+        await pilot.press("escape")
+
+        await pilot.press("3")
+        await wait_for_text(pilot, "40 cases: 40 open")
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: "40 cases: 40 open" not in screen_text(app))
+        await pilot.press("ctrl+u")
+        await wait_for_text(pilot, "40 cases: 40 open")
+
+        await pilot.press("2")
+        await wait_for_text(pilot, "lesson number 0")
+        listing = app.screen.query_one("#lesson-list", OptionList)
+        await pilot.press("j", "ctrl+d")
+        assert (listing.highlighted or 0) > 1
+        await pilot.press("ctrl+u")
+        assert listing.highlighted == 0
+        await pilot.press("slash", *"lesson")
+        await pilot.press("ctrl+u")
+        assert app.screen.query_one("#search", Input).value == ""

@@ -20,6 +20,7 @@ from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.text import searchable
 from tui.widgets.keybar import KeyBar
 from tui.widgets.line_input import LineInput
+from tui.widgets.lists import move_by_lines
 from tui.widgets.safe import safe, safe_line
 
 _UNREAD = object()
@@ -54,6 +55,9 @@ class LessonsScreen(Screen[None]):
         # As in the board's columns, beside the list's own home and end.
         Binding("g", "first", "First", show=False, id="lessons.first"),
         Binding("G", "last", "Last", show=False, id="lessons.last"),
+        # Not priority: in the search box, its own ctrl+u and ctrl+d edit.
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False, id="lessons.half_down"),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False, id="lessons.half_up"),
     ]
 
     def __init__(self) -> None:
@@ -173,6 +177,10 @@ class LessonsScreen(Screen[None]):
 
     def action_last(self) -> None:
         self.query_one("#lesson-list", OptionList).action_last()
+
+    def action_half_page(self, direction: int) -> None:
+        listing = self.query_one("#lesson-list", OptionList)
+        move_by_lines(listing, direction * max(listing.scrollable_content_region.height // 2, 1))
 
     def action_new(self) -> None:
         board = self.app.board  # type: ignore[attr-defined]

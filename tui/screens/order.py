@@ -14,6 +14,7 @@ from tui.domain import Entry, EntryKind, Order, ValidationError, card_timer
 from tui.screens.actions import OrderActions
 from tui.widgets.card import LEVEL_STYLES
 from tui.widgets.keybar import KeyBar
+from tui.widgets.lists import move_by_lines
 from tui.widgets.safe import safe, safe_line
 
 PANELS: tuple[tuple[EntryKind, str], ...] = (
@@ -51,6 +52,8 @@ class EntryPanel(OptionList):
         Binding("enter", "read_whole", "Read it whole", show=False),
         Binding("g", "first", "First", show=False),
         Binding("G", "last", "Last", show=False),
+        Binding("ctrl+d", "half_page_down", "Half page down", show=False),
+        Binding("ctrl+u", "half_page_up", "Half page up", show=False),
     ]
 
     def __init__(self, kind: EntryKind, title: str) -> None:
@@ -79,6 +82,16 @@ class EntryPanel(OptionList):
     def action_page_up(self) -> None:
         if not self._through_entry(-max(self.scrollable_content_region.height - 1, 1)):
             super().action_page_up()  # type: ignore[no-untyped-call]
+
+    def action_half_page_down(self) -> None:
+        half = max(self.scrollable_content_region.height // 2, 1)
+        if not self._through_entry(half):
+            move_by_lines(self, half)
+
+    def action_half_page_up(self) -> None:
+        half = max(self.scrollable_content_region.height // 2, 1)
+        if not self._through_entry(-half):
+            move_by_lines(self, -half)
 
     def action_first(self) -> None:
         super().action_first()

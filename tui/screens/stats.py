@@ -46,6 +46,8 @@ class StatsScreen(Screen[None]):
         # As in the board's columns. home and end are the scroll's own (it has focus).
         Binding("g,home", "top", "Top", show=False, id="stats.top"),
         Binding("G,end", "bottom", "Bottom", show=False, id="stats.bottom"),
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False, id="stats.half_down"),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False, id="stats.half_up"),
         Binding("escape", "app.switch_mode('board')", "Board", id="stats.board"),
     ]
 
@@ -103,6 +105,11 @@ class StatsScreen(Screen[None]):
     def action_scroll(self, step: int) -> None:
         body = self.query_one("#stats-body", VerticalScroll)
         body.scroll_relative(y=step * 3, animate=False)
+
+    def action_half_page(self, direction: int) -> None:
+        body = self.query_one("#stats-body", VerticalScroll)
+        half = max(body.scrollable_content_region.height // 2, 1)
+        body.scroll_relative(y=direction * half, animate=False, immediate=True)
 
     def action_top(self) -> None:
         self.query_one("#stats-body", VerticalScroll).scroll_home(animate=False, immediate=True)

@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 
 from tui.domain import Order, Settings, Stage
 from tui.widgets.card import CardText, card_lines
-from tui.widgets.lists import CURSOR_ACTIONS, run_cursor_binding
+from tui.widgets.lists import CURSOR_ACTIONS, move_by_lines, run_cursor_binding
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -116,6 +116,10 @@ class CardList(OptionList):
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g,home", "first", "First card", show=False),
         Binding("G,end", "last", "Last card", show=False),
+        # Not taken from text fields: a widget's own bindings come first (Input's ctrl+u
+        # and ctrl+d edit), and these are not priority ones.
+        Binding("ctrl+d", "half_page_down", "Half page down", show=False),
+        Binding("ctrl+u", "half_page_up", "Half page up", show=False),
     ]
 
     cursor_shown = False
@@ -127,42 +131,24 @@ class CardList(OptionList):
             return
         super().action_select()
 
-    # Textual's page keys move to the card under the line a page from the cursor card's
-    # first line: down, that card (the page rounded down), up, the card that line falls
-    # inside (rounded up), so at 80x24 pagedown moved 3 cards and pageup 4, and one
-    # then the other did not come back. Both go to the farthest card whose first line
-    # is at most a page away (at least the next card: one taller than the page).
+    # The page keys move a page of cards the same each way (see :func:`move_by_lines`);
+    # ctrl+d and ctrl+u half a page, as in vim and lazygit.
 
     def action_page_down(self) -> None:
-        self._move_page_of_cards(1)
+        self._move_by_lines(self.scrollable_content_region.height)
 
     def action_page_up(self) -> None:
-        self._move_page_of_cards(-1)
+        self._move_by_lines(-self.scrollable_content_region.height)
 
-    def _move_page_of_cards(self, direction: int) -> None:
-        """Move the cursor a page of cards down (``direction`` 1) or up (-1)."""
-        cursor = self.highlighted
-        if cursor is None:
-            if direction > 0:
-                self.action_last()
-            else:
-                self.action_first()
-            return
+    def action_half_page_down(self) -> None:
+        self._move_by_lines(max(self.scrollable_content_region.height // 2, 1))
+
+    def action_half_page_up(self) -> None:
+        self._move_by_lines(-max(self.scrollable_content_region.height // 2, 1))
+
+    def _move_by_lines(self, lines: int) -> None:
         with self._laid_out():
-            starts = self._line_cache.index_to_line
-            start = starts.get(cursor)
-            if start is None:  # not laid out yet: no lines to count a page in
-                return
-            page = self.scrollable_content_region.height
-            target, index = cursor, cursor + direction
-            while 0 <= index < len(self._options):
-                line = starts.get(index)
-                if line is None or abs(line - start) > page:
-                    break
-                target, index = index, index + direction
-            if target == cursor and 0 <= index < len(self._options):
-                target = index
-        self.highlighted = target
+            move_by_lines(self, lines)
 
     def show_cursor(self, shown: bool) -> None:
         """Draw the cursor's card as the cursor, or as any other card."""

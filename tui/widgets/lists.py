@@ -9,8 +9,59 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import OptionList
 
-CURSOR_ACTIONS = frozenset({"cursor_down", "cursor_up", "first", "last", "page_down", "page_up"})
+CURSOR_ACTIONS = frozenset(
+    {
+        "cursor_down",
+        "cursor_up",
+        "first",
+        "last",
+        "page_down",
+        "page_up",
+        "half_page_down",
+        "half_page_up",
+    }
+)
 """A list's actions that move its cursor (answered where the key lands)."""
+
+
+def move_by_lines(items: OptionList, lines: int) -> None:
+    """Move ``items``' highlight ``lines`` lines down (up when negative): to the option
+    whose first line is nearest to that many lines from the highlighted one's (the
+    nearer to it on a tie), at least to the next one; never onto a disabled one (a hint).
+
+    Textual's page keys go to the option under the line that far away: down, the one
+    starting before it, up, the one it falls inside, so pagedown and pageup moved a board
+    column 3 cards and 4 at 80x24. Counted from first lines, the moves are the same each
+    way; to the nearest, half a page there (8 lines) is 2 cards of 5 lines, not 1 (as j)."""
+    options = items.options
+    cursor = items.highlighted
+    if cursor is None:
+        # Nothing highlighted yet (the library as it opens): from the top.
+        items.action_first()
+        cursor = items.highlighted
+        if cursor is None or lines < 0:
+            return
+    starts = items._index_to_line
+    start = starts.get(cursor)
+    if start is None:  # not laid out yet: no lines to count
+        return
+    step = 1 if lines > 0 else -1
+    target, index = cursor, cursor + step
+    while 0 <= index < len(options):
+        line = starts.get(index)
+        if line is None:
+            break
+        if abs(line - start) > abs(lines):
+            # Past it: this one if its first line is nearer than the one before's.
+            if abs(line - start) - abs(lines) < abs(lines) - abs(starts[target] - start):
+                target = index
+            break
+        target, index = index, index + step
+    if target == cursor and 0 <= cursor + step < len(options):
+        target = cursor + step
+    while target != cursor and options[target].disabled:
+        target -= step
+    items.highlighted = target
 
 
 async def run_cursor_binding(widget: Widget, event: events.Key, actions: frozenset[str]) -> bool:
