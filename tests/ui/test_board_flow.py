@@ -684,7 +684,14 @@ async def test_keys_on_an_empty_column_say_where_the_cards_are(db_path: Path) ->
             await pilot.press(key)
             await wait_for(pilot, lambda: bool(list(app._notifications)))
             said = [n.message for n in app._notifications]
-            assert said == ["No card in this column: h and l move to one with cards"], key
+            assert said == ["No card in this column: the nearest are in Talk to buyer (h)"], key
+        # Two columns on, the keys to press say so (h then led to another empty column).
+        await pilot.press("l")
+        app._notifications.clear()
+        await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: bool(list(app._notifications)))
+        said = [n.message for n in app._notifications]
+        assert said == ["No card in this column: the nearest are in Talk to buyer (h h)"]
     Board(Store(db_path)).delete_order("FO1")
     app = make_app(db_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -483,8 +483,19 @@ class BoardScreen(HeldKeys, OrderActions):
                 self.focus_column(found)
 
     def no_order_here(self) -> str:
-        if any(column.numbers for column in self.columns()):
-            return "No card in this column: h and l move to one with cards"
+        columns = self.columns()
+        here = self.focused_column()
+        with_cards = [i for i, column in enumerate(columns) if column.numbers]
+        if with_cards:
+            # The nearest column with cards, and the keys that reach it: "h and l move to
+            # one with cards" sent the seller on to the next column, as empty, and again.
+            at = columns.index(here) if here in columns else 0
+            nearest = min(with_cards, key=lambda i: (abs(i - at), i))
+            keys = " ".join(["h" if nearest < at else "l"] * abs(nearest - at))
+            return (
+                f"No card in this column: the nearest are in {columns[nearest].stage.label}"
+                f" ({keys})"
+            )
         if self.filter_text:
             return "No card matches the filter (escape clears it)"
         if self._has_archive and not self.show_archive:
