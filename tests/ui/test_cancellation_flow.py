@@ -1077,3 +1077,27 @@ async def test_an_entry_saved_on_the_order_screen_is_not_hidden_by_a_notice(
         await pilot.pause(0.3)
         assert "fresh lesson" in screen_text(app)
         assert notices(app) == []
+
+
+async def test_closing_a_partial_refund_offers_the_refund_recorded(db_path: Path) -> None:
+    # x on an order whose partial refund is recorded highlights "partial refund"; enter
+    # then asked for the amount again, with an empty field.
+    board = seed(db_path, "FO1")
+    board.move("FO1", Move(Stage.FOLLOW_UP, outcome=Outcome.PARTIAL_REFUND, refund="5.50"))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        app.screen.focus_column(app.screen.query_one("#col-follow-up"))  # type: ignore[attr-defined]
+        await pilot.press("x")
+        await wait_for_text(pilot, "Close FO1 with outcome")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "Refund amount")
+        await wait_for_text(pilot, "5.50")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stored_orders(db_path)["FO1"]["stage"] == "closed")
+    order = stored_orders(db_path)["FO1"]
+    assert (order["stage"], order["outcome"], order["refund_cents"]) == (
+        "closed",
+        "partial-refund",
+        550,
+    )

@@ -35,7 +35,7 @@ from tui.domain import (
     resolutions,
 )
 from tui.store import StoreError
-from tui.text import clean_text
+from tui.text import clean_text, format_amount
 
 if TYPE_CHECKING:
     from textual.widget import AwaitMount
@@ -431,12 +431,20 @@ class OrderActions(Screen[None]):
     def ask_close(self, order: Order) -> None:
         from tui.screens.questions import Choice, ChoiceModal
 
+        # A partial refund recorded already (the order in Follow up) is what the close
+        # records again unless changed: enter alone closes with it.
+        refunded = (
+            format_amount(order.refund_cents)
+            if order.outcome is Outcome.PARTIAL_REFUND and order.refund_cents
+            else ""
+        )
         choices = [
             Choice(
                 OUTCOME_KEYS[o],
                 o.label,
                 o,
                 ask="Refund amount (e.g. 10.00), then enter" if o is Outcome.PARTIAL_REFUND else "",
+                filled=refunded if o is Outcome.PARTIAL_REFUND else "",
             )
             for o in Outcome
         ]

@@ -46,6 +46,8 @@ class Choice:
     """Handed to the submit function."""
     ask: str = ""
     """If set, a line of input this answer needs (e.g. the refund amount)."""
+    filled: str = ""
+    """What that line holds to begin with (the refund recorded already)."""
 
 
 class ChoiceModal(Modal[bool]):
@@ -136,6 +138,9 @@ class ChoiceModal(Modal[bool]):
         label.update(Content(choice.ask))
         label.display = True
         ask = self.query_one("#ask", Input)
+        if choice.filled and not ask.value:
+            ask.value = choice.filled
+            ask.cursor_position = len(ask.value)
         ask.display = True
         choices = self.query_one("#choices", OptionList)
         choices.highlighted = self.choices.index(choice)  # the answer being given
