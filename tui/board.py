@@ -6,7 +6,7 @@ transaction per change, so a change is on disk (or refused) when a call returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -425,7 +425,7 @@ class Board:
         reasons: Iterable[tuple[str, str]] = (),
         templates: Iterable[Template] = (),
         replace: bool = False,
-        clock_filled: Mapping[str, Collection[str]] | None = None,
+        merge: Callable[[Order | None, Order], Order] | None = None,
     ) -> ImportReport:
         """Put validated imported orders (and general lessons) on the board, in ONE transaction.
 
@@ -436,20 +436,34 @@ class Board:
         (same id) are skipped. Reasons used by the written orders that the board's list
         lacks are added from ``reasons`` (the file's list). Validation is the caller's
         (:mod:`tui.exchange`); an import is not undoable (the backup is the way back).
-        ``clock_filled``: per order, fields the file did not give (the import's clock
-        filled them); an order already on the board keeps its own values there, in the
-        comparison and when replaced (its time in its stage only if its stage stays).
+        ``merge``: the order to write for an imported one, given the board's (or None),
+        read under the transaction's lock so no other session's change is lost
+        (:meth:`tui.exchange.ImportData.onto`: a sheet's row changes only its columns);
+        it raises to refuse the import, and then nothing is written. None: the file's
+        orders whole.
         """
-        filled = clock_filled or {}
+        from tui.exchange import ExchangeError
 
-        def as_imported(order: Order, current: Mapping[str, Any]) -> dict[str, Any]:
-            doc = order.to_dict()
-            for key in filled.get(order.number, ()):
-                if key in current and not (
-                    key == "entered_stage_at" and current.get("stage") != doc["stage"]
-                ):
-                    doc[key] = current[key]
+        def as_imported(order: Order, current: Mapping[str, Any] | None) -> dict[str, Any] | None:
+            """The document to write, or None where the board has it already."""
+            new = order
+            if merge is not None:
+                old = Order.from_dict(current) if current is not None else None
+                new = merge(old, order)
+                if new is old:
+                    return None
+            doc = new.to_dict()
+            if current is not None and {**current, "revision": 0} == {**doc, "revision": 0}:
+                return None
             return doc
+
+        def differs(order: Order, current: Mapping[str, Any]) -> bool:
+            """Whether the file has other data than the board (without ``replace``, a row
+            that would not fit the board's order is not written either: skipped)."""
+            try:
+                return as_imported(order, current) is not None
+            except ExchangeError:
+                return True
 
         added: list[str] = []
         replaced: list[str] = []
@@ -460,14 +474,12 @@ class Board:
         orders = list(orders)
         file_reasons = dict(reasons)
         if replace:
-            # The backup is made before the transaction (the store locks for it).
+            # The backup is made before the transaction (the store locks for it), and
+            # only once the whole file fits the board (a refusal leaves no backup behind).
             on_board = {str(d.get("order")): d for d, _ in self.store.all_orders()}
-            if any(
-                o.number in on_board
-                and {**on_board[o.number], "revision": 0}
-                != {**as_imported(o, on_board[o.number]), "revision": 0}
-                for o in orders
-            ):
+            # Every order is merged here, new ones too: a refusal comes before the backup.
+            writes = [as_imported(o, on_board.get(o.number)) is not None for o in orders]
+            if any(w and o.number in on_board for w, o in zip(writes, orders, strict=True)):
                 made = self.store.backup(reason="import")
                 backup = str(made) if made else None
         with self.store.transaction() as tx:
@@ -477,19 +489,21 @@ class Board:
             used: list[str] = []
             for order in orders:
                 current = tx.find(ORDERS, "order", order.number)
-                doc = order.to_dict() if current is None else as_imported(order, current)
+                if current is not None and not replace:
+                    (skipped if differs(order, current) else unchanged).append(order.number)
+                    continue
+                doc = as_imported(order, current)
+                if doc is None:
+                    unchanged.append(order.number)
+                    continue
                 if current is not None:
-                    same = {**current, "revision": 0} == {**doc, "revision": 0}
-                    if same or not replace:
-                        (unchanged if same else skipped).append(order.number)
-                        continue
                     doc["revision"] = max(order.revision, int(current.get("revision", 1)) + 1)
                     replaced.append(order.number)
                 else:
                     added.append(order.number)
                 tx.put(ORDERS, "order", doc)
-                if order.reason and order.reason not in used:
-                    used.append(order.reason)
+                if doc.get("reason") and doc["reason"] not in used:
+                    used.append(doc["reason"])
             for entry in lessons:
                 if tx.find(LESSONS, "id", entry.id) is not None:
                     lessons_skipped += 1

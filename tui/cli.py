@@ -393,20 +393,23 @@ def _cmd_export(board: Board, args: argparse.Namespace) -> int:
 
 
 def _cmd_import(board: Board, args: argparse.Namespace) -> int:
-    from tui.exchange import ExchangeError, read_import
+    from tui.exchange import ExchangeError, read_import, source_name
 
     try:
         data = read_import(args.file, board.clock())
     except ExchangeError as error:
         return _fail(str(error))
-    report = board.import_orders(
-        data.orders,
-        lessons=data.lessons,
-        reasons=data.reasons,
-        templates=data.templates,
-        replace=args.replace,
-        clock_filled=data.clock_filled,
-    )
+    try:
+        report = board.import_orders(
+            data.orders,
+            lessons=data.lessons,
+            reasons=data.reasons,
+            templates=data.templates,
+            replace=args.replace,
+            merge=data.onto,
+        )
+    except ExchangeError as error:  # a row that does not fit the board's order
+        return _fail(f"{source_name(args.file)}: {error}")
     print("\n".join(report.lines()))
     return 0
 

@@ -693,12 +693,17 @@ FIELD_WORDS = {
     "next_check": "next CS check",
     "ticket": "CS ticket",
     "reason_text": "reason details",
+    "refund_cents": "refund",
+    "created_at": "created",
+    "entered_stage_at": "time in stage",
+    "requested_at": "request time",
+    "escalated_at": "escalation time",
 }
 """An order's fields as its history names them (the others by their own names)."""
 
 VALUES_IN_HISTORY = frozenset(
     {"number", "buyer", "amount_cents", "currency", "due", "order_date"}
-    | {"follow_up_due", "next_check", "ticket"}
+    | {"follow_up_due", "next_check", "ticket", "refund_cents"}
 )
 """Fields whose edit the history says with the value before and after: a renumbered
 order's old number is what the CS ticket and the buyer's messages still name, and a moved
@@ -709,7 +714,7 @@ is named only."""
 def _history_value(name: str, value: object) -> str:
     if value is None or value == "":
         return "none"
-    if name == "amount_cents" and isinstance(value, int):
+    if name in ("amount_cents", "refund_cents") and isinstance(value, int):
         return format_amount(value)
     if isinstance(value, date):
         return value.isoformat()
@@ -853,6 +858,72 @@ def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
         history=order.history + (event,),
         revision=order.revision + 1,
     )
+
+
+def import_fields(
+    order: Order, row: Order, given: Iterable[str], now: datetime, source: str = "CSV"
+) -> Order:
+    """``order`` with the fields an import's row gave (``given``, named as
+    :meth:`Order.to_dict` names them); every other field stays as the order has it.
+
+    What a move or an edit records with a field is recorded here too, unless the row gives
+    it: back before a stage, what the order recorded for it is cleared and, before
+    follow-up, its outcome (as :func:`move_order`); a new outcome or amount sets the
+    refund a move sets (all of the amount when cancelled, none without a refund outcome).
+    The result is checked (and filled) by :func:`check_consistent`, and its history says
+    what changed, as :func:`edit_order`'s does. The order itself when nothing changes."""
+    given = frozenset(given)
+    changes: dict[str, Any] = {
+        name: getattr(row, name) for name in given if getattr(row, name) != getattr(order, name)
+    }
+    if not changes:
+        return order
+    stage = changes.get("stage", order.stage)
+    if stage is not order.stage:
+        if "entered_stage_at" not in given:
+            changes["entered_stage_at"] = row.entered_stage_at
+        if stage.position < order.stage.position:
+            undone = {"outcome": None, "refund_cents": 0}
+            for later, recorded in STAGE_FIELDS.items():
+                if stage.position < later.position:
+                    changes.update({k: v for k, v in recorded.items() if k not in given})
+            if stage.position < Stage.FOLLOW_UP.position:
+                changes.update({k: v for k, v in undone.items() if k not in given})
+    outcome = changes.get("outcome", order.outcome)
+    if "refund_cents" not in given and ({"outcome", "amount_cents"} & set(changes)):
+        if outcome is not None and outcome.cancelled:
+            changes["refund_cents"] = changes.get("amount_cents", order.amount_cents)
+        elif outcome is not Outcome.PARTIAL_REFUND:
+            changes["refund_cents"] = 0
+    merged = check_consistent(replace(order, **changes), fill=True)
+    changed = [
+        name
+        for name in order.to_dict()
+        if name not in ("order", "entries", "history", "revision")
+        and getattr(merged, name) != getattr(order, name)
+    ]
+    moved = "stage" in changed
+    # The stage and a new outcome are said the way a move says them; a cleared outcome,
+    # and the other fields, as an edit names them.
+    named = [
+        name
+        for name in changed
+        if name != "stage"
+        and not (name == "outcome" and merged.outcome is not None)
+        and not (name == "entered_stage_at" and moved)
+    ]
+    detail = f"from {source}"
+    if named:
+        detail += ": " + ", ".join(said_edit(order, name, getattr(merged, name)) for name in named)
+    event = Event(
+        at=now,
+        action="imported",
+        from_stage=order.stage if moved else None,
+        to_stage=merged.stage if moved else None,
+        outcome=merged.outcome if "outcome" in changed else None,
+        detail=detail,
+    )
+    return replace(merged, history=order.history + (event,), revision=order.revision + 1)
 
 
 def add_entry(

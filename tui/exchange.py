@@ -41,6 +41,7 @@ from tui.domain import (
     ValidationError,
     check_consistent,
     from_iso,
+    import_fields,
     parse_amount,
     parse_currency,
     parse_date,
@@ -113,12 +114,35 @@ class ImportData:
     """The exporting board's cancellation reasons (JSON only)."""
     templates: tuple[Template, ...] = ()
     """The exporting board's buyer message templates (JSON only)."""
-    clock_filled: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    """Per order number, the fields the file did not give and the import's clock filled
-    (CSV: times left empty, the history's import record, and the entries: CSV has no
-    columns for notes, messages or lessons). An order already on the board keeps its own
-    values there: importing the same sheet again a second later finds it identical, not
-    changed, and ``--replace`` from a sheet never throws away an order's notes."""
+    given: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """CSV: per order number, the fields its row gives (named as :meth:`Order.to_dict`
+    names them: the sheet's columns, but a time left empty). An order already on the
+    board takes only those (:meth:`onto`): it keeps its stage, outcome, notes, messages,
+    lessons and history when the sheet has no column for them, and importing the same
+    sheet again a second later finds it identical, not changed. JSON: empty (whole
+    orders)."""
+    rows: Mapping[str, str] = field(default_factory=dict)
+    """CSV: per order number, where its row is (``row 3 (FO1)``), for errors."""
+    at: datetime | None = None
+    """The import's clock (CSV: the time of the history line an import writes)."""
+
+    def onto(self, current: Order | None, order: Order) -> Order:
+        """The order an import writes for ``order`` (one of :attr:`orders`) where the
+        board has ``current`` (or None): a JSON export's whole; a CSV row checked as a new
+        order, or ``current`` with the row's columns (:func:`tui.domain.import_fields`).
+
+        Raises :class:`ExchangeError` naming the row and field when the result is not an
+        order the moves could have made (checked against the board, since a row with some
+        columns only is complete only with the board's order)."""
+        if order.number not in self.given:
+            return order
+        try:
+            if current is None:
+                return check_consistent(order, fill=True)
+            return import_fields(current, order, self.given[order.number], self.at or _EPOCH)
+        except ValidationError as error:
+            where = self.rows.get(order.number, f"order {order.number}")
+            raise ExchangeError(f"{where}, {error.field}: {error.message}") from None
 
 
 @dataclass(frozen=True)
@@ -525,6 +549,11 @@ def _link_new(tmp: Path, target: Path) -> None:
 # ============================================================================= import
 
 
+def source_name(path: str | os.PathLike[str]) -> str:
+    """How an import's errors name its file (``-``: standard input)."""
+    return "standard input" if os.fspath(path) == "-" else str(Path(path).expanduser())
+
+
 def read_import(path: str | os.PathLike[str], now: datetime) -> ImportData:
     """Read and validate an import file (JSON export or CSV; ``-``: standard input);
     nothing is written."""
@@ -538,7 +567,7 @@ def read_import(path: str | os.PathLike[str], now: datetime) -> ImportData:
         try:
             return parse_import(raw, now)
         except ExchangeError as error:
-            raise ExchangeError(f"standard input: {error}") from None
+            raise ExchangeError(f"{source_name(path)}: {error}") from None
     source = Path(path).expanduser()
     try:
         if source.is_dir():
@@ -881,7 +910,9 @@ def parse_csv(text: str, now: datetime) -> ImportData:
 
     Rows are numbered as a spreadsheet shows them (the header is row 1). Orders from CSV
     have no entries (an order already on the board keeps its own); their history records
-    the import.
+    the import. Each row's cells are checked here; whether its outcome, refund and stage
+    fit together is checked by :meth:`ImportData.onto`, with the board's order where the
+    row has only some columns.
     """
     # Strict: a quote left open swallowed every row after it into one cell, silently.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -908,7 +939,8 @@ def parse_csv(text: str, now: datetime) -> ImportData:
 
     orders: list[Order] = []
     seen: dict[str, int] = {}
-    filled: dict[str, frozenset[str]] = {}
+    given: dict[str, frozenset[str]] = {}
+    rows_at: dict[str, str] = {}
     for index, cells in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -932,15 +964,21 @@ def parse_csv(text: str, now: datetime) -> ImportData:
             )
         seen[order.number] = index
         orders.append(order)
-        filled[order.number] = frozenset(
-            {"history", "entries"}
-            | {key for key in CLOCK_MOMENTS if not clean_line(values.get(key, ""))}
+        rows_at[order.number] = where
+        given[order.number] = frozenset(
+            CSV_FIELDS.get(name, name)
+            for name in values
+            if name != "order" and not (name in KEPT_WHEN_EMPTY and not clean_line(values[name]))
         )
-    return ImportData("csv", tuple(orders), clock_filled=filled)
+    return ImportData("csv", tuple(orders), given=given, rows=rows_at, at=now)
 
 
-CLOCK_MOMENTS = ("created_at", "entered_stage_at")
-"""A CSV row's times that default to the import's clock when left empty."""
+CSV_FIELDS = {"amount": "amount_cents", "refund": "refund_cents"}
+"""CSV columns whose order field has another name (the others have their column's)."""
+KEPT_WHEN_EMPTY = ("created_at", "entered_stage_at", "requested_at", "escalated_at")
+"""A CSV row's times that, left empty, are not known: a new order takes the import's
+clock (or, for a request or escalation, when it entered its stage), one already on the
+board keeps its own."""
 
 
 def _csv_moment(values: Mapping[str, str], key: str) -> datetime | None:
@@ -1017,4 +1055,4 @@ def _order_from_csv(values: Mapping[str, str], now: datetime) -> Order:
         tags=tags,
         history=(Event(at=now, action="imported", detail="from CSV"),),
     )
-    return _consistent(order, fill=True)
+    return order

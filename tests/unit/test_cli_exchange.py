@@ -437,3 +437,101 @@ def test_an_import_keeps_a_built_in_reason_the_boards_closed_orders_use(
     board.move("FO9", Move(Stage.CLOSED, outcome=Outcome.CANCELLED_MUTUAL))
     assert main(["--db", str(target), "import", str(out)]) == 0
     assert dict(Board(Store(target)).reasons())["fraud"] == "Fraud or terms issue"
+
+
+def test_a_csv_replace_changes_only_its_columns_and_the_history_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A sheet of order,buyer,amount wiped the due date, tags, stage, request and ticket,
+    # and the history kept no line for it.
+    target = tmp_path / "board.json"
+    db = ("--db", str(target))
+    assert run(capsys, "add", "FO77", "--buyer", "alice", "--amount", "50.00", *db)[0] == 0
+    assert run(capsys, "move", "FO77", "requested", "--reason", "scope", *db)[0] == 0
+    assert run(capsys, "move", "FO77", "review", "--ticket", "CS-9", *db)[0] == 0
+    assert run(capsys, "note", "FO77", "kept", *db)[0] == 0
+    before = json.loads(run(capsys, "show", "FO77", "--json", *db)[1])
+    sheet = tmp_path / "amt.csv"
+    sheet.write_text("order,buyer,amount\nFO77,alice,60.00\n")
+
+    code, out, err = run(capsys, "import", str(sheet), "--replace", *db)
+
+    assert (code, err) == (0, "")
+    assert out.startswith("imported 1 order (0 added, 1 replaced)")
+    after = json.loads(run(capsys, "show", "FO77", "--json", *db)[1])
+    assert after["amount_cents"] == 6000
+    assert after["revision"] == before["revision"] + 1
+    assert after["history"][:-1] == before["history"]
+    assert after["history"][-1]["action"] == "imported"
+    assert after["history"][-1]["detail"] == "from CSV: amount 50.00 -> 60.00"
+    unchanged = {k: v for k, v in after.items() if k not in ("amount_cents", "revision", "history")}
+    assert unchanged == {
+        k: v for k, v in before.items() if k not in ("amount_cents", "revision", "history")
+    }
+    assert (after["stage"], after["ticket"], after["reason"]) == ("review", "CS-9", "scope")
+    timeline = run(capsys, "history", "FO77", *db)[1]
+    assert timeline.splitlines()[-1].endswith("imported · from CSV: amount 50.00 -> 60.00")
+
+    # The same sheet again: identical, nothing written, no second history line.
+    saved = target.read_bytes()
+    code, out, _ = run(capsys, "import", str(sheet), "--replace", *db)
+    assert code == 0 and "1 already on the board, identical" in out
+    assert target.read_bytes() == saved
+
+
+def test_a_csv_replace_is_checked_with_the_boards_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "board.json"
+    db = ("--db", str(target))
+    assert run(capsys, "add", "FO1", "--buyer", "ann", "--amount", "10", *db)[0] == 0
+    assert run(capsys, "add", "FO2", "--buyer", "bo", "--amount", "10", *db)[0] == 0
+    assert run(capsys, "move", "FO2", "requested", *db)[0] == 0
+    outcome = ("--outcome", "cancelled-mutual")
+    assert run(capsys, "move", "FO2", "follow-up", *outcome, *db)[0] == 0
+
+    # A new amount moves a cancelled order's refund with it, as an edit does.
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("order,buyer,amount\nFO2,bo,20\n")
+    assert run(capsys, "import", str(sheet), "--replace", *db)[0] == 0
+    shown = json.loads(run(capsys, "show", "FO2", "--json", *db)[1])
+    assert (shown["stage"], shown["outcome"]) == ("follow-up", "cancelled-mutual")
+    assert (shown["amount_cents"], shown["refund_cents"]) == (2000, 2000)
+
+    # A refund on an order in talk with no outcome: refused, naming the row; nothing
+    # written, and no backup left behind.
+    sheet.write_text("order,buyer,refund\nFO1,ann,5\n")
+    before = target.read_bytes()
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = run(capsys, "import", str(sheet), "--replace", *db)
+    assert (code, out) == (2, "")
+    assert one_error_line(err) == (
+        f"cancelboard: error: {sheet}: row 2 (FO1), refund: only with the partial-refund"
+        " outcome or a cancelled one"
+    )
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+def test_a_json_replace_takes_the_exported_orders_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As documented: a JSON export replaces whole orders, history included, so the
+    # timeline is the one that goes with the order's fields.
+    target = tmp_path / "board.json"
+    db = ("--db", str(target))
+    assert run(capsys, "add", "FO1", "--buyer", "ann", "--amount", "10", *db)[0] == 0
+    exported = tmp_path / "e.json"
+    assert run(capsys, "export", "-o", str(exported), *db)[0] == 0
+    file_order = json.loads(exported.read_text())["orders"][0]
+    assert run(capsys, "move", "FO1", "requested", *db)[0] == 0
+    assert run(capsys, "note", "FO1", "after the export", *db)[0] == 0
+
+    code, out, _ = run(capsys, "import", str(exported), "--replace", *db)
+
+    assert code == 0 and out.startswith("imported 1 order (0 added, 1 replaced)")
+    shown = json.loads(run(capsys, "show", "FO1", "--json", *db)[1])
+    assert {k: v for k, v in shown.items() if k in file_order and k != "revision"} == {
+        k: v for k, v in file_order.items() if k != "revision"
+    }
+    assert [e["action"] for e in shown["history"]] == ["created"]
