@@ -770,7 +770,8 @@ def check_partial_refund(refund_cents: int, amount_cents: int, currency: str) ->
 
 def check_consistent(order: Order, *, fill: bool = False) -> Order:
     """An order from outside (an import) whose outcome, refund and request fit together
-    as the moves record them, or a :class:`ValidationError` naming what does not.
+    as the moves record them (an outcome from follow-up on, none before it but withdrawn),
+    or a :class:`ValidationError` naming what does not.
 
     With ``fill``, what a move would have recorded and the row left empty is filled in:
     a cancelled order's refund (all of its amount), the time an order in 'requested'
@@ -780,6 +781,11 @@ def check_consistent(order: Order, *, fill: bool = False) -> Order:
         # Typed into a spreadsheet: refused as the form refuses it. (A JSON export may
         # hold one from before that rule, and is taken as it is.)
         raise ValidationError("due", f"before the order date, {order.order_date.isoformat()}")
+    if outcome is None and order.stage.position >= Stage.FOLLOW_UP.position:
+        # Every way there records one: the moves into follow-up and the close require it,
+        # and lessons come after follow-up.
+        where = "a closed order" if order.stage is Stage.CLOSED else f"an order in {order.stage}"
+        raise ValidationError("outcome", f"required for {where} (one of {', '.join(Outcome)})")
     if (
         outcome is not None
         and outcome is not Outcome.WITHDRAWN

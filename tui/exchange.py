@@ -824,7 +824,7 @@ def _order_from_json(item: Any) -> Order:
         raise _Bad("currency", f"three capital letters, e.g. USD (got {currency!r})")
     for key in ("order_date", "due", "next_check", "follow_up_due"):
         _day(item, key)
-    stage = _choice(item, "stage", [s.value for s in Stage]) or Stage.TALK.value
+    _choice(item, "stage", [s.value for s in Stage])
     for key in ("created_at", "entered_stage_at"):
         _moment(item, key, required=True)
     for key in ("requested_at", "escalated_at"):
@@ -835,9 +835,7 @@ def _order_from_json(item: Any) -> Order:
         raise _Bad("reason_text", "at most 2000 characters")
     _checked("ticket", lambda: parse_optional("ticket", _str(item, "ticket", required=False), 80))
     _choice(item, "initiator", [i.value for i in Initiator])
-    outcome = _choice(item, "outcome", [o.value for o in Outcome])
-    if stage == Stage.CLOSED.value and outcome is None:
-        raise _Bad("outcome", "required for a closed order")
+    _choice(item, "outcome", [o.value for o in Outcome])
     _checked("tags", lambda: parse_tags(_text_list(item, "tags")))
     revision = item.get("revision", 1)
     if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
@@ -1019,8 +1017,6 @@ def _order_from_csv(values: Mapping[str, str], now: datetime) -> Order:
     stage = Stage(_csv_choice(values, "stage", [s.value for s in Stage]) or Stage.TALK.value)
     outcome_id = _csv_choice(values, "outcome", [o.value for o in Outcome])
     outcome = Outcome(outcome_id) if outcome_id else None
-    if stage is Stage.CLOSED and outcome is None:
-        raise _Bad("outcome", "required for a closed order")
     refund = _checked("refund", lambda: parse_amount(get("refund"), "refund"))
     reason = _checked("reason", lambda: parse_optional("reason", get("reason"), 40))
     reason_text = clean_text(get("reason_text")).strip()

@@ -535,3 +535,60 @@ def test_a_json_replace_takes_the_exported_orders_whole(
         k: v for k, v in file_order.items() if k != "revision"
     }
     assert [e["action"] for e in shown["history"]] == ["created"]
+
+
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [
+        ("C3,c,follow-up,10", "row 3 (C3), outcome: required for an order in follow-up (one of"),
+        ("C4,d,lessons,10", "row 3 (C4), outcome: required for an order in lessons (one of"),
+        ("C5,e,closed,10", "row 3 (C5), outcome: required for a closed order (one of"),
+    ],
+)
+def test_a_csv_import_refuses_an_order_past_talks_resolution_without_an_outcome(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str, said: str
+) -> None:
+    # They were taken: list showed C3 in follow-up with no outcome, a state no move makes
+    # ("outcome: required to move from requested to follow-up").
+    board_file, csv_file = tmp_path / "board.json", tmp_path / "c.csv"
+    main(["--db", str(board_file), "add", "FO0", "--buyer", "x"])
+    before = board_file.read_bytes()
+    csv_file.write_text(f"order,buyer,stage,amount\nC1,a,talk,10\n{row}\n")
+    capsys.readouterr()
+    assert main(["--db", str(board_file), "import", str(csv_file)]) == 2
+    assert f"cancelboard: error: {csv_file}: {said}" in one_error_line(capsys.readouterr().err)
+    assert board_file.read_bytes() == before
+
+
+def test_a_json_import_refuses_an_order_in_follow_up_without_an_outcome(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = tmp_path / "source.json", tmp_path / "target.json"
+    main(["--db", str(source), "add", "FO1", "--buyer", "x"])
+    exported = tmp_path / "e.json"
+    assert main(["--db", str(source), "export", "-o", str(exported)]) == 0
+    doc = json.loads(exported.read_text())
+    doc["orders"][0]["stage"] = "follow-up"
+    exported.write_text(json.dumps(doc))
+    capsys.readouterr()
+    assert main(["--db", str(target), "import", str(exported)]) == 2
+    assert one_error_line(capsys.readouterr().err).startswith(
+        f"cancelboard: error: {exported}: order FO1, outcome: required for an order in follow-up"
+    )
+    assert not target.exists()
+
+
+def test_a_sheet_without_an_outcome_column_keeps_the_boards_outcome(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The order on the board has its outcome: a row that gives only its stage is whole.
+    target = tmp_path / "board.json"
+    db = ("--db", str(target))
+    assert run(capsys, "add", "FO1", "--buyer", "ann", *db)[0] == 0
+    assert run(capsys, "move", "FO1", "follow-up", "--outcome", "saved", *db)[0] == 0
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("order,buyer,stage\nFO1,ann,lessons\n")
+    assert run(capsys, "import", str(sheet), "--replace", *db)[0] == 0
+    shown = json.loads(run(capsys, "show", "FO1", "--json", *db)[1])
+    assert (shown["stage"], shown["outcome"]) == ("lessons", "saved")
+    assert shown["history"][-1]["from"] == "follow-up" and shown["history"][-1]["to"] == "lessons"
