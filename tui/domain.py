@@ -825,9 +825,39 @@ def new_order(draft: OrderDraft, now: datetime, default_currency: str = "USD") -
     )
 
 
+STAGE_REACHED = {
+    "reason_text": (Stage.REQUESTED, "a cancellation request"),
+    "ticket": (Stage.REVIEW, "a case escalated to Customer Support"),
+    "next_check": (Stage.REVIEW, "a case escalated to Customer Support"),
+    "follow_up_due": (Stage.FOLLOW_UP, "an order in follow-up or later"),
+}
+"""The edit form's fields that belong to a stage, and what the order must have for them."""
+
+
+def stage_fields_held(order: Order) -> frozenset[str]:
+    """Which of :data:`STAGE_REACHED`'s fields ``order`` can hold: those of the stages it
+    went through (a request, an escalation, a follow-up), and any it holds already."""
+    went = {
+        Stage.REQUESTED: order.requested_at is not None,
+        Stage.REVIEW: order.escalated_at is not None,
+        Stage.FOLLOW_UP: order.stage.position >= Stage.FOLLOW_UP.position,
+    }
+    return frozenset(
+        name
+        for name, (stage, _) in STAGE_REACHED.items()
+        if went[stage] or getattr(order, name) not in (None, "")
+    )
+
+
 def edit_order(order: Order, draft: OrderDraft, now: datetime) -> Order:
     """The order with the draft's fields (same rules as creation); the number may change."""
     fields = validate_draft(draft, order.currency)
+    held = stage_fields_held(order)
+    for name, (_, needs) in STAGE_REACHED.items():
+        if fields.get(name) not in (None, "") and name not in held:
+            # An order in Talk to buyer has no request, ticket or follow-up date: a value
+            # there showed on it, in listings and exports, and a move back clears it.
+            raise ValidationError(name, f"only for {needs}")
     amount = fields.get("amount_cents", order.amount_cents)
     if amount != order.amount_cents and order.refund_cents:
         if order.outcome is not None and order.outcome.cancelled:

@@ -17,7 +17,7 @@ from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.app import CancelboardApp
 from tui.board import Board
-from tui.domain import EntryKind, Initiator, Move, OrderDraft, Outcome, Stage
+from tui.domain import EntryKind, Initiator, Move, OrderDraft, Outcome, Stage, ValidationError
 from tui.screens import board as board_screen
 from tui.screens import lessons as lessons_screen
 from tui.screens.editor import EntryEditor
@@ -1101,3 +1101,33 @@ async def test_closing_a_partial_refund_offers_the_refund_recorded(db_path: Path
         "partial-refund",
         550,
     )
+
+
+async def test_the_edit_form_has_a_stages_fields_once_the_order_went_through_it(
+    db_path: Path,
+) -> None:
+    # An order in Talk to buyer took a CS ticket, a follow-up date and request details,
+    # which then showed on it (its header: "CS ticket CS-999"), in listings and exports.
+    board = seed(db_path, "FO1")
+    seed(db_path, "FO2", stage=Stage.REVIEW)
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for_text(pilot, "FO2")
+        await pilot.press("e")
+        await wait_for_text(pilot, "Edit FO1")
+        text = screen_text(app)
+        assert "Order number" in text and "Tags" in text
+        for label in ("Next CS check", "Follow-up due", "CS ticket", "Details"):
+            assert label not in text, label
+        await pilot.press("escape")
+        app.screen.focus_column(app.screen.query_one("#col-review"))  # type: ignore[attr-defined]
+        await pilot.press("e")
+        await wait_for_text(pilot, "Edit FO2")
+        text = screen_text(app)
+        assert "Next CS check" in text and "CS ticket" in text and "Details" in text
+        assert "Follow-up due" not in text  # not in follow-up yet
+    # The rule is the domain's: the same draft is refused for the order in Talk.
+    with pytest.raises(ValidationError) as caught:
+        board.edit_order("FO1", OrderDraft("FO1", "buyer-fo1", amount="20", ticket="CS-999"))
+    assert str(caught.value) == "ticket: only for a case escalated to Customer Support"
+    assert stored(db_path)["FO1"]["ticket"] == ""

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.events import Resize
 from textual.widgets import Footer, Input, Label, Static
 
-from tui.domain import Order, OrderDraft, ValidationError
+from tui.domain import Order, OrderDraft, ValidationError, stage_fields_held
 from tui.screens.modal import Modal
 from tui.screens.questions import FIELD_KEYS, close_asking_if_typed
 from tui.text import clean_line, shorten
@@ -62,7 +62,10 @@ class OrderForm(Modal[bool]):
         self.title_text = title
         self.save = save
         self.initial = _draft_of(order) if order else OrderDraft("", "")
-        self.fields = FIELDS + (EDIT_FIELDS if order else ())
+        # An order's stage fields once it has been through their stage (an order in Talk
+        # to buyer has no request, CS ticket or follow-up date to edit).
+        held = stage_fields_held(order) if order else frozenset()
+        self.fields = FIELDS + tuple(field for field in EDIT_FIELDS if field[0] in held)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog") as dialog:
