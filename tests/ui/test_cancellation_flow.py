@@ -383,6 +383,56 @@ async def test_lessons_library_lists_the_newest_and_searches_them_all(
         assert "Lessons (1 of 5)" in screen_text(app)
 
 
+STEPS = "\n".join(f"step {n:03d}" for n in range(1, 61))
+"""A checklist lesson taller than the library at 80x24."""
+
+
+async def test_a_lesson_taller_than_the_library_can_be_read_line_by_line(db_path: Path) -> None:
+    # At 80x24 the library showed steps 001-019 of a 60-line lesson, and one j jumped to
+    # the next lesson (steps 045-060 in sight): 020-044 were never shown.
+    board = seed(db_path, "FO1", "FO3")
+    board.add_entry("FO1", EntryKind.LESSON, "older short lesson")
+    later = Board(Store(db_path), clock=lambda: FROZEN + timedelta(hours=1))
+    later.add_entry("FO3", EntryKind.LESSON, STEPS, tags="#checklist")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO3")
+        await pilot.press("2")
+        await wait_for_text(pilot, "step 001")
+        seen = set()
+        for _ in range(80):
+            text = screen_text(app)
+            seen |= {n for n in range(1, 61) if f"step {n:03d}" in text}
+            if "older short lesson" in text:
+                break
+            await pilot.press("j")
+        assert seen == set(range(1, 61)), sorted(set(range(1, 61)) - seen)
+        await pilot.press("pageup", "pageup", "pageup", "pageup")
+        await wait_for_text(pilot, "step 001")
+        assert any(what == "Read it whole" for _, _, what in app.key_rows())
+
+
+async def test_enter_reads_a_general_lesson_whole_in_the_library(db_path: Path) -> None:
+    # A general lesson has no order screen: in the library, enter did nothing.
+    from tui.screens.entry_view import EntryModal
+    from tui.screens.lessons import LessonsScreen
+
+    Board(Store(db_path), clock=lambda: FROZEN).add_general_lesson(STEPS + "\nTHE END")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "Talk to buyer")
+        await pilot.press("2")
+        await wait_for_text(pilot, "step 001")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryModal))
+        await wait_for_text(pilot, "Lesson · general")
+        assert "THE END" not in screen_text(app)
+        await pilot.press("G")
+        await wait_for_text(pilot, "THE END")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonsScreen))
+
+
 async def test_history_shows_every_change_and_copies(db_path: Path) -> None:
     board = seed(db_path, "FO1", stage=Stage.REQUESTED)
     board.add_entry("FO1", EntryKind.NOTE, "called")

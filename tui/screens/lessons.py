@@ -16,8 +16,10 @@ from tui.domain import EntryKind, Lesson, ValidationError
 from tui.screens.actions import read_closed_orders
 from tui.screens.boxes import typed_into_box
 from tui.screens.editor import EntryDraft, EntryEditor
+from tui.screens.order import SHOWN_CHARS
 from tui.store import ArchiveError, Fingerprint, StoreError
 from tui.text import searchable
+from tui.widgets.entry_list import EntryList
 from tui.widgets.keybar import KeyBar
 from tui.widgets.line_input import LineInput
 from tui.widgets.lists import move_by_lines
@@ -39,7 +41,13 @@ def lesson_content(lesson: Lesson) -> Content:
     parts = [Content.styled(head, "$text-muted")]
     if lesson.entry.tags:
         parts.append(safe_line(" #" + " #".join(lesson.entry.tags), "$text-accent"))
-    return Content.assemble(*parts, "\n", safe(lesson.entry.text, limit=2000))
+    text = safe(lesson.entry.text, limit=SHOWN_CHARS)
+    if len(lesson.entry.text) > SHOWN_CHARS:
+        text += Content.styled(
+            f"\n[{len(lesson.entry.text) - SHOWN_CHARS:,} more characters]\n[enter: all of it]",
+            "italic",
+        )
+    return Content.assemble(*parts, "\n", text)
 
 
 class LessonsScreen(Screen[None]):
@@ -70,7 +78,7 @@ class LessonsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield LineInput(placeholder="/ search lessons: text or #tag", id="search")
-        yield OptionList(id="lesson-list")
+        yield EntryList(id="lesson-list")
         yield KeyBar()
 
     async def on_mount(self) -> None:
@@ -136,12 +144,25 @@ class LessonsScreen(Screen[None]):
             options += [None, Option(Content.styled(hint, "italic $text-muted"), disabled=True)]
         listing = self.query_one("#lesson-list", OptionList)
         listing.set_options(options)
+        if shown:
+            listing.highlighted = 0  # the newest: enter reads it, j reads on through it
         if len(matching) > len(shown):
             which = " matching" if needle else ""
             title = f"Lessons (newest {len(shown):,} of {len(matching):,}{which})"
         else:
             title = f"Lessons ({len(shown):,} of {len(self.lessons):,})"
         listing.border_title = title
+
+    @on(OptionList.OptionSelected, "#lesson-list")
+    def _read_whole(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a lesson: all of it, on its own (the list shows its first part, and
+        one taller than the screen is easier read there; a general lesson has no order
+        screen to read it on)."""
+        lesson = next((each for each in self.lessons if each.entry.id == event.option.id), None)
+        if lesson is not None:
+            from tui.screens.entry_view import EntryModal
+
+            self.app.push_screen(EntryModal(lesson.entry, lesson.order or "general"))
 
     @on(Input.Changed, "#search")
     def _search(self) -> None:

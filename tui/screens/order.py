@@ -13,8 +13,8 @@ from tui.board import UndoStep
 from tui.domain import Entry, EntryKind, Order, ValidationError, card_timer
 from tui.screens.actions import OrderActions
 from tui.widgets.card import LEVEL_STYLES
+from tui.widgets.entry_list import EntryList
 from tui.widgets.keybar import KeyBar
-from tui.widgets.lists import move_by_lines
 from tui.widgets.safe import safe, safe_line
 
 PANELS: tuple[tuple[EntryKind, str], ...] = (
@@ -43,18 +43,8 @@ def entry_content(entry: Entry) -> Content:
     return Content.assemble((head, "$text-muted"), "\n", text)
 
 
-class EntryPanel(OptionList):
+class EntryPanel(EntryList):
     """A scrollable list of one kind of entry."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("enter", "read_whole", "Read it whole", show=False),
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
-        Binding("ctrl+d", "half_page_down", "Half page down", show=False),
-        Binding("ctrl+u", "half_page_up", "Half page up", show=False),
-    ]
 
     def __init__(self, kind: EntryKind, title: str) -> None:
         super().__init__(id=f"panel-{kind.value}", classes="entry-panel")
@@ -62,68 +52,6 @@ class EntryPanel(OptionList):
         self.title = title
         self.border_title = title
         self._shown: tuple[str, ...] | None = None
-
-    # An entry taller than the panel (a long message at 80x24) could not be read whole:
-    # the keys moved from entry to entry, and a lone entry did not move at all. While the
-    # entry under the cursor runs past the panel, the keys scroll through it first.
-
-    def action_cursor_down(self) -> None:
-        if not self._through_entry(1):
-            super().action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        if not self._through_entry(-1):
-            super().action_cursor_up()
-
-    def action_page_down(self) -> None:
-        if not self._through_entry(max(self.scrollable_content_region.height - 1, 1)):
-            super().action_page_down()  # type: ignore[no-untyped-call]
-
-    def action_page_up(self) -> None:
-        if not self._through_entry(-max(self.scrollable_content_region.height - 1, 1)):
-            super().action_page_up()  # type: ignore[no-untyped-call]
-
-    def action_half_page_down(self) -> None:
-        half = max(self.scrollable_content_region.height // 2, 1)
-        if not self._through_entry(half):
-            move_by_lines(self, half)
-
-    def action_half_page_up(self) -> None:
-        half = max(self.scrollable_content_region.height // 2, 1)
-        if not self._through_entry(-half):
-            move_by_lines(self, -half)
-
-    def action_first(self) -> None:
-        super().action_first()
-        self.scroll_home(animate=False, immediate=True)
-
-    def action_last(self) -> None:
-        super().action_last()
-        self.scroll_end(animate=False, immediate=True)
-
-    def _through_entry(self, lines: int) -> bool:
-        """Scroll ``lines`` (down when positive) through the entry under the cursor, as
-        far as it runs past the panel that way; whether there was any of it to scroll."""
-        index = self.highlighted
-        if index is None:
-            return False
-        top, height = self._index_to_line.get(index), self._heights.get(index)
-        if top is None or height is None:
-            return False
-        view, shown = self.scroll_offset.y, self.scrollable_content_region.height
-        if top >= view + shown or top + height <= view:
-            return False  # not in sight (the wheel scrolled away): the keys move on
-        hidden = top + height - (view + shown) if lines > 0 else view - top
-        if hidden <= 0:
-            return False
-        step = min(abs(lines), hidden)
-        self.scroll_to(y=view + step if lines > 0 else view - step, animate=False, immediate=True)
-        return True
-
-    def action_read_whole(self) -> None:
-        """The highlighted entry whole (OptionList's select, under its own name: the help
-        leaves Textual's own select out, as it does nothing elsewhere)."""
-        self.action_select()
 
     _count: int | None = None
 
