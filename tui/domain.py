@@ -1493,10 +1493,39 @@ def resolutions(stage: Stage) -> list[tuple[Stage, Outcome]]:
     ]
 
 
-def history_text(order: Order) -> str:
-    """An order's timeline as plain text, oldest first, in local time (for CS tickets)."""
-    lines = [f"Order {order.number} · buyer {order.buyer} · {order.amount} {order.currency}"]
+def timeline(order: Order) -> list[tuple[Event, str]]:
+    """An order's history events, oldest first, each with what the timeline says of it:
+    :meth:`Event.describe`, but a message whole, on as many lines as it has.
+
+    A message's event keeps its first line's first 60 characters, so each event does not
+    store the message twice; the timeline for a CS ticket needs the buyer's words whole.
+    The event is tied to its message by kind, time (to the second, as stored) and that
+    first part, which events written before this (with no entry id) have too. A message
+    gone (its adding undone) leaves the event as stored. Notes, private, stay cut."""
+    waiting: dict[tuple[datetime, str], list[Entry]] = {}
+    for entry in order.entries_of(EntryKind.MESSAGE):
+        key = (entry.at.replace(microsecond=0), clean_line(_entry_summary(entry)))
+        waiting.setdefault(key, []).append(entry)
+    lines = []
     for event in order.history:
+        said = event.describe()
+        if event.action == EntryKind.MESSAGE.value and waiting:
+            found = waiting.get((event.at.replace(microsecond=0), clean_line(event.detail)))
+            if found:
+                entry = found.pop(0)
+                label = f"{entry.direction.label}: " if entry.direction else ""
+                said = replace(event, detail=label + entry.text).describe()
+        lines.append((event, said))
+    return lines
+
+
+def history_text(order: Order) -> str:
+    """An order's timeline as plain text, oldest first, in local time (for CS tickets);
+    a message's lines after its first are indented under it."""
+    lines = [f"Order {order.number} · buyer {order.buyer} · {order.amount} {order.currency}"]
+    for event, said in timeline(order):
         stamp = event.at.astimezone().strftime("%Y-%m-%d %H:%M")
-        lines.append(f"{stamp}  {event.describe()}")
+        first, *rest = said.split("\n")
+        lines.append(f"{stamp}  {first}")
+        lines += [f"{'':{len(stamp)}}  {line}" if line else "" for line in rest]
     return "\n".join(lines)

@@ -50,6 +50,7 @@ from tui.domain import (
     parse_order_number,
     parse_required,
     parse_tags,
+    timeline,
     to_iso,
 )
 from tui.text import clean_line, clean_text, format_amount
@@ -443,9 +444,10 @@ def _md_order(order: Order, labels: Mapping[str, str]) -> list[str]:
                 out += _md_entry(entry)
             out.append("")
     out += ["### Timeline", ""]
-    for event in order.history:
-        what = md_inline(event.describe().replace(" -> ", " → "))
-        out.append(f"- {_md_time(event.at)} · {what}")
+    for event, said in timeline(order):
+        first, _, rest = said.partition("\n")
+        head = f"{_md_time(event.at)} · {md_inline(first.replace(' -> ', ' → '))}"
+        out += _md_item(head, rest) if rest else [f"- {head}"]
     out.append("")
     return out
 

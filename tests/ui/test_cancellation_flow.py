@@ -452,6 +452,29 @@ async def test_history_shows_every_change_and_copies(db_path: Path) -> None:
         assert copied and "note · called" in copied[0]
 
 
+async def test_history_shows_a_buyer_message_whole_and_copies_it(db_path: Path) -> None:
+    # The timeline for a CS ticket cut the buyer's words: "…never replied to my thr…".
+    says = (
+        "I am cancelling because the designer never replied to my three emails about"
+        " the logo colours, and my launch date has passed: refund please"
+    )
+    board = seed(db_path, "FO1")
+    board.add_entry("FO1", EntryKind.MESSAGE, says)
+    app = make_app(db_path, clock=lambda: FROZEN)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("H")
+        await wait_for_text(pilot, "History of FO1")
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert "message · from buyer: I am cancelling because" in shown
+        assert "launch date has passed: refund please" in shown
+        assert "…" not in shown
+        await pilot.press("y")
+        assert copied and f"message · from buyer: {says}\n" in copied[0] + "\n"
+
+
 async def test_edit_with_e_and_delete_with_confirmation(db_path: Path) -> None:
     seed(db_path, "FO1")
     app = make_app(db_path, clock=lambda: FROZEN)

@@ -148,6 +148,35 @@ def test_history_prints_the_timeline(db_path: Path, capsys: pytest.CaptureFixtur
     assert "outcome: cancelled, no answer in 48 h" in out
 
 
+BUYER_SAYS = (
+    "I am cancelling because the designer never replied to my three emails about the"
+    " logo colours, and the deadline for my launch has passed"
+)
+"""A buyer's message well past the 60 characters a history event keeps of it."""
+PRIVATE = "called them: rude, and I suspect a chargeback attempt is coming, so keep evidence"
+
+
+def test_history_prints_buyer_messages_whole_and_private_notes_cut(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The timeline for a CS ticket cut the buyer's words at 60 characters ("…my thr…").
+    run(db_path, "add", "FO1", "--buyer", "jane")
+    run(db_path, "message", "FO1", BUYER_SAYS, "--from", "buyer")
+    run(db_path, "message", "FO1", "Hello,\n\nplease cancel.\n-- Jane", "--from", "buyer")
+    run(db_path, "message", "FO1", "Sorry Jane, " + BUYER_SAYS.lower(), "--from", "me")
+    run(db_path, "note", "FO1", PRIVATE)
+    capsys.readouterr()
+    assert run(db_path, "history", "FO1") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].endswith(f"  message · from buyer: {BUYER_SAYS}")
+    assert lines[3].endswith("  message · from buyer: Hello,")
+    assert lines[4:7] == ["", " " * 18 + "please cancel.", " " * 18 + "-- Jane"]
+    assert lines[7].endswith(f"  message · to buyer: Sorry Jane, {BUYER_SAYS.lower()}")
+    # A private note stays as the history recorded it, its start only.
+    assert lines[8].endswith(f"  note · {PRIVATE[:60]}…")
+    assert len(lines) == 9
+
+
 def test_default_db_follows_env_then_platform(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -26,6 +26,7 @@ from tui.domain import (
     edit_order,
     fill_template,
     format_countdown,
+    history_text,
     move_order,
     new_order,
     next_stage,
@@ -272,6 +273,24 @@ def test_entries_keep_the_revision_and_are_in_history() -> None:
     assert message.direction is Direction.TO_BUYER
     with pytest.raises(ValidationError):
         add_entry(order, EntryKind.NOTE, " \n ", FROZEN)
+
+
+def test_the_timeline_ties_each_message_event_to_its_own_message() -> None:
+    # Two messages in one second that start alike each show whole, once; a message whose
+    # adding was undone (gone from the entries) leaves its event as the history kept it;
+    # a stored order (times to the second) reads the same.
+    start = "the designer never replied to my three emails, so I want to cancel: "
+    order = order_in(Stage.TALK)
+    for end in ("first", "second", "undone"):
+        order, _ = add_entry(order, EntryKind.MESSAGE, start + end, FROZEN)
+    order = replace(order, entries=order.entries[:2])
+    expected = [
+        f"message · from buyer: {start}first",
+        f"message · from buyer: {start}second",
+        f"message · from buyer: {start[:60]}…",
+    ]
+    for shown in (order, Order.from_dict(order.to_dict())):
+        assert [line[18:] for line in history_text(shown).splitlines()[-3:]] == expected
 
 
 def test_editing_records_the_changed_fields() -> None:

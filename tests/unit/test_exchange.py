@@ -309,6 +309,18 @@ def test_markdown_report_has_a_section_per_order_with_its_entries(source: Board)
     assert "moved · Cancellation requested → Fiverr review" in section
 
 
+def test_markdown_timeline_has_buyer_messages_whole(tmp_path: Path) -> None:
+    # The report's timeline cut a buyer's message at 60 characters, as the history did.
+    board = Board(Store(tmp_path / "b.json"), clock=lambda: NOW)
+    board.add_order(OrderDraft("FO1", "jane"))
+    says = "I cancel: the designer never replied to my three emails about the logo colours"
+    board.add_entry("FO1", EntryKind.MESSAGE, says, direction=Direction.FROM_BUYER)
+    board.add_entry("FO1", EntryKind.MESSAGE, "Hi,\nno reply.", direction=Direction.FROM_BUYER)
+    timeline = export_board(board, "md").split("### Timeline")[1]
+    assert f"· message · from buyer: {says}\n" in timeline
+    assert "· message · from buyer: Hi,  \n  no reply.\n" in timeline
+
+
 def test_md_inline_flattens_newlines_and_escapes() -> None:
     assert md_inline("a\n# b") == "a \\# b"
     assert md_inline("[x](y)") == "\\[x\\](y)"

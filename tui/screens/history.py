@@ -9,6 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from tui.domain import Order, history_text
+from tui.screens.entry_view import SHOWN_WHOLE
 from tui.screens.reading import ReadingKeys
 from tui.widgets.safe import safe
 
@@ -29,7 +30,12 @@ class HistoryModal(ReadingKeys):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog") as dialog:
             dialog.border_title = f"History of {self.order.number}"
-            yield Static(safe(self.text), id="timeline")
+            # Messages are whole in it: a pasted 1 MB one is shown in part, as on its own.
+            text = self.text
+            if len(text) > SHOWN_WHOLE:
+                more = len(text) - SHOWN_WHOLE
+                text = text[:SHOWN_WHOLE] + f"\n\n[{more:,} more characters: y copies it whole]"
+            yield Static(safe(text), id="timeline")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
