@@ -243,10 +243,11 @@ async def test_ctrl_d_and_ctrl_u_move_half_a_page_and_still_edit_text(db_path: P
         await pilot.press("2")
         await wait_for_text(pilot, "lesson number 0")
         listing = app.screen.query_one("#lesson-list", OptionList)
+        assert listing.highlighted == 0  # the newest, highlighted as the library opens
         await pilot.press("j", "ctrl+d")
-        assert (listing.highlighted or 0) > 1
+        assert (listing.highlighted or 0) > 2
         await pilot.press("ctrl+u")
-        assert listing.highlighted == 0
+        assert listing.highlighted == 1
         await pilot.press("slash", *"lesson")
         await pilot.press("ctrl+u")
         assert app.screen.query_one("#search", Input).value == ""
