@@ -23,7 +23,7 @@ from textual.app import App, ScreenStackError, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount, Widget
 
@@ -364,6 +364,22 @@ class CancelboardApp(App[None]):
     def say(self, message: str, severity: SeverityLevel = "information") -> None:
         """A notice with people's text in it: never read as markup."""
         self.notify(clean_line(message), severity=severity, markup=False)
+
+    MAX_NOTICES = 3
+    """Notices shown at once, the newest (see :meth:`_on_notify`)."""
+
+    def _on_notify(self, event: Notify) -> None:
+        # A key pressed again (> on an empty column, a save refused) stacked the same
+        # notice once per press, and a run of changes one per change: at 80x24 they
+        # covered the lower half of the board's last two columns for 5 s. The same words
+        # replace the notice saying them; beyond a few, the oldest go.
+        # (Textual's own handler then adds the new one and shows the notices.)
+        new = event.notification
+        notices = list(self._notifications)  # oldest first
+        same = [n for n in notices if (n.message, n.severity) == (new.message, new.severity)]
+        others = [n for n in notices if n not in same]
+        for old in same + others[: max(len(others) - self.MAX_NOTICES + 1, 0)]:
+            self._unnotify(old, refresh=False)
 
     # ---------------------------------------------------------------- other sessions
 

@@ -719,3 +719,24 @@ async def test_a_dialog_dismissed_twice_closes_once(db_path: Path) -> None:
         assert isinstance(app.screen, BoardScreen) and app.is_running
         await pilot.press("j", "x")  # the board still answers
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceModal))
+
+
+async def test_a_notice_said_again_replaces_itself_and_few_show_at_once(db_path: Path) -> None:
+    # '>' pressed four times on an empty column stacked the same notice four times; a run
+    # of changes, one notice each: they covered the lower half of the last two columns.
+    Board(Store(db_path)).add_order(OrderDraft("FO1", "jane"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("l")
+        for _ in range(4):
+            await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: bool(list(app._notifications)))
+        await pilot.pause(0.1)
+        said = [n.message for n in app._notifications]
+        assert said == ["No card in this column: the nearest are in Talk to buyer (h)"]
+        for n in range(5):
+            app.say(f"notice {n}")
+        await pilot.pause(0.1)
+        assert [n.message for n in app._notifications] == ["notice 2", "notice 3", "notice 4"]
+        assert "notice 4" in screen_text(app) and "notice 1" not in screen_text(app)
