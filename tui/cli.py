@@ -259,6 +259,7 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
         listed = [(o, c) for o, c in listed if o.stage.value == args.stage]
     listed.sort(key=lambda pair: (pair[0].stage.position, pair[0].entered_stage_at))
     orders = [order for order, _ in listed]
+    lessons = {order.number: counts[EntryKind.LESSON.value] for order, counts in listed}
     if args.json:
         found = [order_json(order, counts) for order, counts in listed]
         sys.stdout.buffer.write(orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n")
@@ -270,7 +271,8 @@ def _cmd_list(board: Board, args: argparse.Namespace) -> int:
     now = board.clock()
     rows = [("ORDER", "BUYER", "AMOUNT", "STAGE", "IN STAGE", "")]
     for o in orders:
-        timer = domain.card_timer(o, now, board.settings)
+        # Listed without their entries: the count of lessons is the listing's.
+        timer = domain.card_timer(o, now, board.settings, lessons=lessons[o.number])
         rows.append(
             (
                 o.number,

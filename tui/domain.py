@@ -1320,8 +1320,11 @@ def short_date(day: date, today: date) -> str:
     return day.isoformat()[5:] if day.year == today.year else day.isoformat()
 
 
-def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> Timer | None:
-    """The countdown or due-date line a card shows in its column."""
+def card_timer(
+    order: Order, now: datetime, settings: Settings = Settings(), *, lessons: int | None = None
+) -> Timer | None:
+    """The countdown or due-date line a card shows in its column. ``lessons``: how many
+    lessons the order has, for an order read without its entries (a listing)."""
     today = now.date()
     if order.stage is Stage.REQUESTED and order.requested_at:
         remaining = answer_time_left(order, now, settings)
@@ -1351,7 +1354,7 @@ def card_timer(order: Order, now: datetime, settings: Settings = Settings()) -> 
             return Timer(f"overdue {short_date(order.follow_up_due, today)}", "error")
         return Timer(f"f/up {short_date(order.follow_up_due, today)}")
     if order.stage is Stage.LESSONS:
-        count = order.count_of(EntryKind.LESSON)
+        count = order.count_of(EntryKind.LESSON) if lessons is None else lessons
         return Timer(f"{count} lesson{'s' if count != 1 else ''}", "" if count else "warning")
     if order.stage is Stage.CLOSED and order.outcome:
         return Timer(order.outcome.value)

@@ -424,3 +424,23 @@ def test_a_card_moved_back_to_talk_shows_no_stale_request(
         None,
     )
     assert (row["requested_at"], row["outcome"]) == (None, None)
+
+
+def test_list_counts_the_lessons_of_an_order_in_lessons(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Listed without their entries, every order in Lessons read "0 lessons" (its card, a
+    # warning to write one, said "1 lesson").
+    run(db_path, "add", "A1", "--buyer", "bob")
+    run(db_path, "add", "A2", "--buyer", "eve")
+    for number in ("A1", "A2"):
+        run(db_path, "move", number, "follow-up", "--outcome", "saved")
+        run(db_path, "move", number, "lessons")
+    run(db_path, "lesson", "A2", "agree the scope first")
+    run(db_path, "lesson", "A2", "ask for the brief")
+    run(db_path, "note", "A1", "a note is not a lesson")
+    capsys.readouterr()
+    assert run(db_path, "list", "--stage", "lessons") == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["A1"].endswith("0 lessons")
+    assert rows["A2"].endswith("2 lessons")
