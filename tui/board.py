@@ -502,8 +502,13 @@ class Board:
                 else:
                     added.append(order.number)
                 tx.put(ORDERS, "order", doc)
-                if doc.get("reason") and doc["reason"] not in used:
-                    used.append(doc["reason"])
+                # A reason this import brings: one the board's order had already (a sheet
+                # without a reason column keeps it) is not the file's to add to the list
+                # (an 'other' the seller took out of it came back).
+                reason = doc.get("reason")
+                brought = current is None or reason != current.get("reason")
+                if reason and brought and reason not in used:
+                    used.append(reason)
             for entry in lessons:
                 if tx.find(LESSONS, "id", entry.id) is not None:
                     lessons_skipped += 1

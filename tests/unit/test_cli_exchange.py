@@ -592,3 +592,25 @@ def test_a_sheet_without_an_outcome_column_keeps_the_boards_outcome(
     shown = json.loads(run(capsys, "show", "FO1", "--json", *db)[1])
     assert (shown["stage"], shown["outcome"]) == ("lessons", "saved")
     assert shown["history"][-1]["from"] == "follow-up" and shown["history"][-1]["to"] == "lessons"
+
+
+def test_a_sheet_without_reasons_leaves_the_reasons_list_as_the_seller_made_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The seller took 'other' out of the list; a sheet of amounts then put it back
+    # ("reasons added to the list: other"): FO1 on the board had been requested with it.
+    from tui.board import Board
+    from tui.domain import Move, Stage
+    from tui.store import Store
+
+    board_file, sheet = tmp_path / "board.json", tmp_path / "a.csv"
+    board = Board(Store(board_file))
+    board.add_order(OrderDraft("FO1", "ann", amount="20"))
+    board.move("FO1", Move(Stage.REQUESTED))  # reason: other
+    board.set_reasons([(r, label) for r, label in board.reasons() if r != "other"])
+    sheet.write_text("order,buyer,amount\nFO1,ann,25.00\n")
+    capsys.readouterr()
+    assert main(["--db", str(board_file), "import", str(sheet), "--replace"]) == 0
+    assert "reasons added" not in capsys.readouterr().out
+    assert "other" not in dict(Board(Store(board_file)).reasons())
+    assert Board(Store(board_file)).get("FO1").amount == "25.00"
