@@ -804,6 +804,22 @@ def check_consistent(order: Order, *, fill: bool = False) -> Order:
         raise ValidationError("refund", "only with the partial-refund outcome or a cancelled one")
     if not fill:
         return order
+    # Typed into a spreadsheet, refused as a move or the form refuses it (a JSON export,
+    # from an older version, is taken as it is).
+    if outcome is not None and outcome.cancelled and refund and refund != order.amount_cents:
+        raise ValidationError(
+            "refund",
+            f"a cancelled order refunds all of it, {order.amount} {order.currency}"
+            " (a part of it is a partial refund)",
+        )
+    for name, (stage, needs) in STAGE_REACHED.items():
+        if getattr(order, name) in (None, "") or order.stage.position >= stage.position:
+            continue
+        if name == "reason_text" and order.requested_at is not None:
+            continue
+        if name in ("ticket", "next_check") and order.escalated_at is not None:
+            continue
+        raise ValidationError(name, f"only for {needs}, not in {order.stage.value}")
     changes: dict[str, Any] = {}
     if outcome is not None and outcome.cancelled and not refund:
         changes["refund_cents"] = order.amount_cents

@@ -614,3 +614,36 @@ def test_a_sheet_without_reasons_leaves_the_reasons_list_as_the_seller_made_it(
     assert "reasons added" not in capsys.readouterr().out
     assert "other" not in dict(Board(Store(board_file)).reasons())
     assert Board(Store(board_file)).get("FO1").amount == "25.00"
+
+
+def test_a_sheet_is_refused_what_a_move_or_the_form_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Accepted: a cancelled order's refund of 10.00 of its 40.00 (stats then counted
+    # 10.00 refunded), and a CS ticket or follow-up date on an order in Talk to buyer.
+    from tui.board import Board
+    from tui.domain import Move, Outcome, Stage
+    from tui.store import Store
+
+    board_file, sheet = tmp_path / "board.json", tmp_path / "a.csv"
+    board = Board(Store(board_file))
+    board.add_order(OrderDraft("FO4", "dee", amount="40"))
+    board.move("FO4", Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_BY_BUYER))
+    board.add_order(OrderDraft("FO5", "eve", amount="40"))
+    before = board_file.read_bytes()
+    for rows, said in (
+        ("order,buyer,refund\nFO4,dee,10.00\n", "refund: a cancelled order refunds all of it"),
+        ("order,buyer,ticket\nFO5,eve,T-1\n", "ticket: only for a case escalated"),
+        ("order,buyer,follow_up_due\nFO5,eve,2026-12-30\n", "follow_up_due: only for an"),
+        ("order,buyer,stage,ticket\nFO6,fay,talk,T-2\n", "ticket: only for a case escalated"),
+    ):
+        sheet.write_text(rows)
+        capsys.readouterr()
+        assert main(["--db", str(board_file), "import", str(sheet), "--replace"]) == 2, rows
+        err = capsys.readouterr().err
+        assert said in err and "row 2" in err and err.count("\n") == 1, err
+        assert board_file.read_bytes() == before
+    # What a move would record is taken: the ticket of a case in review.
+    sheet.write_text("order,buyer,stage,ticket\nFO7,gus,review,T-3\n")
+    assert main(["--db", str(board_file), "import", str(sheet)]) == 0
+    assert Board(Store(board_file)).get("FO7").ticket == "T-3"
