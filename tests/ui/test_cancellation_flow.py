@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
@@ -1150,6 +1150,16 @@ async def test_an_entry_saved_on_the_order_screen_is_not_hidden_by_a_notice(
         await pilot.pause(0.3)
         assert "fresh lesson" in screen_text(app)
         assert notices(app) == []
+        # Saved from the notes panel: the keys go to the lessons, on the new one.
+        lessons = app.screen.query_one("#panel-lesson", OptionList)
+        assert app.focused is lessons
+        assert lessons.highlighted is not None
+        assert (
+            lessons.get_option_at_index(lessons.highlighted).id
+            == (
+                stored(db_path)["FO1"]["entries"][-1]["id"]  # type: ignore[index]
+            )
+        )
 
 
 async def test_closing_a_partial_refund_offers_the_refund_recorded(db_path: Path) -> None:

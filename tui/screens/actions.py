@@ -300,6 +300,9 @@ class OrderActions(Screen[None]):
             return
         await self.move(order, Move(to=target))
 
+    def show_saved_entry(self, kind: EntryKind) -> None:
+        """Bring a note, message or lesson just saved into sight, where entries show."""
+
     def announces_entries(self) -> bool:
         """Whether a note, message or lesson saved here is worth a notice (not where it
         shows, highlighted, once saved)."""
@@ -496,6 +499,7 @@ class OrderActions(Screen[None]):
                 return str(error)
             self.cb_app.changed()
             await self.reload(focus=order.number)
+            self.show_saved_entry(kind)
             if copy:
                 self.app.copy_to_clipboard(clean_text(draft.text))
                 self.cb_app.say(f"Message logged to {order.number} and copied to the clipboard")
