@@ -1214,3 +1214,20 @@ async def test_the_edit_form_has_a_stages_fields_once_the_order_went_through_it(
         board.edit_order("FO1", OrderDraft("FO1", "buyer-fo1", amount="20", ticket="CS-999"))
     assert str(caught.value) == "ticket: only for a case escalated to Customer Support"
     assert stored(db_path)["FO1"]["ticket"] == ""
+
+
+async def test_the_library_of_many_lessons_fits_the_screen(db_path: Path) -> None:
+    # Twenty lessons made the list as tall as the screen: the search box went off the
+    # top, the screen itself scrolled, and the list's bottom border was cut off.
+    board = seed(db_path, "FO1")
+    for n in range(20):
+        board.add_entry("FO1", EntryKind.LESSON, f"lesson number {n}, a line or two long")
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("2")
+        await wait_for_text(pilot, "Lessons (20 of 20)")
+        assert "search lessons" in screen_text(app)
+        listing = app.screen.query_one("#lesson-list")
+        assert app.screen.scroll_offset.y == 0
+        assert listing.region.bottom <= SIZE[1] - 1  # above the key bar, border and all
