@@ -22,10 +22,12 @@ from textual._compositor import CompositorUpdate, LayoutUpdate
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingsMap
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.notifications import Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount, Widget
+from textual.widgets._toast import ToastRack
 
 from tui.board import Board
 from tui.commands import OrderCommands
@@ -373,13 +375,23 @@ class CancelboardApp(App[None]):
         # notice once per press, and a run of changes one per change: at 80x24 they
         # covered the lower half of the board's last two columns for 5 s. The same words
         # replace the notice saying them; beyond a few, the oldest go.
-        # (Textual's own handler then adds the new one and shows the notices.)
+        # An error stays until it expires. (Textual's own handler then adds the new one
+        # and shows the notices.)
         new = event.notification
         notices = list(self._notifications)  # oldest first
         same = [n for n in notices if (n.message, n.severity) == (new.message, new.severity)]
         others = [n for n in notices if n not in same]
-        for old in same + others[: max(len(others) - self.MAX_NOTICES + 1, 0)]:
+        extra = max(len(others) + 1 - self.MAX_NOTICES, 0)
+        gone = same + [n for n in others if n.severity != "error"][:extra]
+        for old in gone:
             self._unnotify(old, refresh=False)
+        # Textual takes a toast off the screen but leaves the holder it sits in (it goes
+        # only when a toast expires): one left for every notice replaced, all session.
+        for screen in self.screen_stack:
+            for rack in screen.query(ToastRack):
+                for old in gone:
+                    with contextlib.suppress(NoMatches):
+                        rack.get_child_by_id(ToastRack._toast_id(old)).remove()
 
     # ---------------------------------------------------------------- other sessions
 

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList
+from textual.widgets._toast import ToastHolder
 
 from tests.conftest import FROZEN, stored_orders
 from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
@@ -735,8 +736,16 @@ async def test_a_notice_said_again_replaces_itself_and_few_show_at_once(db_path:
         await pilot.pause(0.1)
         said = [n.message for n in app._notifications]
         assert said == ["No card in this column: the nearest are in Talk to buyer (h)"]
+        app.say("disk full: not saved", "error")
         for n in range(5):
             app.say(f"notice {n}")
         await pilot.pause(0.1)
-        assert [n.message for n in app._notifications] == ["notice 2", "notice 3", "notice 4"]
+        # An error stays (until it expires), beside the newest others.
+        assert [n.message for n in app._notifications] == [
+            "disk full: not saved",
+            "notice 3",
+            "notice 4",
+        ]
         assert "notice 4" in screen_text(app) and "notice 1" not in screen_text(app)
+        # Nothing is left of the notices replaced (Textual kept each one's holder).
+        assert len(app.screen.query(ToastHolder)) == 3
