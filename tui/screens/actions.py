@@ -117,13 +117,8 @@ class EarlyShow:
         self._shown = False
         self._timer: asyncio.TimerHandle | None = None
         self._switch: float | None = None
-        # The collector off until the write is done: laying out and drawing a move makes
-        # thousands of short-lived objects (strips, segments, styles), and its passes over
-        # them ran inside the frame the seller waits for (~10 at 10,000 orders, one of
-        # them over the older generation: 3-4 ms of a ~35 ms '>'). They run once the
-        # change is shown, on what is garbage by then.
-        self._collecting = gc.isenabled()
-        gc.disable()
+        self._collecting = False
+        """Whether the collector was on when the change's frames were held."""
 
     def ready(self, order: Order) -> None:
         """The changed order, worked out (called in the service's thread)."""
@@ -135,6 +130,13 @@ class EarlyShow:
             return  # written already; or another change's frames are held (this one then
             # shows as any change does, once written)
         app.hold_output()
+        # The collector off while the frames are held: laying out and drawing a move
+        # makes thousands of short-lived objects (strips, segments, styles), and its
+        # passes over them ran inside the frame the seller waits for (~10 at 10,000
+        # orders, one of them over the older generation: 3-4 ms of a ~35 ms '>'). They
+        # run once the frames are on their way to the terminal (see :meth:`_collect`).
+        self._collecting = gc.isenabled()
+        gc.disable()
         self._switch = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._shown = True
@@ -150,23 +152,33 @@ class EarlyShow:
     def written(self) -> None:
         """The change is on disk: its frames go to the terminal."""
         self._close()
-        if self._shown:
-            self._shown = False
-            self.screen.cb_app.release_output(write=True)
+        try:
+            if self._shown:
+                self._shown = False
+                self.screen.cb_app.release_output(write=True)
+        finally:
+            self._collect()
 
     def abandon(self) -> None:
         """Not (yet) on disk: the screen as it was before the change."""
         self._close()
-        if self._shown:
-            self._shown = False
-            self.screen.cb_app.release_output(write=False)
-            self.screen.unpreview()
+        try:
+            if self._shown:
+                self._shown = False
+                self.screen.cb_app.release_output(write=False)
+                self.screen.unpreview()
+        finally:
+            self._collect()
 
-    def _close(self) -> None:
-        self._open = False
+    def _collect(self) -> None:
+        """The collector back on, once the frames are handed on (its deferred pass runs
+        at its next allocations, after the frames)."""
         if self._collecting:
             self._collecting = False
             gc.enable()
+
+    def _close(self) -> None:
+        self._open = False
         if self._switch is not None:
             sys.setswitchinterval(self._switch)
             self._switch = None
