@@ -781,9 +781,11 @@ def check_consistent(order: Order, *, fill: bool = False) -> Order:
         # Typed into a spreadsheet: refused as the form refuses it. (A JSON export may
         # hold one from before that rule, and is taken as it is.)
         raise ValidationError("due", f"before the order date, {order.order_date.isoformat()}")
-    if outcome is None and order.stage.position >= Stage.FOLLOW_UP.position:
+    needs_outcome = Stage.FOLLOW_UP if fill else Stage.CLOSED
+    if outcome is None and order.stage.position >= needs_outcome.position:
         # Every way there records one: the moves into follow-up and the close require it,
-        # and lessons come after follow-up.
+        # and lessons come after follow-up. (A JSON export, from a board an older CSV
+        # import filled, may hold one in follow-up or lessons without: taken as it is.)
         where = "a closed order" if order.stage is Stage.CLOSED else f"an order in {order.stage}"
         raise ValidationError("outcome", f"required for {where} (one of {', '.join(Outcome)})")
     if (

@@ -560,22 +560,33 @@ def test_a_csv_import_refuses_an_order_past_talks_resolution_without_an_outcome(
     assert board_file.read_bytes() == before
 
 
-def test_a_json_import_refuses_an_order_in_follow_up_without_an_outcome(
+def test_a_json_export_with_an_order_in_lessons_without_an_outcome_still_imports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # An earlier version's CSV import let such orders onto a board; its JSON export (a
+    # backup, a move to another machine) must come back whole. A closed one without an
+    # outcome was refused then as now.
     source, target = tmp_path / "source.json", tmp_path / "target.json"
     main(["--db", str(source), "add", "FO1", "--buyer", "x"])
     exported = tmp_path / "e.json"
     assert main(["--db", str(source), "export", "-o", str(exported)]) == 0
     doc = json.loads(exported.read_text())
-    doc["orders"][0]["stage"] = "follow-up"
+    doc["orders"][0]["stage"] = "lessons"
     exported.write_text(json.dumps(doc))
     capsys.readouterr()
-    assert main(["--db", str(target), "import", str(exported)]) == 2
-    assert one_error_line(capsys.readouterr().err).startswith(
-        f"cancelboard: error: {exported}: order FO1, outcome: required for an order in follow-up"
+    assert main(["--db", str(target), "import", str(exported)]) == 0
+    capsys.readouterr()
+    assert json.loads(run(capsys, "show", "FO1", "--json", "--db", str(target))[1])["stage"] == (
+        "lessons"
     )
-    assert not target.exists()
+    doc["orders"][0]["stage"] = "closed"
+    exported.write_text(json.dumps(doc))
+    other = tmp_path / "other.json"
+    assert main(["--db", str(other), "import", str(exported)]) == 2
+    assert one_error_line(capsys.readouterr().err).startswith(
+        f"cancelboard: error: {exported}: order FO1, outcome: required for a closed order"
+    )
+    assert not other.exists()
 
 
 def test_a_sheet_without_an_outcome_column_keeps_the_boards_outcome(
