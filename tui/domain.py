@@ -921,30 +921,42 @@ def import_fields(
     :meth:`Order.to_dict` names them); every other field stays as the order has it.
 
     What a move or an edit records with a field is recorded here too, unless the row gives
-    it: back before a stage, what the order recorded for it is cleared and, before
-    follow-up, its outcome (as :func:`move_order`); a new outcome or amount sets the
-    refund a move sets (all of the amount when cancelled, none without a refund outcome).
+    it another value: a new stage is entered ``now``; back before a stage, what the order
+    recorded for it is cleared and, before follow-up, its outcome (as :func:`move_order`);
+    into follow-up, the follow-up date is set (by the default window); a new outcome or
+    amount sets the refund a move sets (all of the amount when cancelled, none without a
+    refund outcome).
     The result is checked (and filled) by :func:`check_consistent`, and its history says
     what changed, as :func:`edit_order`'s does. The order itself when nothing changes."""
-    given = frozenset(given)
     changes: dict[str, Any] = {
         name: getattr(row, name) for name in given if getattr(row, name) != getattr(order, name)
     }
     if not changes:
         return order
+    # A cell that holds what the board has says nothing new: an export with one stage cell
+    # changed (review -> talk) gives the ticket and request times as they were, and they
+    # must go as a move back takes them.
+    said = frozenset(changes)
     stage = changes.get("stage", order.stage)
     if stage is not order.stage:
-        if "entered_stage_at" not in given:
-            changes["entered_stage_at"] = row.entered_stage_at
+        if "entered_stage_at" not in said:
+            changes["entered_stage_at"] = now  # the stage is entered now, as by a move
         if stage.position < order.stage.position:
             undone = {"outcome": None, "refund_cents": 0}
             for later, recorded in STAGE_FIELDS.items():
                 if stage.position < later.position:
-                    changes.update({k: v for k, v in recorded.items() if k not in given})
+                    changes.update({k: v for k, v in recorded.items() if k not in said})
             if stage.position < Stage.FOLLOW_UP.position:
-                changes.update({k: v for k, v in undone.items() if k not in given})
+                changes.update({k: v for k, v in undone.items() if k not in said})
+        elif (
+            stage.position >= Stage.FOLLOW_UP.position > order.stage.position
+            and "follow_up_due" not in said
+        ):
+            # Into follow-up: the check-in with the buyer is due, as a move sets it.
+            days = Settings().follow_up_days
+            changes["follow_up_due"] = (now + timedelta(days=days)).date()
     outcome = changes.get("outcome", order.outcome)
-    if "refund_cents" not in given and ({"outcome", "amount_cents"} & set(changes)):
+    if "refund_cents" not in said and ({"outcome", "amount_cents"} & set(changes)):
         if outcome is not None and outcome.cancelled:
             changes["refund_cents"] = changes.get("amount_cents", order.amount_cents)
         elif outcome is not Outcome.PARTIAL_REFUND:

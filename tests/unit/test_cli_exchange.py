@@ -658,3 +658,57 @@ def test_a_sheet_is_refused_what_a_move_or_the_form_refuses(
     sheet.write_text("order,buyer,stage,ticket\nFO7,gus,review,T-3\n")
     assert main(["--db", str(board_file), "import", str(sheet)]) == 0
     assert Board(Store(board_file)).get("FO7").ticket == "T-3"
+
+
+def test_a_sheet_exported_and_edited_moves_an_order_as_a_move_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # From a review: an export with one stage cell changed (review -> talk) put the order
+    # back in Talk with its ticket, request and escalation still on it (every column was
+    # "given", as it was); and a cancelled order's new amount was refused, its refund
+    # cell holding the old one.
+    from tui.board import Board
+    from tui.domain import Move, Outcome, Stage
+    from tui.store import Store
+
+    board_file, sheet = tmp_path / "board.json", tmp_path / "s.csv"
+    board = Board(Store(board_file))
+    board.add_order(OrderDraft("FO1", "ann", amount="20"))
+    board.move("FO1", Move(Stage.REQUESTED, reason="scope"))
+    board.move("FO1", Move(Stage.REVIEW, ticket="T-9"))
+    board.add_order(OrderDraft("FO2", "bob", amount="40"))
+    board.move("FO2", Move(Stage.FOLLOW_UP, outcome=Outcome.CANCELLED_BY_BUYER))
+    board.add_order(OrderDraft("FO3", "cy", amount="30"))
+    escalated = board.get("FO1").escalated_at
+    assert escalated is not None
+    assert main(["--db", str(board_file), "export", "--format", "csv", "-o", str(sheet)]) == 0
+    rows = sheet.read_text().splitlines()
+    header = rows[0].split(",")
+    edited = [rows[0]]
+    for row in rows[1:]:
+        cells = row.split(",")
+        if cells[0] == "FO1":
+            cells[header.index("stage")] = "talk"
+        if cells[0] == "FO2":
+            cells[header.index("amount")] = "45.00"
+        if cells[0] == "FO3":
+            cells[header.index("stage")] = "follow-up"
+            cells[header.index("outcome")] = "saved"
+        edited.append(",".join(cells))
+    sheet.write_text("\n".join(edited) + "\n")
+    capsys.readouterr()
+    assert main(["--db", str(board_file), "import", str(sheet), "--replace"]) == 0, (
+        capsys.readouterr().err
+    )
+    after = Board(Store(board_file))
+    first = after.get("FO1")
+    assert first.stage is Stage.TALK
+    assert (first.ticket, first.reason, first.requested_at, first.escalated_at) == (
+        "",
+        "",
+        None,
+        None,
+    )
+    assert first.entered_stage_at >= escalated  # entered now, not at its old stage's time
+    assert after.get("FO2").refund_cents == 4500  # a cancellation refunds all of it
+    assert after.get("FO3").follow_up_due is not None  # as a move into follow-up sets it
