@@ -1218,9 +1218,9 @@ def move_order(
         # who asked, given, is a new request, and its 48 h start now.
         fresh = move.reason is not None or move.initiator is not None
         kept = reopened and order.requested_at is not None and not fresh
-        if not reason and kept and order.reason:
-            reason = order.reason
-        if not reason:
+        if not reason and kept:
+            reason = order.reason  # as it was (none, from an import: none still)
+        elif not reason:
             # None given: "other". A list the seller took "other" out of has no default:
             # its first reason ("Ordered by mistake" by default, which Fiverr may clear
             # from the seller's stats) was recorded without anyone choosing it.

@@ -508,6 +508,20 @@ def test_no_default_reason_without_other_in_the_list() -> None:
     )
 
 
+def test_a_reopen_into_requested_keeps_a_request_without_a_reason_as_it_was() -> None:
+    # An import's order requested with no reason, closed, then reopened with '<' on a
+    # list without 'other': refused, and the board offers no reason to give there.
+    closed = order_in(
+        Stage.CLOSED,
+        requested_at=FROZEN,
+        reason="",
+        outcome=Outcome.CANCELLED_MUTUAL,
+        refund_cents=2500,
+    )
+    back = move_order(closed, Move(Stage.REQUESTED), FROZEN, reasons=["late", "scope"])
+    assert (back.stage, back.reason, back.requested_at) == (Stage.REQUESTED, "", FROZEN)
+
+
 def test_an_order_read_lazily_says_its_entries_are_damaged_only_when_they_are_read() -> None:
     stored = new_order(OrderDraft("FO1", "Ana", gig="Logo"), FROZEN, "USD").to_dict()
     stored["entries"] = [{"kind": "note"}]  # no id, no text
