@@ -439,8 +439,10 @@ class Board:
         ``merge``: the order to write for an imported one, given the board's (or None),
         read under the transaction's lock so no other session's change is lost
         (:meth:`tui.exchange.ImportData.onto`: a sheet's row changes only its columns);
-        it raises to refuse the import, and then nothing is written. None: the file's
-        orders whole.
+        it raises :class:`~tui.exchange.ExchangeError` to refuse the import, and then
+        nothing is written (without ``replace``, a row that does not fit an order already
+        on the board is only counted as skipped, as any row that differs). None: the
+        file's orders whole.
         """
         from tui.exchange import ExchangeError
 

@@ -818,9 +818,9 @@ class _FileTx:
     def put_at(self, name: str, key: str, doc: Mapping[str, Any], doc_id: str) -> str:
         """Add ``doc`` (whose ``key`` value is not in the table) under ``doc_id`` if free.
 
-        For an order moving between the files: it keeps its id, so the board file and the
-        archive merged are still in the order the orders were added. The table stays in
-        id order.
+        For an order moving between the files, or a deleted one put back by undo: it keeps
+        its id, so the board file and the archive merged are still in the order the orders
+        were added. The table stays in id order.
         """
         table = self._own(name)
         if doc_id in table:
