@@ -10,6 +10,7 @@ from textual.widgets import Footer, TextArea
 
 from tui.domain import Entry
 from tui.screens.reading import ReadingKeys
+from tui.widgets.safe import for_reading
 
 SHOWN_WHOLE = 200_000
 """Characters the viewer shows (~50 pages); beyond that, ``y`` copies the whole. A 1 MB
@@ -31,12 +32,7 @@ class EntryModal(ReadingKeys):
 
     def compose(self) -> ComposeResult:
         entry = self.entry
-        text = entry.text
-        if len(text) > SHOWN_WHOLE:
-            text = (
-                text[:SHOWN_WHOLE]
-                + f"\n\n[{len(entry.text) - SHOWN_WHOLE} more characters: y copies it whole]"
-            )
+        text = for_reading(entry.text, SHOWN_WHOLE)
         what = entry.kind.value if entry.direction is None else f"message {entry.direction.label}"
         with Vertical(id="dialog") as dialog:
             # (The order number and the time hold no markup: letters, digits, - and _.)

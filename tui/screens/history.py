@@ -11,7 +11,7 @@ from textual.widgets import Footer, Static
 from tui.domain import Order, history_text
 from tui.screens.entry_view import SHOWN_WHOLE
 from tui.screens.reading import ReadingKeys
-from tui.widgets.safe import safe
+from tui.widgets.safe import for_reading, safe
 
 
 class HistoryModal(ReadingKeys):
@@ -31,11 +31,7 @@ class HistoryModal(ReadingKeys):
         with VerticalScroll(id="dialog") as dialog:
             dialog.border_title = f"History of {self.order.number}"
             # Messages are whole in it: a pasted 1 MB one is shown in part, as on its own.
-            text = self.text
-            if len(text) > SHOWN_WHOLE:
-                more = len(text) - SHOWN_WHOLE
-                text = text[:SHOWN_WHOLE] + f"\n\n[{more:,} more characters: y copies it whole]"
-            yield Static(safe(text), id="timeline")
+            yield Static(safe(for_reading(self.text, SHOWN_WHOLE)), id="timeline")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

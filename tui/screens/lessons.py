@@ -23,7 +23,7 @@ from tui.widgets.entry_list import EntryList
 from tui.widgets.keybar import KeyBar
 from tui.widgets.line_input import LineInput
 from tui.widgets.lists import move_by_lines
-from tui.widgets.safe import safe, safe_line
+from tui.widgets.safe import in_part, safe_line
 
 _UNREAD = object()
 
@@ -41,13 +41,7 @@ def lesson_content(lesson: Lesson) -> Content:
     parts = [Content.styled(head, "$text-muted")]
     if lesson.entry.tags:
         parts.append(safe_line(" #" + " #".join(lesson.entry.tags), "$text-accent"))
-    text = safe(lesson.entry.text, limit=SHOWN_CHARS)
-    if len(lesson.entry.text) > SHOWN_CHARS:
-        text += Content.styled(
-            f"\n[{len(lesson.entry.text) - SHOWN_CHARS:,} more characters]\n[enter: all of it]",
-            "italic",
-        )
-    return Content.assemble(*parts, "\n", text)
+    return Content.assemble(*parts, "\n", in_part(lesson.entry.text, SHOWN_CHARS))
 
 
 class LessonsScreen(Screen[None]):

@@ -15,7 +15,7 @@ from tui.screens.actions import OrderActions
 from tui.widgets.card import LEVEL_STYLES
 from tui.widgets.entry_list import EntryList
 from tui.widgets.keybar import KeyBar
-from tui.widgets.safe import safe, safe_line
+from tui.widgets.safe import in_part, safe_line
 
 PANELS: tuple[tuple[EntryKind, str], ...] = (
     (EntryKind.NOTE, "Notes"),
@@ -34,13 +34,7 @@ def entry_content(entry: Entry) -> Content:
         head += f" · {entry.direction.label}"
     if entry.tags:
         head += " · #" + " #".join(entry.tags)
-    text = safe(entry.text, limit=SHOWN_CHARS)
-    if len(entry.text) > SHOWN_CHARS:
-        text = text + Content.styled(
-            f"\n[{len(entry.text) - SHOWN_CHARS:,} more characters]\n[enter: all of it]",
-            "italic",
-        )
-    return Content.assemble((head, "$text-muted"), "\n", text)
+    return Content.assemble((head, "$text-muted"), "\n", in_part(entry.text, SHOWN_CHARS))
 
 
 class EntryPanel(EntryList):
