@@ -304,8 +304,7 @@ class Board:
                 lessons += [domain.Lesson(Entry.from_dict(e), number, outcome) for e in found]
             except (KeyError, ValueError, TypeError) as error:
                 raise self._damaged(doc, in_archive, error) from None
-        lessons.sort(key=lambda found: found.entry.at, reverse=True)
-        return lessons
+        return domain.newest_first(lessons)
 
     def names(self, *, archived: bool = True) -> list[tuple[str, str]]:
         """(number, buyer) of every order (without ``archived``, the open ones), oldest

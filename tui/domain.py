@@ -1410,8 +1410,15 @@ def all_lessons(orders: Iterable[Order], general: Iterable[Entry]) -> list[Lesso
         lessons += [
             Lesson(e, order.number, order.outcome) for e in order.entries_of(EntryKind.LESSON)
         ]
-    lessons.sort(key=lambda lesson: lesson.entry.at, reverse=True)
-    return lessons
+    return newest_first(lessons)
+
+
+def newest_first(lessons: list[Lesson]) -> list[Lesson]:
+    """``lessons`` (general ones, then each order's, oldest first) newest first, and so
+    within a second too: times are kept to the second, and a stable sort left an order's
+    lessons written in one second oldest first among the newest."""
+    place = {id(lesson): n for n, lesson in enumerate(lessons)}
+    return sorted(lessons, key=lambda lesson: (lesson.entry.at, place[id(lesson)]), reverse=True)
 
 
 def template_fields(order: Order) -> dict[str, str]:

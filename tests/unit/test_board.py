@@ -295,3 +295,14 @@ def test_an_edit_keeps_details_of_several_lines_unless_they_are_changed(
     assert fresh(db_path).get("FO1").reason_text == "just one"
     with pytest.raises(ValidationError, match="at most 80"):
         board.edit_order("FO1", OrderDraft("FO1", "jane", ticket="x" * 81))
+
+
+def test_lessons_written_in_the_same_second_are_newest_first_too(db_path: Path) -> None:
+    # Times are kept to the second: an order's lessons written in one second came oldest
+    # first among the newest (the library read 17, 18, 19, 20, then 10, 11, ...).
+    board = Board(Store(db_path), clock=lambda: FROZEN)
+    board.add_order(OrderDraft("FO1", "ann"))
+    for n in range(4):
+        board.add_entry("FO1", EntryKind.LESSON, f"lesson {n}")
+    texts = [lesson.entry.text for lesson in board.lessons()]
+    assert texts == ["lesson 3", "lesson 2", "lesson 1", "lesson 0"]
