@@ -14,7 +14,7 @@ from textual.scrollbar import ScrollBar
 from textual.widgets import OptionList
 
 from tests.conftest import stored_orders
-from tests.ui.helpers import make_app, wait_for, wait_for_text
+from tests.ui.helpers import make_app, screen_text, wait_for, wait_for_text
 from tui.app import CancelboardApp
 from tui.board import Board
 from tui.domain import Move, OrderDraft, Stage
@@ -127,3 +127,28 @@ async def test_a_columns_scrollbar_shows_where_its_cards_are(db_path: Path) -> N
         app.theme = "textual-light"
         await pilot.pause()
         assert bar_drawn(bar) == bar_afresh(bar)
+
+
+async def test_the_cursors_card_stays_in_sight_when_the_terminal_is_resized(
+    db_path: Path,
+) -> None:
+    # At 80x24, G on a column of many cards; the terminal grown to 120x40 and back: the
+    # list kept a scroll position worked out for 40 rows, the cursor's card below it, and
+    # the next '>' acted on a card the seller could not see.
+    board = Board(Store(db_path))
+    for n in range(16):
+        board.add_order(OrderDraft(f"FO{n:02d}", f"buyer-{n:02d}", amount="20"))
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "FO00")
+        await pilot.press("G")
+        await wait_for_text(pilot, "FO15")
+        for width, height in ((120, 40), SIZE):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause(0.2)
+        cards = column_of(app, Stage.TALK).cards
+        assert cards.highlighted == 15
+        first_line = cards._index_to_line[15]
+        top = round(cards.scroll_offset.y)
+        assert top <= first_line < top + cards.scrollable_content_region.height
+        assert "FO15" in screen_text(app)

@@ -259,6 +259,14 @@ class CardList(OptionList):
         # OptionList clears its caches and repaints the whole list after the layout has
         # painted it; they are cleared before that paint instead (``_update_lines``).
         event.prevent_default()
+        # The cursor's card stays in sight: after the terminal grew and shrank back, the
+        # list kept a scroll position worked out for other heights, the cursor's card
+        # below it, and the next '>', x or D acted on a card the seller could not see.
+        self.call_after_refresh(self._cursor_in_sight)
+
+    def _cursor_in_sight(self) -> None:
+        if self.highlighted is not None and self.is_mounted:
+            self.scroll_to_highlight()
 
     _laid_out_for = -1
     """The width (beside the scrollbar, if shown) the cached cards were laid out for."""
