@@ -122,13 +122,13 @@ async def test_g_and_shift_g_go_to_the_top_and_bottom_of_the_stats_and_the_libra
         await pilot.press("g")
         await wait_for_text(pilot, "12 cases: 12 open")
         await pilot.press("2")
-        await wait_for_text(pilot, "lesson number 0")
+        await wait_for_text(pilot, "lesson number 11")  # the newest first
         listing = app.screen.query_one("#lesson-list", OptionList)
-        assert "lesson number 11" not in screen_text(app)
-        await pilot.press("G")
-        await wait_for_text(pilot, "lesson number 11")
-        assert listing.highlighted == listing.option_count - 1
         assert "lesson number 0" not in screen_text(app)
-        await pilot.press("g")
+        await pilot.press("G")
         await wait_for_text(pilot, "lesson number 0")
+        assert listing.highlighted == listing.option_count - 1
+        assert "lesson number 11" not in screen_text(app)
+        await pilot.press("g")
+        await wait_for_text(pilot, "lesson number 11")
         assert listing.highlighted == 0

@@ -241,7 +241,7 @@ async def test_ctrl_d_and_ctrl_u_move_half_a_page_and_still_edit_text(db_path: P
         await wait_for_text(pilot, "40 cases: 40 open")
 
         await pilot.press("2")
-        await wait_for_text(pilot, "lesson number 0")
+        await wait_for_text(pilot, "lesson number 29")
         listing = app.screen.query_one("#lesson-list", OptionList)
         assert listing.highlighted == 0  # the newest, highlighted as the library opens
         await pilot.press("j", "ctrl+d")
