@@ -1259,6 +1259,12 @@ def move_order(
             raise ValidationError("refund", "a partial refund must be more than zero")
         if not refund:
             raise ValidationError("refund", "required for a partial refund (e.g. 10.00)")
+        if not order.amount_cents:
+            # Part of nothing: any refund was taken (250.00 of an order added without its
+            # amount), and the stats then counted it refunded of 0.00.
+            raise ValidationError(
+                "refund", "the order's amount is not recorded: e (edit) sets it first"
+            )
         check_partial_refund(refund, order.amount_cents, order.currency)
         changes["refund_cents"] = refund
         details.append(f"refund {format_amount(refund)} {order.currency}")

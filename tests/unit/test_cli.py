@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import stored_orders
 from tui import __version__
 from tui.cli import default_db, main
 
@@ -444,3 +445,20 @@ def test_list_counts_the_lessons_of_an_order_in_lessons(
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
     assert rows["A1"].endswith("0 lessons")
     assert rows["A2"].endswith("2 lessons")
+
+
+def test_a_partial_refund_of_an_order_with_no_amount_is_refused(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Added without its amount (0.00), an order took a "partial" refund of 250.00, and
+    # the stats counted 250.00 refunded of 0.00.
+    run(db_path, "add", "FO1", "--buyer", "zed")
+    capsys.readouterr()
+    assert (
+        run(db_path, "move", "FO1", "follow-up", "--outcome", "partial-refund", "--refund", "250")
+        == 2
+    )
+    assert capsys.readouterr().err == (
+        "cancelboard: error: refund: the order's amount is not recorded: e (edit) sets it first\n"
+    )
+    assert stored_orders(db_path)["FO1"]["stage"] == "talk"
