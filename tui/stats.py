@@ -464,7 +464,9 @@ def render_text(stats: Stats, width: int = 80) -> str:
 
     section("Cases by outcome")
     if any(c.count for c in stats.by_outcome):
-        out += bar_chart([(c.key, c.count, str(c.count)) for c in stats.by_outcome], width)
+        # In words, as the dialogs and the order say them ("cs-ruled-for-seller" read as
+        # a program's id among the seller's words).
+        out += bar_chart([(c.label, c.count, str(c.count)) for c in stats.by_outcome], width)
     else:
         out.append("  none yet")
 

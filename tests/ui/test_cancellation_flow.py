@@ -1231,3 +1231,22 @@ async def test_the_library_of_many_lessons_fits_the_screen(db_path: Path) -> Non
         listing = app.screen.query_one("#lesson-list")
         assert app.screen.scroll_offset.y == 0
         assert listing.region.bottom <= SIZE[1] - 1  # above the key bar, border and all
+
+
+async def test_a_closed_orders_screen_says_its_outcome_and_refund_in_words(
+    db_path: Path,
+) -> None:
+    # The first line ended in "partial-refund" (the stored id) and no line said what was
+    # refunded; 'show' did.
+    board = seed(db_path, "FO1")
+    board.move("FO1", Move(Stage.FOLLOW_UP, outcome=Outcome.PARTIAL_REFUND, refund="5.50"))
+    board.move("FO1", Move(Stage.CLOSED, outcome=Outcome.PARTIAL_REFUND, refund="5.50"))
+    app = make_app(db_path, clock=lambda: FROZEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"FO1")
+        await wait_for_text(pilot, "FO1")
+        await pilot.press("enter")  # the palette opens the order
+        await wait_for(pilot, lambda: "[Closed]" in screen_text(app))
+        await wait_for_text(pilot, "outcome: partial refund, 5.50 USD refunded")
+        assert "partial-refund" not in screen_text(app)

@@ -302,3 +302,12 @@ def test_bars() -> None:
     assert bar(10, 10, 20) == "█" * 20
     assert bar(5, 10, 3) == "█▌"
     assert bar(1, 1000, 10) == "▏"  # never invisible when not zero
+
+
+def test_cases_by_outcome_are_in_words(stats: Stats) -> None:
+    # They were the stored ids ("cs-ruled-for-seller"), where every other place says the
+    # outcome in words.
+    text = render_text(stats, 120)
+    section = text[text.index("Cases by outcome") : text.index("Cases per month")]
+    assert "Customer Support ruled for me" in section
+    assert "cs-ruled-for-seller" not in section and "cancelled-no-response" not in section

@@ -10,8 +10,9 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.board import UndoStep
-from tui.domain import Entry, EntryKind, Order, ValidationError, card_timer
+from tui.domain import Entry, EntryKind, Order, Stage, ValidationError, card_timer
 from tui.screens.actions import OrderActions
+from tui.text import format_amount
 from tui.widgets.card import LEVEL_STYLES
 from tui.widgets.entry_list import EntryList
 from tui.widgets.keybar import KeyBar
@@ -215,6 +216,9 @@ class OrderScreen(OrderActions):
         if timer is not None and timer.text.startswith("due "):
             timer = None  # the next line says it, with its year ("due 12-08", then "due
             # 2026-12-08": twice, and the first line broke at 80 columns)
+        if order.stage is Stage.CLOSED:
+            timer = None  # its outcome, which the next line says in words
+
         line1 = Content.assemble(
             safe_line(order.number, "bold"),
             "  ",
@@ -232,7 +236,11 @@ class OrderScreen(OrderActions):
         if order.due:
             bits.append(Content(f"due {order.due.isoformat()}"))
         if order.outcome:
-            bits.append(Content(f"outcome: {order.outcome.label}"))
+            said = f"outcome: {order.outcome.label}"
+            if order.refund_cents:
+                # What was refunded, for the follow-up: 'show' said it, the screen did not.
+                said += f", {format_amount(order.refund_cents)} {order.currency} refunded"
+            bits.append(Content(said))
         line2 = Content(" · ").join(bits) if bits else Content("")
         more = []
         if order.reason:
