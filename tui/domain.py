@@ -949,7 +949,8 @@ def import_fields(
             if stage.position < Stage.FOLLOW_UP.position:
                 changes.update({k: v for k, v in undone.items() if k not in said})
         elif (
-            stage.position >= Stage.FOLLOW_UP.position > order.stage.position
+            stage is Stage.FOLLOW_UP
+            and order.stage.position < Stage.FOLLOW_UP.position
             and "follow_up_due" not in said
         ):
             # Into follow-up: the check-in with the buyer is due, as a move sets it.
