@@ -312,13 +312,10 @@ class OrderActions(Screen[None]):
             return
         await self.move(order, Move(to=target))
 
-    def show_saved_entry(self, kind: EntryKind) -> None:
-        """Bring a note, message or lesson just saved into sight, where entries show."""
-
-    def announces_entries(self) -> bool:
-        """Whether a note, message or lesson saved here is worth a notice (not where it
-        shows, highlighted, once saved)."""
-        return True
+    def show_saved_entry(self, kind: EntryKind) -> bool:
+        """Bring a note, message or lesson just saved into sight, where entries show;
+        whether it is in sight (then no notice need say it was saved)."""
+        return False
 
     def announces(self, move: Move) -> bool:
         """Whether a move is worth a notice (on the board, only one that takes the card out
@@ -511,11 +508,11 @@ class OrderActions(Screen[None]):
                 return str(error)
             self.cb_app.changed()
             await self.reload(focus=order.number)
-            self.show_saved_entry(kind)
+            shown = self.show_saved_entry(kind)
             if copy:
                 self.app.copy_to_clipboard(clean_text(draft.text))
                 self.cb_app.say(f"Message logged to {order.number} and copied to the clipboard")
-            elif self.announces_entries():
+            elif not shown:
                 self.cb_app.say(f"{kind.value.capitalize()} added to {order.number}")
             return None
 

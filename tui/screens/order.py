@@ -107,19 +107,16 @@ class OrderScreen(OrderActions):
         Binding("right,l", "app.focus_next", "Next panel", show=False, id="order.right"),
     ]
 
-    def show_saved_entry(self, kind: EntryKind) -> None:
+    def show_saved_entry(self, kind: EntryKind) -> bool:
         # Its panel takes the keys, the new entry (its last) highlighted: added from
         # another panel, it showed unmarked at the bottom of its own, the cursor left on
-        # the note the seller had been reading.
+        # the note the seller had been reading. No notice: over the panels' lower right
+        # corner, where the entry lands, it hid it (a lesson's, whole) for 5 s.
         panel = self.query_one(f"#panel-{kind.value}", EntryPanel)
         if panel.option_count:
             panel.highlighted = panel.option_count - 1
         panel.focus()
-
-    def announces_entries(self) -> bool:
-        # The new entry shows here, highlighted, in its panel; a notice over the panels'
-        # lower right corner, where it lands, hid it (a lesson's, whole) for 5 s.
-        return False
+        return True
 
     def __init__(self, number: str) -> None:
         super().__init__(classes="order-screen")
