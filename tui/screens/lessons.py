@@ -22,7 +22,6 @@ from tui.text import searchable
 from tui.widgets.entry_list import EntryList
 from tui.widgets.keybar import KeyBar
 from tui.widgets.line_input import LineInput
-from tui.widgets.lists import move_by_lines
 from tui.widgets.safe import in_part, safe_line
 
 _UNREAD = object()
@@ -194,8 +193,11 @@ class LessonsScreen(Screen[None]):
         self.query_one("#lesson-list", OptionList).action_last()
 
     def action_half_page(self, direction: int) -> None:
-        listing = self.query_one("#lesson-list", OptionList)
-        move_by_lines(listing, direction * max(listing.scrollable_content_region.height // 2, 1))
+        listing = self.query_one("#lesson-list", EntryList)
+        if direction > 0:
+            listing.action_half_page_down()
+        else:
+            listing.action_half_page_up()
 
     def action_new(self) -> None:
         board = self.app.board  # type: ignore[attr-defined]
